@@ -1,0 +1,97 @@
+/**
+ * A layer-4 (or plain HTTP) load balancer in front of one host group, public or internal, with a health
+ * check that is always on. Opens exactly the backend ports, from exactly where the cloud's load balancer
+ * traffic comes from, on the backends' security group.
+ */
+import { Construct } from 'constructs';
+
+import type { ListenerSpec, LoadBalancerSpec } from '../../lib/cloud/types.js';
+import { SpecError } from '../../lib/errors.js';
+import { physicalName } from '../../lib/names.js';
+import type { HealthCheckSpec } from '../../lib/spec/region-spec.js';
+import { checkRange } from '../../lib/validate.js';
+import type { IHostGroup } from '../compute/host-group.js';
+import type { INetwork } from '../network/network.js';
+import { Peers, Port } from '../network/security-group.js';
+
+export interface LoadBalancerListener {
+  readonly port: number;
+  /** @default 'tcp' */
+  readonly protocol?: 'tcp' | 'udp' | 'http';
+  /** @default - the listener port */
+  readonly backendPort?: number;
+}
+
+export interface LoadBalancerProps {
+  readonly network: INetwork;
+  /** Name suffix; the physical name is `<region>-<name>`. */
+  readonly name: string;
+  /** Reachable from the internet. @default false */
+  readonly public?: boolean;
+  /** Hosts that receive the traffic. */
+  readonly backends: IHostGroup;
+  /** At least one listener. */
+  readonly listeners: readonly LoadBalancerListener[];
+  /** @default - tcp check on the first listener's backend port every 5 s, timeout 3 s, thresholds 3/3 */
+  readonly healthCheck?: Partial<HealthCheckSpec>;
+}
+
+export class LoadBalancer extends Construct {
+  /** Public address (public load balancers) or internal address. */
+  public readonly address: string;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    const isPublic = props.public ?? false;
+    if (props.listeners.length === 0)
+      throw new SpecError(`${this.node.path}: listeners must list at least one, got []`);
+    const listeners: ListenerSpec[] = props.listeners.map((l, i) => {
+      const listener = { port: l.port, protocol: l.protocol ?? 'tcp', backendPort: l.backendPort ?? l.port };
+      checkRange(this, `listeners[${i}].port`, listener.port, 1, 65535);
+      checkRange(this, `listeners[${i}].backendPort`, listener.backendPort, 1, 65535);
+      return listener;
+    });
+    const hc = props.healthCheck ?? {};
+    const healthCheck = {
+      type: hc.type ?? 'tcp',
+      port: hc.port ?? listeners[0]!.backendPort,
+      path: hc.type === 'http' ? (hc.path ?? '/') : undefined,
+      intervalSeconds: hc.intervalSeconds ?? 5,
+      timeoutSeconds: hc.timeoutSeconds ?? 3,
+      healthyThreshold: hc.healthyThreshold ?? 3,
+      unhealthyThreshold: hc.unhealthyThreshold ?? 3,
+    };
+    checkRange(this, 'healthCheck.port', healthCheck.port, 1, 65535);
+    checkRange(this, 'healthCheck.intervalSeconds', healthCheck.intervalSeconds, 2, 50);
+    checkRange(this, 'healthCheck.timeoutSeconds', healthCheck.timeoutSeconds, 1, healthCheck.intervalSeconds - 1);
+    checkRange(this, 'healthCheck.healthyThreshold', healthCheck.healthyThreshold, 2, 10);
+    checkRange(this, 'healthCheck.unhealthyThreshold', healthCheck.unhealthyThreshold, 2, 10);
+
+    const network = props.network;
+    const privateAddress = isPublic ? undefined : network.reserveInfraAddress(this.node.path);
+
+    const spec: LoadBalancerSpec = {
+      name: physicalName(network.regionName, [props.name]),
+      public: isPublic,
+      subnetId: network.subnetIds[0]!,
+      privateAddress,
+      listeners,
+      healthCheck,
+      networkCidr: network.cidr,
+      tags: network.tags,
+      members: props.backends.hosts.map((host, i) => ({
+        hostId: props.backends.hostRefs[i]!.id,
+        privateIp: host.privateIp,
+        subnetId: network.subnetIds[host.zoneIndex]!,
+      })),
+    };
+    for (const source of network.cloud.loadBalancerSources({ ...spec, subnetCidr: network.plan.zoneSubnet(0) })) {
+      props.backends.securityGroup.allowFrom(
+        Peers.ipv4(source.cidr),
+        Port.of(source.protocol, source.port),
+        `${source.description} (load balancer ${spec.name})`,
+      );
+    }
+    this.address = network.cloud.loadBalancer(this, 'Resource', spec).address;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The region's private network: one subnet per zone, outbound internet through the cloud's NAT or router,
+ * addresses planned deterministically (see `lib/net/network-plan.ts`).
+ */
+import { Construct } from 'constructs';
+
+import type { ICloud } from '../../lib/cloud/types.js';
+import { SpecError } from '../../lib/errors.js';
+import { DNS_LABEL } from '../../lib/names.js';
+import { HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan, regionCidrProblem } from '../../lib/net/network-plan.js';
+import { MAX_ZONES } from '../../lib/spec/region-spec.js';
+import { checkPattern, checkRange } from '../../lib/validate.js';
+
+export interface NetworkProps {
+  /** Adapter of the cloud the network lives on. */
+  readonly cloud: ICloud;
+  /** Region name; prefixes every physical name in the region. */
+  readonly regionName: string;
+  /** Private IPv4 CIDR, /12 to /20. @default '10.0.0.0/16' */
+  readonly cidr?: string;
+  /** Zone count (the first N the cloud lists) or explicit zone names. @default 3 */
+  readonly zones?: number | readonly string[];
+  /** Tags for every resource of the region. @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A region network as other constructs see it. */
+export interface INetwork {
+  readonly cloud: ICloud;
+  readonly regionName: string;
+  readonly cidr: string;
+  readonly plan: NetworkPlan;
+  readonly zoneCount: number;
+  readonly networkId: string;
+  /** Subnet id per zone index. */
+  readonly subnetIds: readonly string[];
+  /** Zone name per zone index (may be tokens). */
+  readonly zoneNames: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  /** Reserves the next block of host addresses (one per host group, in construction order). */
+  reserveHostBlock(owner: string): number;
+  /** Reserves the next fixed infrastructure address of zone 0 (internal load balancers), in construction order. */
+  reserveInfraAddress(owner: string): string;
+}
+
+export class Network extends Construct implements INetwork {
+  public readonly cloud: ICloud;
+  public readonly regionName: string;
+  public readonly cidr: string;
+  public readonly plan: NetworkPlan;
+  public readonly zoneCount: number;
+  public readonly networkId: string;
+  public readonly subnetIds: readonly string[];
+  public readonly zoneNames: readonly string[];
+  public readonly tags: Readonly<Record<string, string>>;
+  private readonly blockOwners: string[] = [];
+  private readonly infraOwners: string[] = [];
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    this.cloud = props.cloud;
+    this.regionName = props.regionName;
+    this.cidr = props.cidr ?? '10.0.0.0/16';
+    const zones = props.zones ?? 3;
+    this.tags = props.tags ?? {};
+    checkPattern(this, 'regionName', this.regionName, DNS_LABEL, 'a DNS label (lower-case letters, digits, -)');
+    const cidrProblem = regionCidrProblem(this.cidr);
+    if (cidrProblem) throw new SpecError(`${this.node.path}: cidr ${cidrProblem}, got ${JSON.stringify(this.cidr)}`);
+    this.zoneCount = typeof zones === 'number' ? zones : zones.length;
+    checkRange(this, 'zones', this.zoneCount, 1, MAX_ZONES);
+
+    this.plan = new NetworkPlan(this.cidr);
+    const refs = this.cloud.network(this, 'Resource', {
+      name: this.regionName,
+      cidr: this.cidr,
+      zoneNames: typeof zones === 'number' ? undefined : zones,
+      tags: this.tags,
+      zones: Array.from({ length: this.zoneCount }, (_, index) => ({
+        index,
+        cidr: this.plan.zoneSubnet(index),
+        gatewayIp: this.plan.infraAddress(index, 1),
+        dynamicPool: this.plan.dynamicPool(index),
+      })),
+    });
+    this.networkId = refs.networkId;
+    this.subnetIds = refs.subnetIds;
+    this.zoneNames = refs.zoneNames;
+  }
+
+  public reserveHostBlock(owner: string): number {
+    if (this.blockOwners.includes(owner)) throw new Error(`${this.node.path}: ${owner} reserved a host block twice`);
+    if (this.blockOwners.length >= this.plan.maxHostGroups) {
+      throw new SpecError(
+        `${this.node.path}: cidr ${this.cidr} has room for ${this.plan.maxHostGroups} host groups ` +
+          `(${HOST_BLOCK_SIZE} addresses per group per zone), got a ${this.blockOwners.length + 1}th (${owner})`,
+        { hint: 'use a wider network CIDR' },
+      );
+    }
+    this.blockOwners.push(owner);
+    return this.blockOwners.length - 1;
+  }
+
+  public reserveInfraAddress(owner: string): string {
+    if (this.infraOwners.includes(owner)) throw new Error(`${this.node.path}: ${owner} reserved an address twice`);
+    // Address 1 of every zone is the gateway; 2..15 of zone 0 are handed out here.
+    if (this.infraOwners.length + 2 > INFRA_ADDRESSES) {
+      throw new SpecError(
+        `${this.node.path}: has ${INFRA_ADDRESSES - 1} fixed infrastructure addresses, got a ` +
+          `${this.infraOwners.length + 1}th (${owner})`,
+        { hint: 'use fewer internal load balancers' },
+      );
+    }
+    this.infraOwners.push(owner);
+    return this.plan.infraAddress(0, this.infraOwners.length + 1);
+  }
+}

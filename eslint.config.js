@@ -1,0 +1,49 @@
+// ESLint flat config: TypeScript rules, deep imports only for provider packages, sorted imports.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const providerPackages = ['kubernetes', 'helm', 'cloudinit', 'null', 'tls', 'random'];
+
+export default tseslint.config(
+  { ignores: ['lib/gen/**', 'dist/**', 'cdktf.out/**', 'cdktf.out.*/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { 'import-x': importX },
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: providerPackages.map((p) => ({
+            name: `@cdktf/provider-${p}`,
+            message: 'deep-import @cdktf/provider-x/lib/<resource>: the package index loads every resource',
+          })),
+          patterns: [
+            {
+              regex: '(^|/)gen/[a-z]+(/index(\\.js)?)?$',
+              message: 'import the resource module under lib/gen/<provider>/<resource>/, never a provider-wide index',
+            },
+          ],
+        },
+      ],
+      'import-x/order': [
+        'error',
+        {
+          groups: ['builtin', 'external', 'parent', 'sibling', 'index'],
+          'newlines-between': 'always',
+          alphabetize: { order: 'asc', caseInsensitive: true },
+        },
+      ],
+      '@typescript-eslint/member-ordering': [
+        'error',
+        { default: 'never', classes: ['static-field', 'static-method', 'field', 'constructor', 'method'] },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  prettier,
+);

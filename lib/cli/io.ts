@@ -1,0 +1,27 @@
+/**
+ * Where the CLI writes: stdout for results, stderr for progress and diagnostics. Tests pass a fake.
+ */
+export interface Io {
+  /** Results (paths, --json). */
+  out(text: string): void;
+  /** Progress and diagnostics. */
+  err(text: string): void;
+  /** Directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** Environment (for CI detection and the like). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** Writes a line to stderr unless quiet. */
+export function progress(io: Io, quiet: boolean | undefined, line: string): void {
+  if (!quiet) io.err(`${line}\n`);
+}

@@ -1,0 +1,88 @@
+/**
+ * `regionkit`: synth, validate and list region files. Heavy modules (cdktf, constructs) load inside the
+ * actions, so `--help` stays instant.
+ */
+import { Command, CommanderError } from 'commander';
+
+import { SpecError } from '../errors.js';
+
+import { processIo, type Io } from './io.js';
+
+/** Exit codes. */
+export const EXIT_OK = 0;
+export const EXIT_BUG = 1;
+export const EXIT_INVALID = 2;
+
+export interface GlobalOptions {
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command('regionkit')
+    .description('Synthesize whole cloud regions (network, hosts, load balancers) as Terraform JSON')
+    .version(await packageVersion(), '-V, --version')
+    .option('-v, --verbose', 'print stack traces of internal errors')
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  program
+    .command('synth')
+    .description('render cdktf.out/stacks/<region>-infra/cdk.tf.json for region files (all of regions/ by default)')
+    .argument('[files...]', 'region files (.yaml)')
+    .option('-o, --out <dir>', 'output directory', 'cdktf.out')
+    .action(async (files: string[], opts: { out: string }) => {
+      code = await (await import('./commands/synth.js')).run(files, { ...globals(), ...opts }, io);
+    });
+  program
+    .command('validate')
+    .description('check region files and the Terraform JSON they synthesize against the provider schemas')
+    .argument('[files...]', 'region files (.yaml)')
+    .action(async (files: string[]) => {
+      code = await (await import('./commands/validate.js')).run(files, globals(), io);
+    });
+  program
+    .command('list')
+    .description('list the regions and the stacks they synthesize')
+    .argument('[files...]', 'region files (.yaml)')
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      code = await (await import('./commands/list.js')).run(files, { ...globals(), ...opts }, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'node' });
+  } catch (err) {
+    code = reportError(err, io, globals().verbose ?? false);
+  }
+  return code;
+}
+
+/** Maps an error to an exit code, printing what the user needs. */
+export function reportError(err: unknown, io: Io, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // help and version exit "with error" in commander's model; they are successes here
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) return EXIT_OK;
+    return EXIT_INVALID;
+  }
+  if (err instanceof SpecError) {
+    io.err(`error: ${err.message}\n`);
+    if (err.hint) io.err(`hint: ${err.hint}\n`);
+    return EXIT_INVALID;
+  }
+  const error = err instanceof Error ? err : new Error(String(err));
+  io.err(`internal error: ${error.message}\n`);
+  io.err(verbose ? `${error.stack ?? ''}\n` : 'run with --verbose for the stack trace; this is a regionkit bug\n');
+  return EXIT_BUG;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const { PACKAGE_ROOT } = await import('../providers/paths.js');
+  const pkg = JSON.parse(await readFile(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string };
+  return pkg.version;
+}

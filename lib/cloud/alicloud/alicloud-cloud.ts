@@ -1,0 +1,281 @@
+/**
+ * Alibaba Cloud adapter: VPC + vSwitches, enhanced NAT gateway with EIP and SNAT, security groups, ECS
+ * instances, CLB (SLB) load balancers. The only module that creates `alicloud_*` resources.
+ *
+ * @see https://registry.terraform.io/providers/aliyun/alicloud/1.289.0/docs
+ */
+import { Fn, Lazy } from 'cdktf';
+import { Construct } from 'constructs';
+
+import { DataAlicloudImages } from '../../gen/alicloud/data-alicloud-images/index.js';
+import { DataAlicloudZones } from '../../gen/alicloud/data-alicloud-zones/index.js';
+import { EipAddress } from '../../gen/alicloud/eip-address/index.js';
+import { EipAssociation } from '../../gen/alicloud/eip-association/index.js';
+import { Instance } from '../../gen/alicloud/instance/index.js';
+import { NatGateway } from '../../gen/alicloud/nat-gateway/index.js';
+import { AlicloudProvider } from '../../gen/alicloud/provider/index.js';
+import { SecurityGroup } from '../../gen/alicloud/security-group/index.js';
+import { SecurityGroupRule } from '../../gen/alicloud/security-group-rule/index.js';
+import { SlbBackendServer } from '../../gen/alicloud/slb-backend-server/index.js';
+import { SlbListener } from '../../gen/alicloud/slb-listener/index.js';
+import { SlbLoadBalancer } from '../../gen/alicloud/slb-load-balancer/index.js';
+import { SnatEntry } from '../../gen/alicloud/snat-entry/index.js';
+import { Vpc } from '../../gen/alicloud/vpc/index.js';
+import { Vswitch } from '../../gen/alicloud/vswitch/index.js';
+import type { AlicloudSettings } from '../../spec/region-spec.js';
+import { GENERATED_PROVIDERS } from '../../versions.js';
+import { healthCheckTransport } from '../load-balancing.js';
+import type {
+  BackendSource,
+  HostRefs,
+  HostSpec,
+  ICloud,
+  IngressRuleSpec,
+  LoadBalancerRefs,
+  LoadBalancerSpec,
+  NetworkRefs,
+  NetworkSpec,
+  SecurityGroupSpec,
+} from '../types.js';
+
+// defaults, each the general-purpose choice for a new region
+/** 2 vCPU / 8 GiB, 7th generation general purpose: offered in every mainland and most international regions. */
+export const DEFAULT_INSTANCE_TYPE = 'ecs.g7.large';
+/** Alibaba's own Ubuntu 24.04 LTS system images; the newest build is taken at plan time (see ignore_changes). */
+export const DEFAULT_IMAGE_NAME_REGEX = '^ubuntu_24_04_x64_20G_alibase_';
+/** ESSD is the only disk category every current instance family supports. */
+export const DEFAULT_DISK_CATEGORY = 'cloud_essd';
+/** ECS accepts at most 32 KB of user data (counted before Base64). */
+export const MAX_USER_DATA_BYTES = 32 * 1024;
+/** Source range of SLB health checks and of layer-7 listener traffic (Alibaba's reserved 100.64.0.0/10). */
+export const SLB_SYSTEM_CIDR = '100.64.0.0/10';
+/** Peak bandwidth cap of pay-by-traffic EIPs, Mbit/s. */
+const EIP_BANDWIDTH_MBPS = '200';
+
+export class AlicloudCloud implements ICloud {
+  public readonly kind = 'alicloud' as const;
+  public readonly provider = GENERATED_PROVIDERS.alicloud;
+  public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
+  private readonly images = new Map<string, DataAlicloudImages>();
+
+  constructor(
+    private readonly stack: Construct,
+    settings: AlicloudSettings,
+  ) {
+    // Credentials come from the environment (ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY or a profile).
+    new AlicloudProvider(stack, 'Alicloud', { region: settings.region });
+  }
+
+  public network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs {
+    const root = new Construct(scope, id);
+    const vpc = new Vpc(root, 'Vpc', { vpcName: spec.name, cidrBlock: spec.cidr, tags: { ...spec.tags } });
+    const zoneNames = spec.zoneNames ? [...spec.zoneNames] : this.listedZones(root, spec.zones.length);
+    const vswitches = spec.zones.map(
+      (zone) =>
+        new Vswitch(root, `Vswitch${zone.index + 1}`, {
+          vswitchName: `${spec.name}-zone-${zone.index + 1}`,
+          vpcId: vpc.id,
+          cidrBlock: zone.cidr,
+          zoneId: zoneNames[zone.index]!,
+          tags: { ...spec.tags },
+        }),
+    );
+
+    // outbound internet: an enhanced NAT gateway in zone 1 with one EIP, SNAT for every vSwitch
+    const nat = new NatGateway(root, 'NatGateway', {
+      natGatewayName: spec.name,
+      vpcId: vpc.id,
+      vswitchId: vswitches[0]!.id,
+      natType: 'Enhanced',
+      paymentType: 'PayAsYouGo',
+      internetChargeType: 'PayByLcu',
+      tags: { ...spec.tags },
+    });
+    const eip = this.eip(root, 'NatEip', `${spec.name}-nat`, spec.tags);
+    const association = new EipAssociation(root, 'NatEipAssociation', {
+      allocationId: eip.id,
+      instanceId: nat.id,
+      instanceType: 'Nat',
+    });
+    vswitches.forEach(
+      (vswitch, i) =>
+        new SnatEntry(root, `Snat${i + 1}`, {
+          snatEntryName: `${spec.name}-zone-${i + 1}`,
+          snatTableId: nat.snatTableIds,
+          sourceVswitchId: vswitch.id,
+          snatIp: eip.ipAddress,
+          dependsOn: [association],
+        }),
+    );
+    return { networkId: vpc.id, subnetIds: vswitches.map((v) => v.id), zoneNames };
+  }
+
+  public securityGroup(scope: Construct, id: string, spec: SecurityGroupSpec): { id: string } {
+    const group = new SecurityGroup(scope, id, {
+      securityGroupName: spec.name,
+      description: spec.description,
+      vpcId: spec.networkId,
+      securityGroupType: 'normal',
+      tags: { ...spec.tags },
+    });
+    return { id: group.id };
+  }
+
+  public ingressRule(scope: Construct, id: string, spec: IngressRuleSpec): void {
+    new SecurityGroupRule(scope, id, {
+      securityGroupId: spec.securityGroupId,
+      type: 'ingress',
+      ipProtocol: spec.protocol,
+      portRange: spec.protocol === 'icmp' ? '-1/-1' : `${spec.fromPort}/${spec.toPort}`,
+      // VPC security groups only take intranet rules; source groups require it.
+      nicType: 'intranet',
+      policy: 'accept',
+      priority: 1,
+      description: spec.description,
+      ...(spec.cidr ? { cidrIp: spec.cidr } : { sourceSecurityGroupId: spec.sourceSecurityGroupId }),
+    });
+  }
+
+  public host(scope: Construct, id: string, spec: HostSpec): HostRefs {
+    const root = new Construct(scope, id);
+    const instance = new Instance(root, 'Resource', {
+      // identity
+      instanceName: spec.name,
+      hostName: spec.name,
+      tags: { ...spec.tags },
+      volumeTags: { ...spec.tags },
+      // placement and network
+      instanceType: spec.instanceType ?? DEFAULT_INSTANCE_TYPE,
+      vswitchId: spec.subnetId,
+      privateIp: spec.privateIp,
+      securityGroups: [...spec.securityGroupIds],
+      internetMaxBandwidthOut: 0,
+      instanceChargeType: 'PostPaid',
+      securityEnhancementStrategy: 'Active',
+      // boot
+      imageId: this.imageId(spec.image),
+      userData: Lazy.stringValue({ produce: () => Buffer.from(spec.renderUserData(), 'utf8').toString('base64') }),
+      // disk
+      systemDiskCategory: spec.systemDiskType ?? DEFAULT_DISK_CATEGORY,
+      systemDiskSize: spec.systemDiskSizeGiB,
+      systemDiskName: `${spec.name}-system`,
+      dataDisks: spec.dataDisks.map((disk) => ({
+        name: disk.name,
+        size: disk.sizeGiB,
+        category: disk.type ?? DEFAULT_DISK_CATEGORY,
+        deleteWithInstance: true,
+      })),
+      // A newer image build must not rebuild running hosts; hosts are replaced deliberately.
+      lifecycle: { ignoreChanges: ['image_id'] },
+    });
+    let publicIp: string | undefined;
+    if (spec.publicIp) {
+      const eip = this.eip(root, 'Eip', spec.name, spec.tags);
+      new EipAssociation(root, 'EipAssociation', {
+        allocationId: eip.id,
+        instanceId: instance.id,
+        instanceType: 'EcsInstance',
+      });
+      publicIp = eip.ipAddress;
+    }
+    return { id: instance.id, privateIp: spec.privateIp, publicIp };
+  }
+
+  public loadBalancer(scope: Construct, id: string, spec: LoadBalancerSpec): LoadBalancerRefs {
+    const root = new Construct(scope, id);
+    // Pay-by-LCU is the only pay-as-you-go CLB billing offered for new instances since June 2025.
+    const lb = new SlbLoadBalancer(root, 'Resource', {
+      loadBalancerName: spec.name,
+      addressType: spec.public ? 'internet' : 'intranet',
+      paymentType: 'PayAsYouGo',
+      instanceChargeType: 'PayByCLCU',
+      ...(spec.public
+        ? { internetChargeType: 'PayByTraffic' }
+        : { vswitchId: spec.subnetId, address: spec.privateAddress }),
+      tags: { ...spec.tags },
+    });
+    const hc = spec.healthCheck;
+    spec.listeners.forEach((listener) => {
+      const common = {
+        loadBalancerId: lb.id,
+        frontendPort: listener.port,
+        backendPort: listener.backendPort,
+        protocol: listener.protocol,
+        // -1: no bandwidth cap (pay-by-traffic instances).
+        bandwidth: -1,
+        scheduler: 'wrr',
+        healthCheckConnectPort: hc.port,
+        healthCheckInterval: hc.intervalSeconds,
+        healthCheckTimeout: hc.timeoutSeconds,
+        healthyThreshold: hc.healthyThreshold,
+        unhealthyThreshold: hc.unhealthyThreshold,
+      };
+      const http =
+        hc.type === 'http' ? { healthCheckUri: hc.path ?? '/', healthCheckHttpCode: 'http_2xx,http_3xx' } : {};
+      new SlbListener(root, `Listener-${listener.protocol}-${listener.port}`, {
+        ...common,
+        ...http,
+        ...(listener.protocol === 'tcp' ? { healthCheckType: hc.type } : {}),
+        ...(listener.protocol === 'http' ? { healthCheck: 'on', stickySession: 'off' } : {}),
+      });
+    });
+    new SlbBackendServer(root, 'Backends', {
+      loadBalancerId: lb.id,
+      backendServers: spec.members.map((m) => ({ serverId: m.hostId, weight: 100, type: 'ecs' })),
+    });
+    return { id: lb.id, address: lb.address };
+  }
+
+  public loadBalancerSources(
+    spec: Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'>,
+  ): BackendSource[] {
+    const sources: BackendSource[] = [];
+    for (const l of spec.listeners) {
+      const protocol = l.protocol === 'udp' ? 'udp' : 'tcp';
+      // Layer-4 listeners keep the client address; layer-7 ones proxy from SLB's system range.
+      const clients = l.protocol === 'http' ? SLB_SYSTEM_CIDR : spec.public ? '0.0.0.0/0' : spec.networkCidr;
+      sources.push({ protocol, port: l.backendPort, cidr: clients, description: `${l.protocol} ${l.port} clients` });
+      sources.push({
+        protocol: healthCheckTransport(l, spec.healthCheck.type),
+        port: spec.healthCheck.port,
+        cidr: SLB_SYSTEM_CIDR,
+        description: 'health checks',
+      });
+    }
+    return sources;
+  }
+
+  private listedZones(scope: Construct, count: number): string[] {
+    const zones = new DataAlicloudZones(scope, 'Zones', { availableResourceCreation: 'VSwitch' });
+    return Array.from({ length: count }, (_, i) => Fn.element(zones.ids, i) as string);
+  }
+
+  private imageId(name: string | undefined): string {
+    const key = name ?? '';
+    let image = this.images.get(key);
+    if (!image) {
+      image = new DataAlicloudImages(this.stack, `Image${this.images.size + 1}`, {
+        nameRegex: name === undefined ? DEFAULT_IMAGE_NAME_REGEX : `^${escapeRegex(name)}$`,
+        ...(name === undefined ? { owners: 'system' } : {}),
+        mostRecent: true,
+      });
+      this.images.set(key, image);
+    }
+    return Fn.element(image.ids, 0) as string;
+  }
+
+  private eip(scope: Construct, id: string, name: string, tags: Readonly<Record<string, string>>): EipAddress {
+    return new EipAddress(scope, id, {
+      addressName: name,
+      paymentType: 'PayAsYouGo',
+      internetChargeType: 'PayByTraffic',
+      bandwidth: EIP_BANDWIDTH_MBPS,
+      isp: 'BGP',
+      tags: { ...tags },
+    });
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,295 @@
+/**
+ * OpenStack adapter: Neutron network, subnets and router, security groups, ports with fixed addresses,
+ * Nova instances booting from Cinder volumes, Octavia load balancers, floating IPs. The only module that
+ * creates `openstack_*` resources.
+ *
+ * @see https://registry.terraform.io/providers/terraform-provider-openstack/openstack/3.4.0/docs
+ */
+import { Fn, Lazy } from 'cdktf';
+import { Construct } from 'constructs';
+
+import { BlockstorageVolumeV3 } from '../../gen/openstack/blockstorage-volume-v3/index.js';
+import { ComputeInstanceV2 } from '../../gen/openstack/compute-instance-v2/index.js';
+import { ComputeVolumeAttachV2 } from '../../gen/openstack/compute-volume-attach-v2/index.js';
+import { DataOpenstackComputeAvailabilityZonesV2 } from '../../gen/openstack/data-openstack-compute-availability-zones-v2/index.js';
+import { DataOpenstackImagesImageV2 } from '../../gen/openstack/data-openstack-images-image-v2/index.js';
+import { DataOpenstackNetworkingNetworkV2 } from '../../gen/openstack/data-openstack-networking-network-v2/index.js';
+import { LbListenerV2 } from '../../gen/openstack/lb-listener-v2/index.js';
+import { LbLoadbalancerV2 } from '../../gen/openstack/lb-loadbalancer-v2/index.js';
+import { LbMemberV2 } from '../../gen/openstack/lb-member-v2/index.js';
+import { LbMonitorV2 } from '../../gen/openstack/lb-monitor-v2/index.js';
+import { LbPoolV2 } from '../../gen/openstack/lb-pool-v2/index.js';
+import { NetworkingFloatingipAssociateV2 } from '../../gen/openstack/networking-floatingip-associate-v2/index.js';
+import { NetworkingFloatingipV2 } from '../../gen/openstack/networking-floatingip-v2/index.js';
+import { NetworkingNetworkV2 } from '../../gen/openstack/networking-network-v2/index.js';
+import { NetworkingPortV2 } from '../../gen/openstack/networking-port-v2/index.js';
+import { NetworkingRouterInterfaceV2 } from '../../gen/openstack/networking-router-interface-v2/index.js';
+import { NetworkingRouterV2 } from '../../gen/openstack/networking-router-v2/index.js';
+import { NetworkingSecgroupRuleV2 } from '../../gen/openstack/networking-secgroup-rule-v2/index.js';
+import { NetworkingSecgroupV2 } from '../../gen/openstack/networking-secgroup-v2/index.js';
+import { NetworkingSubnetV2 } from '../../gen/openstack/networking-subnet-v2/index.js';
+import { OpenstackProvider } from '../../gen/openstack/provider/index.js';
+import type { OpenstackSettings } from '../../spec/region-spec.js';
+import { GENERATED_PROVIDERS } from '../../versions.js';
+import { healthCheckTransport } from '../load-balancing.js';
+import type {
+  BackendSource,
+  HostRefs,
+  HostSpec,
+  ICloud,
+  IngressRuleSpec,
+  LoadBalancerRefs,
+  LoadBalancerSpec,
+  NetworkRefs,
+  NetworkSpec,
+  SecurityGroupSpec,
+} from '../types.js';
+
+// defaults; every OpenStack cloud names flavors and images its own way, so regions usually set both
+/** The flavor name most clouds keep from the devstack defaults (2 vCPU, 4 GiB). */
+export const DEFAULT_FLAVOR = 'm1.medium';
+/** Image name as published by Canonical's simplestreams sync and most public clouds. */
+export const DEFAULT_IMAGE_NAME = 'Ubuntu 24.04';
+/** Nova accepts at most 65535 bytes of user data (the column size), counted before Base64. */
+export const MAX_USER_DATA_BYTES = 65535;
+
+export class OpenstackCloud implements ICloud {
+  public readonly kind = 'openstack' as const;
+  public readonly provider = GENERATED_PROVIDERS.openstack;
+  public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
+  private readonly images = new Map<string, DataOpenstackImagesImageV2>();
+  private externalNetwork?: DataOpenstackNetworkingNetworkV2;
+
+  constructor(
+    private readonly stack: Construct,
+    private readonly settings: OpenstackSettings,
+  ) {
+    // Credentials come from the environment (OS_* variables) or clouds.yaml.
+    new OpenstackProvider(stack, 'Openstack', {
+      ...(settings.cloud ? { cloud: settings.cloud } : {}),
+      ...(settings.region ? { region: settings.region } : {}),
+    });
+  }
+
+  public network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs {
+    const root = new Construct(scope, id);
+    const network = new NetworkingNetworkV2(root, 'Network', {
+      name: spec.name,
+      adminStateUp: true,
+      tags: tagList(spec.tags),
+    });
+    const subnets = spec.zones.map(
+      (zone) =>
+        new NetworkingSubnetV2(root, `Subnet${zone.index + 1}`, {
+          name: `${spec.name}-zone-${zone.index + 1}`,
+          networkId: network.id,
+          cidr: zone.cidr,
+          ipVersion: 4,
+          gatewayIp: zone.gatewayIp,
+          // Fixed host addresses lie below this pool; Neutron hands out only what is in it.
+          allocationPool: [{ start: zone.dynamicPool.start, end: zone.dynamicPool.end }],
+          ...(this.settings.dnsNameservers.length > 0 ? { dnsNameservers: [...this.settings.dnsNameservers] } : {}),
+          tags: tagList(spec.tags),
+        }),
+    );
+    // outbound internet: one router with SNAT on the external network, an interface per subnet
+    const router = new NetworkingRouterV2(root, 'Router', {
+      name: spec.name,
+      adminStateUp: true,
+      externalNetworkId: this.external(root).id,
+      tags: tagList(spec.tags),
+    });
+    subnets.forEach(
+      (subnet, i) =>
+        new NetworkingRouterInterfaceV2(root, `RouterInterface${i + 1}`, { routerId: router.id, subnetId: subnet.id }),
+    );
+    const zoneNames = spec.zoneNames ? [...spec.zoneNames] : this.listedZones(root, spec.zones.length);
+    return { networkId: network.id, subnetIds: subnets.map((s) => s.id), zoneNames };
+  }
+
+  public securityGroup(scope: Construct, id: string, spec: SecurityGroupSpec): { id: string } {
+    const group = new NetworkingSecgroupV2(scope, id, {
+      name: spec.name,
+      description: spec.description,
+      tags: tagList(spec.tags),
+    });
+    return { id: group.id };
+  }
+
+  public ingressRule(scope: Construct, id: string, spec: IngressRuleSpec): void {
+    new NetworkingSecgroupRuleV2(scope, id, {
+      securityGroupId: spec.securityGroupId,
+      direction: 'ingress',
+      ethertype: 'IPv4',
+      protocol: spec.protocol,
+      ...(spec.protocol === 'icmp' ? {} : { portRangeMin: spec.fromPort, portRangeMax: spec.toPort }),
+      description: spec.description,
+      ...(spec.cidr ? { remoteIpPrefix: spec.cidr } : { remoteGroupId: spec.sourceSecurityGroupId }),
+    });
+  }
+
+  public host(scope: Construct, id: string, spec: HostSpec): HostRefs {
+    const root = new Construct(scope, id);
+    const port = new NetworkingPortV2(root, 'Port', {
+      name: spec.name,
+      networkId: spec.networkId,
+      adminStateUp: true,
+      fixedIp: [{ subnetId: spec.subnetId, ipAddress: spec.privateIp }],
+      securityGroupIds: [...spec.securityGroupIds],
+      tags: tagList(spec.tags),
+    });
+    const instance = new ComputeInstanceV2(root, 'Resource', {
+      name: spec.name,
+      flavorName: spec.instanceType ?? DEFAULT_FLAVOR,
+      availabilityZone: spec.zoneName,
+      // Plain text keeps the plan reviewable; `${` and `%{` are escaped so Terraform reads no template.
+      userData: Lazy.stringValue({ produce: () => escapeTemplate(spec.renderUserData()) }),
+      network: [{ port: port.id }],
+      // Boot from a Cinder volume so the root disk size is ours, not the flavor's.
+      blockDevice: [
+        {
+          uuid: this.imageId(spec.image),
+          sourceType: 'image',
+          destinationType: 'volume',
+          volumeSize: spec.systemDiskSizeGiB,
+          ...(spec.systemDiskType ? { volumeType: spec.systemDiskType } : {}),
+          bootIndex: 0,
+          deleteOnTermination: true,
+        },
+      ],
+      metadata: { ...spec.tags },
+      tags: tagList(spec.tags),
+      // A newer image build must not rebuild running hosts; hosts are replaced deliberately.
+      lifecycle: { ignoreChanges: ['block_device[0].uuid'] },
+    });
+    spec.dataDisks.forEach((disk, i) => {
+      const volume = new BlockstorageVolumeV3(root, `DataDisk${i + 1}`, {
+        name: disk.name,
+        size: disk.sizeGiB,
+        availabilityZone: spec.zoneName,
+        ...(disk.type ? { volumeType: disk.type } : {}),
+        metadata: { ...spec.tags },
+      });
+      new ComputeVolumeAttachV2(root, `DataDisk${i + 1}Attachment`, { instanceId: instance.id, volumeId: volume.id });
+    });
+    let publicIp: string | undefined;
+    if (spec.publicIp) publicIp = this.floatingIp(root, spec.name, port.id, spec.tags);
+    return { id: instance.id, privateIp: spec.privateIp, publicIp };
+  }
+
+  public loadBalancer(scope: Construct, id: string, spec: LoadBalancerSpec): LoadBalancerRefs {
+    const root = new Construct(scope, id);
+    const lb = new LbLoadbalancerV2(root, 'Resource', {
+      name: spec.name,
+      vipSubnetId: spec.subnetId,
+      ...(spec.privateAddress ? { vipAddress: spec.privateAddress } : {}),
+      tags: tagList(spec.tags),
+    });
+    const hc = spec.healthCheck;
+    for (const listener of spec.listeners) {
+      const lid = `${listener.protocol}-${listener.port}`;
+      const protocol = listener.protocol.toUpperCase();
+      const created = new LbListenerV2(root, `Listener-${lid}`, {
+        name: `${spec.name}-${lid}`,
+        loadbalancerId: lb.id,
+        protocol,
+        protocolPort: listener.port,
+        tags: tagList(spec.tags),
+      });
+      const pool = new LbPoolV2(root, `Pool-${lid}`, {
+        name: `${spec.name}-${lid}`,
+        listenerId: created.id,
+        protocol,
+        lbMethod: 'ROUND_ROBIN',
+      });
+      new LbMonitorV2(root, `Monitor-${lid}`, {
+        poolId: pool.id,
+        name: `${spec.name}-${lid}`,
+        type: hc.type === 'http' ? 'HTTP' : listener.protocol === 'udp' ? 'UDP-CONNECT' : 'TCP',
+        delay: hc.intervalSeconds,
+        timeout: hc.timeoutSeconds,
+        maxRetries: hc.healthyThreshold,
+        maxRetriesDown: hc.unhealthyThreshold,
+        ...(hc.type === 'http' ? { urlPath: hc.path ?? '/', httpMethod: 'GET', expectedCodes: '200-399' } : {}),
+      });
+      spec.members.forEach(
+        (member, i) =>
+          new LbMemberV2(root, `Member-${lid}-${i + 1}`, {
+            poolId: pool.id,
+            address: member.privateIp,
+            protocolPort: listener.backendPort,
+            subnetId: member.subnetId,
+            monitorPort: hc.port,
+          }),
+      );
+    }
+    const address = spec.public ? this.floatingIp(root, spec.name, lb.vipPortId, spec.tags) : lb.vipAddress;
+    return { id: lb.id, address };
+  }
+
+  public loadBalancerSources(
+    spec: Pick<LoadBalancerSpec, 'listeners' | 'healthCheck'> & { readonly subnetCidr: string },
+  ): BackendSource[] {
+    // Octavia amphorae proxy every listener (and probe every member) from their own ports in the VIP subnet.
+    const sources: BackendSource[] = spec.listeners.map((l) => ({
+      protocol: l.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
+      port: l.backendPort,
+      cidr: spec.subnetCidr,
+      description: `${l.protocol} ${l.port} via amphorae`,
+    }));
+    for (const l of spec.listeners) {
+      const protocol = healthCheckTransport(l, spec.healthCheck.type);
+      sources.push({ protocol, port: spec.healthCheck.port, cidr: spec.subnetCidr, description: 'health checks' });
+    }
+    return sources;
+  }
+
+  private external(scope: Construct): DataOpenstackNetworkingNetworkV2 {
+    this.externalNetwork ??= new DataOpenstackNetworkingNetworkV2(scope, 'ExternalNetwork', {
+      name: this.settings.externalNetwork,
+      external: true,
+    });
+    return this.externalNetwork;
+  }
+
+  private listedZones(scope: Construct, count: number): string[] {
+    const zones = new DataOpenstackComputeAvailabilityZonesV2(scope, 'Zones', { state: 'available' });
+    // element() wraps around, so a single-zone cloud ("nova") serves every zone index.
+    return Array.from({ length: count }, (_, i) => Fn.element(zones.names, i) as string);
+  }
+
+  private imageId(name: string | undefined): string {
+    const key = name ?? DEFAULT_IMAGE_NAME;
+    let image = this.images.get(key);
+    if (!image) {
+      image = new DataOpenstackImagesImageV2(this.stack, `Image${this.images.size + 1}`, {
+        name: key,
+        mostRecent: true,
+      });
+      this.images.set(key, image);
+    }
+    return image.id;
+  }
+
+  private floatingIp(scope: Construct, name: string, portId: string, tags: Readonly<Record<string, string>>): string {
+    const fip = new NetworkingFloatingipV2(scope, 'FloatingIp', {
+      pool: this.settings.externalNetwork,
+      description: name,
+      tags: tagList(tags),
+    });
+    new NetworkingFloatingipAssociateV2(scope, 'FloatingIpAssociation', { floatingIp: fip.address, portId });
+    return fip.address;
+  }
+}
+
+/** Neutron and Nova tags are plain strings: `key=value`, sorted for stable output. */
+function tagList(tags: Readonly<Record<string, string>>): string[] {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
+}
+
+/** Terraform JSON reads `${...}` and `%{...}` in any string as a template; `$${` and `%%{` are literal. */
+export function escapeTemplate(text: string): string {
+  return text.replaceAll('${', '$${').replaceAll('%{', '%%{');
+}

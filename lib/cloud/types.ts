@@ -1,0 +1,158 @@
+/**
+ * The port between cloud-neutral constructs and the cloud adapters (`lib/cloud/<cloud>/`).
+ *
+ * Constructs say what they need in one vocabulary; an adapter maps it onto its provider's resources and is
+ * the only code that imports generated bindings. Every spec here is already validated and defaulted.
+ */
+import type { Construct } from 'constructs';
+
+import type { CloudKind, HealthCheckSpec } from '../spec/region-spec.js';
+import type { ProviderPin } from '../versions.js';
+
+export type { CloudKind };
+
+/** Transport protocols a security-group rule can open. */
+export type RuleProtocol = 'tcp' | 'udp' | 'icmp';
+
+export interface NetworkSpec {
+  /** Physical name prefix (the region name). */
+  readonly name: string;
+  readonly cidr: string;
+  /** One entry per zone, in zone order. */
+  readonly zones: readonly ZoneSubnetSpec[];
+  /** Zone names from the region file, or undefined to take the first N zones the cloud lists. */
+  readonly zoneNames?: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ZoneSubnetSpec {
+  readonly index: number;
+  readonly cidr: string;
+  /** Gateway address (OpenStack subnets need one; Alibaba Cloud picks its own). */
+  readonly gatewayIp: string;
+  /** Range the cloud may allocate by itself (DHCP, VIPs); fixed host addresses lie outside it. */
+  readonly dynamicPool: { readonly start: string; readonly end: string };
+}
+
+export interface NetworkRefs {
+  /** VPC / Neutron network id. */
+  readonly networkId: string;
+  /** Subnet (vSwitch) id per zone index. */
+  readonly subnetIds: readonly string[];
+  /** Zone name per zone index; a token when read from the cloud at plan time. */
+  readonly zoneNames: readonly string[];
+}
+
+export interface SecurityGroupSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly networkId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface IngressRuleSpec {
+  readonly securityGroupId: string;
+  readonly protocol: RuleProtocol;
+  /** Inclusive port range; ignored for icmp. */
+  readonly fromPort: number;
+  readonly toPort: number;
+  /** Exactly one of `cidr` and `sourceSecurityGroupId`. */
+  readonly cidr?: string;
+  readonly sourceSecurityGroupId?: string;
+  readonly description: string;
+}
+
+export interface DataDiskSpec {
+  readonly name: string;
+  readonly sizeGiB: number;
+  readonly type?: string;
+}
+
+export interface HostSpec {
+  /** Resource name and host name: `<region>-<group>-<n>`. */
+  readonly name: string;
+  readonly zoneIndex: number;
+  readonly subnetId: string;
+  readonly zoneName: string;
+  readonly privateIp: string;
+  readonly networkId: string;
+  readonly instanceType?: string;
+  readonly image?: string;
+  readonly systemDiskSizeGiB: number;
+  readonly systemDiskType?: string;
+  readonly dataDisks: readonly DataDiskSpec[];
+  readonly securityGroupIds: readonly string[];
+  /** Renders the host's `#cloud-config` at synth time; the adapter encodes it as its cloud expects. */
+  readonly renderUserData: () => string;
+  /** Give the host its own public address (the bastion only). */
+  readonly publicIp: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface HostRefs {
+  readonly id: string;
+  readonly privateIp: string;
+  /** Set when `publicIp` was requested. */
+  readonly publicIp?: string;
+}
+
+export interface ListenerSpec {
+  readonly port: number;
+  readonly protocol: 'tcp' | 'udp' | 'http';
+  readonly backendPort: number;
+}
+
+export interface LoadBalancerMember {
+  readonly hostId: string;
+  readonly privateIp: string;
+  readonly subnetId: string;
+}
+
+export interface LoadBalancerSpec {
+  readonly name: string;
+  readonly public: boolean;
+  /** Subnet the load balancer's internal side lives in (zone 0). */
+  readonly subnetId: string;
+  /** Fixed internal address for internal load balancers. */
+  readonly privateAddress?: string;
+  readonly listeners: readonly ListenerSpec[];
+  /** Fully defaulted health check (port resolved); always on. */
+  readonly healthCheck: Required<Omit<HealthCheckSpec, 'path'>> & { readonly path?: string };
+  readonly members: readonly LoadBalancerMember[];
+  readonly networkCidr: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface LoadBalancerRefs {
+  readonly id: string;
+  /** Public address for public load balancers, internal address otherwise. */
+  readonly address: string;
+}
+
+/** Where traffic from a load balancer to its backends comes from, per backend port. */
+export interface BackendSource {
+  readonly protocol: RuleProtocol;
+  readonly port: number;
+  readonly cidr: string;
+  readonly description: string;
+}
+
+/** What a cloud adapter does for the constructs. */
+export interface ICloud {
+  readonly kind: CloudKind;
+  /** Provider pin written into required_providers. */
+  readonly provider: ProviderPin;
+  /** Largest user data the cloud accepts, in bytes as the construct renders it. */
+  readonly maxUserDataBytes: number;
+  network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs;
+  securityGroup(scope: Construct, id: string, spec: SecurityGroupSpec): { readonly id: string };
+  ingressRule(scope: Construct, id: string, spec: IngressRuleSpec): void;
+  host(scope: Construct, id: string, spec: HostSpec): HostRefs;
+  loadBalancer(scope: Construct, id: string, spec: LoadBalancerSpec): LoadBalancerRefs;
+  /** Sources backends must accept for a load balancer's traffic and health checks (least privilege). */
+  loadBalancerSources(
+    spec: Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'> & {
+      readonly subnetCidr: string;
+    },
+  ): BackendSource[];
+}

@@ -1,0 +1,155 @@
+/**
+ * A `#cloud-config` document built up by constructs and rendered deterministically to YAML.
+ *
+ * Mutators append; setting the same key twice to different values throws (two roles disagreeing about a
+ * file is a bug to surface, not to resolve silently). Getters return copies.
+ *
+ * @see https://cloudinit.readthedocs.io/en/latest/reference/modules.html
+ */
+import { stringify } from 'yaml';
+
+/** A file written by cloud-init's `write_files` module. */
+export interface CloudConfigFile {
+  readonly path: string;
+  readonly content: string;
+  /** Octal mode as a string. @default '0644' */
+  readonly permissions?: string;
+  /** @default 'root:root' */
+  readonly owner?: string;
+  /** Write after users and packages exist (needed for files owned by a package's user). @default false */
+  readonly defer?: boolean;
+}
+
+/** A user created by cloud-init's `users` module. */
+export interface CloudConfigUser {
+  readonly name: string;
+  readonly sshAuthorizedKeys?: readonly string[];
+  /** Passwordless sudo. @default false */
+  readonly sudo?: boolean;
+  readonly groups?: readonly string[];
+  /** @default '/bin/bash' */
+  readonly shell?: string;
+  /** System account without a home directory or login. @default false */
+  readonly system?: boolean;
+}
+
+/** One cloud-config document. */
+export class CloudConfig {
+  private hostname?: string;
+  private fqdn?: string;
+  private readonly packages = new Set<string>();
+  private readonly files = new Map<string, CloudConfigFile>();
+  private readonly users = new Map<string, CloudConfigUser>();
+  private readonly bootCommands: string[][] = [];
+  private readonly runCommands: string[][] = [];
+  private readonly extra = new Map<string, unknown>();
+
+  /** Sets the host name (and FQDN); both cloud-init modules `set_hostname` and `update_etc_hosts` use it. */
+  public setHostname(hostname: string, fqdn?: string): void {
+    this.setOnce('hostname', this.hostname, hostname);
+    this.hostname = hostname;
+    if (fqdn !== undefined) {
+      this.setOnce('fqdn', this.fqdn, fqdn);
+      this.fqdn = fqdn;
+    }
+  }
+
+  /** Adds distro packages to install at first boot. */
+  public addPackages(...names: string[]): void {
+    for (const name of names) this.packages.add(name);
+  }
+
+  /** Adds a file; the same path twice with different content or mode throws. */
+  public addFile(file: CloudConfigFile): void {
+    const existing = this.files.get(file.path);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(file)) {
+      throw new Error(`cloud-config: file ${file.path} is written twice with different content`);
+    }
+    this.files.set(file.path, file);
+  }
+
+  /** Adds a user; the same name twice with different settings throws. */
+  public addUser(user: CloudConfigUser): void {
+    const existing = this.users.get(user.name);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(user)) {
+      throw new Error(`cloud-config: user ${user.name} is defined twice differently`);
+    }
+    this.users.set(user.name, user);
+  }
+
+  /** Adds a command run on every boot, early (`bootcmd`); argv form, no shell. */
+  public addBootCommand(argv: readonly string[]): void {
+    this.bootCommands.push([...argv]);
+  }
+
+  /** Adds a command run once at the end of first boot (`runcmd`), in order; argv form, no shell. */
+  public addRunCommand(argv: readonly string[]): void {
+    this.runCommands.push([...argv]);
+  }
+
+  /** Sets a top-level cloud-config key not modelled above (e.g. `ntp`, `apt`); twice differently throws. */
+  public setModule(key: string, value: unknown): void {
+    if (['hostname', 'fqdn', 'packages', 'write_files', 'users', 'bootcmd', 'runcmd'].includes(key)) {
+      throw new Error(`cloud-config: ${key} has its own method`);
+    }
+    this.setOnce(key, this.extra.get(key), value);
+    this.extra.set(key, value);
+  }
+
+  /** Files added so far (copies). */
+  public get fileList(): CloudConfigFile[] {
+    return [...this.files.values()].map((f) => ({ ...f }));
+  }
+
+  /** Renders the document: `#cloud-config` header, keys in a fixed order, byte-identical for equal inputs. */
+  public render(): string {
+    const doc: Record<string, unknown> = {};
+    if (this.hostname !== undefined) {
+      doc.hostname = this.hostname;
+      if (this.fqdn !== undefined) doc.fqdn = this.fqdn;
+      doc.prefer_fqdn_over_hostname = false;
+    }
+    // Hosts are reached only with keys, only through the bastion.
+    doc.ssh_pwauth = false;
+    doc.disable_root = true;
+    if (this.users.size > 0) doc.users = [...this.users.values()].map(renderUser);
+    for (const [key, value] of [...this.extra.entries()].sort(([a], [b]) => a.localeCompare(b))) doc[key] = value;
+    if (this.packages.size > 0) {
+      doc.package_update = true;
+      doc.packages = [...this.packages].sort();
+    }
+    if (this.files.size > 0) doc.write_files = [...this.files.values()].map(renderFile);
+    if (this.bootCommands.length > 0) doc.bootcmd = this.bootCommands;
+    if (this.runCommands.length > 0) doc.runcmd = this.runCommands;
+    return `#cloud-config\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  }
+
+  private setOnce(key: string, current: unknown, next: unknown): void {
+    if (current !== undefined && JSON.stringify(current) !== JSON.stringify(next)) {
+      throw new Error(`cloud-config: ${key} is set twice to different values`);
+    }
+  }
+}
+
+function renderUser(user: CloudConfigUser): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: user.name };
+  if (user.system) out.system = true;
+  else {
+    out.shell = user.shell ?? '/bin/bash';
+    out.lock_passwd = true;
+  }
+  if (user.groups?.length) out.groups = [...user.groups].join(', ');
+  if (user.sudo) out.sudo = 'ALL=(ALL) NOPASSWD:ALL';
+  if (user.sshAuthorizedKeys?.length) out.ssh_authorized_keys = [...user.sshAuthorizedKeys];
+  return out;
+}
+
+function renderFile(file: CloudConfigFile): Record<string, unknown> {
+  return {
+    path: file.path,
+    content: file.content,
+    owner: file.owner ?? 'root:root',
+    permissions: file.permissions ?? '0644',
+    ...(file.defer ? { defer: true } : {}),
+  };
+}

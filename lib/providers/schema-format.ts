@@ -1,0 +1,61 @@
+/**
+ * Types for the JSON that `terraform providers schema -json` prints (format_version 1.0), the format of the
+ * checked-in files in `lib/providers/schemas/`.
+ */
+import type { ProviderPin } from '../versions.js';
+
+/** A Terraform type expression as JSON: `"string"`, `["list", "string"]`, `["object", {...}]`. */
+export type SchemaType =
+  | 'string'
+  | 'number'
+  | 'bool'
+  | 'dynamic'
+  | readonly ['list' | 'set' | 'map', SchemaType]
+  | readonly ['object', Readonly<Record<string, SchemaType>>]
+  | readonly ['tuple', readonly SchemaType[]];
+
+export interface SchemaAttribute {
+  readonly type?: SchemaType;
+  readonly description?: string;
+  readonly description_kind?: string;
+  readonly deprecated?: boolean;
+  readonly required?: boolean;
+  readonly optional?: boolean;
+  readonly computed?: boolean;
+  readonly sensitive?: boolean;
+}
+
+export interface SchemaBlockType {
+  readonly nesting_mode: 'single' | 'group' | 'list' | 'set' | 'map';
+  readonly block: SchemaBlock;
+  readonly min_items?: number;
+  readonly max_items?: number;
+}
+
+export interface SchemaBlock {
+  readonly attributes?: Readonly<Record<string, SchemaAttribute>>;
+  readonly block_types?: Readonly<Record<string, SchemaBlockType>>;
+  readonly description_kind?: string;
+  readonly deprecated?: boolean;
+}
+
+export interface TypeSchema {
+  readonly version: number;
+  readonly block: SchemaBlock;
+}
+
+export interface ProviderSchema {
+  readonly provider: TypeSchema;
+  readonly resource_schemas?: Readonly<Record<string, TypeSchema>>;
+  readonly data_source_schemas?: Readonly<Record<string, TypeSchema>>;
+}
+
+export interface ProviderSchemaFile {
+  readonly format_version: string;
+  readonly provider_schemas: Readonly<Record<string, ProviderSchema>>;
+}
+
+/** The fully qualified address Terraform uses as the key in `provider_schemas`. */
+export function providerAddress(pin: ProviderPin): string {
+  return `registry.terraform.io/${pin.source}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Reading region specs: from TypeScript objects or YAML files, validated as a whole, with every problem
+ * reported with its field path before anything is built.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { LineCounter, parseDocument } from 'yaml';
+
+import { SpecError, SpecValidationError, type SpecIssue } from '../errors.js';
+
+import { fromZodIssues } from './issues.js';
+import { regionSpecSchema, type RegionSpec, type RegionSpecInput } from './region-spec.js';
+import { semanticIssues } from './semantic.js';
+
+/** A validated spec and where it came from. */
+export interface LoadedSpec {
+  readonly source: string;
+  readonly spec: RegionSpec;
+}
+
+/** Validates `input` and fills defaults; throws `SpecValidationError` listing every problem. */
+export function resolveRegionSpec(input: RegionSpecInput | unknown, source = '<inline spec>'): RegionSpec {
+  const issues = regionSpecIssues(input);
+  if (issues.problems.length > 0) throw new SpecValidationError(source, issues.problems);
+  return issues.spec!;
+}
+
+function regionSpecIssues(input: unknown): { problems: SpecIssue[]; spec?: RegionSpec } {
+  const parsed = regionSpecSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) return { problems: fromZodIssues(parsed.error.issues, regionSpecSchema) };
+  return { problems: semanticIssues(parsed.data), spec: parsed.data };
+}
+
+/** Parses one YAML region file. */
+export async function loadRegionFile(file: string): Promise<LoadedSpec> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new SpecError(`${file}: cannot read region file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      hint: 'pass the path of a .yaml region file',
+      cause: err,
+    });
+  }
+  return { source: file, spec: resolveRegionSpec(parseYaml(text, file), file) };
+}
+
+/**
+ * Loads several region files; every file is checked and all problems of all files are reported together.
+ * Region names must be unique across the files (they name the stacks).
+ */
+export async function loadRegionFiles(files: readonly string[]): Promise<LoadedSpec[]> {
+  const results = await Promise.allSettled(files.map((f) => loadRegionFile(f)));
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const bug = errors.find((e) => !(e instanceof SpecError));
+  if (bug) throw bug;
+  if (errors.length > 0) {
+    throw new SpecError((errors as SpecError[]).map((e) => e.message).join('\n'), {
+      hint: (errors as SpecError[]).find((e) => e.hint)?.hint,
+    });
+  }
+  const loaded = results.map((r) => (r as PromiseFulfilledResult<LoadedSpec>).value);
+  const seen = new Map<string, string>();
+  for (const { source, spec } of loaded) {
+    const other = seen.get(spec.name);
+    if (other) {
+      throw new SpecValidationError(source, [
+        {
+          path: 'name',
+          message: `must be unique across region files, got ${JSON.stringify(spec.name)} also in ${other}`,
+        },
+      ]);
+    }
+    seen.set(spec.name, source);
+  }
+  return loaded;
+}
+
+/** YAML text to a plain object; syntax errors and duplicate keys become a `SpecValidationError` with line:column. */
+export function parseYaml(text: string, source: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new SpecValidationError(
+      source,
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: `line ${pos.line}:${pos.col}`, message: `is not valid YAML: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+}
+
+/** The region files in a directory (`*.yaml`, `*.yml`), sorted. */
+export async function regionFilesIn(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    throw new SpecError(`${dir}: cannot list region files (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      hint: 'run from the project directory or pass region files explicitly',
+      cause: err,
+    });
+  }
+  return names
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => path.join(dir, n));
+}

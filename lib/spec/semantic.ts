@@ -1,0 +1,124 @@
+/**
+ * Checks that span fields of a region (references between groups and load balancers, capacity of the
+ * address plan, cloud-specific settings). They run after the field-level schema passed, on the spec with
+ * defaults filled in, and return every problem found.
+ */
+import type { SpecIssue } from '../errors.js';
+import { HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan } from '../net/network-plan.js';
+
+import { describeValue } from './issues.js';
+import { BASTION_GROUP, type RegionSpec } from './region-spec.js';
+
+/** Most internal load balancers per region: infrastructure addresses 2..15 of zone 0 (1 is the gateway). */
+export const MAX_INTERNAL_LOAD_BALANCERS = INFRA_ADDRESSES - 1;
+
+/** Number of zones a spec spreads over. */
+export function zoneCount(spec: Pick<RegionSpec, 'zones'>): number {
+  return typeof spec.zones === 'number' ? spec.zones : spec.zones.length;
+}
+
+export function semanticIssues(spec: RegionSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+
+  // cloud settings: exactly the block for the chosen cloud
+  for (const cloud of ['alicloud', 'openstack'] as const) {
+    if (spec.cloud === cloud && !spec[cloud]) add(cloud, `is required when cloud is ${cloud}`);
+    if (spec.cloud !== cloud && spec[cloud]) add(cloud, `must be absent when cloud is ${spec.cloud}`);
+  }
+
+  const zones = zoneCount(spec);
+  if (Array.isArray(spec.zones)) {
+    const names = spec.zones;
+    duplicates(names).forEach((i) => add(`zones[${i}]`, `must be unique, got ${describeValue(names[i])} twice`));
+  }
+
+  // host groups
+  const plan = new NetworkPlan(spec.network.cidr);
+  if (spec.hostGroups.length > plan.maxHostGroups) {
+    add(
+      'hostGroups',
+      `must have at most ${plan.maxHostGroups} groups for network ${spec.network.cidr}, got ${spec.hostGroups.length}; ` +
+        'use a wider network.cidr',
+    );
+  }
+  const groupNames = spec.hostGroups.map((g) => g.name);
+  duplicates(groupNames).forEach((i) =>
+    add(`hostGroups[${i}].name`, `must be unique, got ${describeValue(groupNames[i])} twice`),
+  );
+  spec.hostGroups.forEach((group, i) => {
+    const spread = group.zoneSpread ?? zones;
+    if (spread > zones) {
+      add(`hostGroups[${i}].zoneSpread`, `must be at most the region's ${zones} zones, got ${spread}`);
+    }
+    const capacity = HOST_BLOCK_SIZE * Math.min(spread, zones);
+    if (group.count > capacity) {
+      add(
+        `hostGroups[${i}].count`,
+        `must be at most ${capacity} (${HOST_BLOCK_SIZE} per zone x ${Math.min(spread, zones)} zones), got ${group.count}`,
+      );
+    }
+    if (group.name === BASTION_GROUP && group.count > 2) {
+      add(`hostGroups[${i}].count`, `must be 1 or 2 for the bastion group, got ${group.count}`);
+    }
+  });
+  const hasBastion = groupNames.includes(BASTION_GROUP);
+  if (hasBastion && spec.admin.sshSources.length === 0) {
+    add('admin.sshSources', `must list at least one CIDR when a "${BASTION_GROUP}" host group exists, got []`);
+  }
+
+  // load balancers
+  const lbNames = spec.loadBalancers.map((lb) => lb.name);
+  duplicates(lbNames).forEach((i) =>
+    add(`loadBalancers[${i}].name`, `must be unique, got ${describeValue(lbNames[i])} twice`),
+  );
+  const internal = spec.loadBalancers.filter((lb) => !lb.public).length;
+  if (internal > MAX_INTERNAL_LOAD_BALANCERS) {
+    add('loadBalancers', `must have at most ${MAX_INTERNAL_LOAD_BALANCERS} internal load balancers, got ${internal}`);
+  }
+  spec.loadBalancers.forEach((lb, i) => {
+    const at = `loadBalancers[${i}]`;
+    if (!groupNames.includes(lb.backends)) {
+      add(`${at}.backends`, `must name a host group (${groupNames.join(', ')}), got ${describeValue(lb.backends)}`);
+    } else if (lb.backends === BASTION_GROUP) {
+      add(`${at}.backends`, 'must not be the bastion group: the bastion only takes SSH');
+    }
+    const keys = lb.listeners.map((l) => `${l.protocol === 'udp' ? 'udp' : 'tcp'}/${l.port}`);
+    duplicates(keys).forEach((j) =>
+      add(`${at}.listeners[${j}].port`, `must be unique per transport on one load balancer, got ${keys[j]} twice`),
+    );
+    const hc = lb.healthCheck;
+    if (hc.timeoutSeconds >= hc.intervalSeconds) {
+      add(
+        `${at}.healthCheck.timeoutSeconds`,
+        `must be less than intervalSeconds (${hc.intervalSeconds}), got ${hc.timeoutSeconds}`,
+      );
+    }
+    if (hc.type === 'http') {
+      lb.listeners.forEach((l, j) => {
+        if (l.protocol === 'udp') {
+          add(`${at}.listeners[${j}].protocol`, 'must not be udp when healthCheck.type is http; use type tcp');
+        }
+      });
+    } else if (hc.path !== undefined) {
+      add(`${at}.healthCheck.path`, `must be absent when healthCheck.type is tcp, got ${describeValue(hc.path)}`);
+    }
+  });
+
+  // state backend
+  const b = spec.backend;
+  if (b.type === 'oss') {
+    if ((b.tablestoreEndpoint === undefined) !== (b.tablestoreTable === undefined)) {
+      add('backend', 'must set both tablestoreEndpoint and tablestoreTable (state locking) or neither');
+    }
+    if (b.region === undefined && spec.cloud !== 'alicloud') {
+      add('backend.region', 'is required for an oss backend when cloud is not alicloud');
+    }
+  }
+  return issues;
+}
+
+/** Indexes of the second and later occurrences of each repeated value. */
+function duplicates(values: readonly string[]): number[] {
+  return values.flatMap((v, i) => (values.indexOf(v) < i ? [i] : []));
+}
