@@ -32,7 +32,7 @@ export interface LoadBalancerProps {
   readonly backends: IHostGroup;
   /** At least one listener. */
   readonly listeners: readonly LoadBalancerListener[];
-  /** @default - tcp check on the first listener's backend port every 5 s, timeout 3 s, thresholds 3/3 */
+  /** @default - tcp check of each listener's backend port every 5 s, timeout 3 s, thresholds 3/3 */
   readonly healthCheck?: Partial<HealthCheckSpec>;
 }
 
@@ -54,14 +54,14 @@ export class LoadBalancer extends Construct {
     const hc = props.healthCheck ?? {};
     const healthCheck = {
       type: hc.type ?? 'tcp',
-      port: hc.port ?? listeners[0]!.backendPort,
+      port: hc.port,
       path: hc.type === 'http' ? (hc.path ?? '/') : undefined,
       intervalSeconds: hc.intervalSeconds ?? 5,
       timeoutSeconds: hc.timeoutSeconds ?? 3,
       healthyThreshold: hc.healthyThreshold ?? 3,
       unhealthyThreshold: hc.unhealthyThreshold ?? 3,
     };
-    checkRange(this, 'healthCheck.port', healthCheck.port, 1, 65535);
+    if (healthCheck.port !== undefined) checkRange(this, 'healthCheck.port', healthCheck.port, 1, 65535);
     checkRange(this, 'healthCheck.intervalSeconds', healthCheck.intervalSeconds, 2, 50);
     checkRange(this, 'healthCheck.timeoutSeconds', healthCheck.timeoutSeconds, 1, healthCheck.intervalSeconds - 1);
     checkRange(this, 'healthCheck.healthyThreshold', healthCheck.healthyThreshold, 2, 10);

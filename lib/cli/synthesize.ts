@@ -22,8 +22,7 @@ export async function resolveRegionFiles(files: readonly string[], io: Io): Prom
 
 /** Loads and validates every file (all problems reported together). */
 export async function loadAll(files: readonly string[], io: Io): Promise<LoadedSpec[]> {
-  const loaded = await loadRegionFiles(await resolveRegionFiles(files, io));
-  return loaded.map((l) => ({ ...l, source: path.relative(io.cwd, l.source) || l.source }));
+  return loadRegionFiles(await resolveRegionFiles(files, io), io.cwd);
 }
 
 export interface SynthesizedStack {

@@ -116,8 +116,11 @@ export interface LoadBalancerSpec {
   /** Fixed internal address for internal load balancers. */
   readonly privateAddress?: string;
   readonly listeners: readonly ListenerSpec[];
-  /** Fully defaulted health check (port resolved); always on. */
-  readonly healthCheck: Required<Omit<HealthCheckSpec, 'path'>> & { readonly path?: string };
+  /** Defaulted health check, always on; no `port` means each listener's backend port. */
+  readonly healthCheck: Required<Omit<HealthCheckSpec, 'path' | 'port'>> & {
+    readonly path?: string;
+    readonly port?: number;
+  };
   readonly members: readonly LoadBalancerMember[];
   readonly networkCidr: string;
   readonly tags: Readonly<Record<string, string>>;

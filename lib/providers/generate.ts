@@ -12,6 +12,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { isMainModule } from '../main-module.js';
 import { GENERATED_PROVIDERS, type GeneratedProviderName, type ProviderPin } from '../versions.js';
 
 import { GEN_DIR, PACKAGE_ROOT, schemaPath } from './paths.js';
@@ -131,7 +132,7 @@ async function listFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMainModule(import.meta.url)) {
   const regenerated = await generateAll({ force: process.argv.includes('--force') });
   if (regenerated.length > 0) process.stderr.write(`generated bindings: ${regenerated.join(', ')}\n`);
 }

@@ -44,6 +44,16 @@ function fromZodIssue(issue: ZodIssue, schema: z.ZodType): SpecIssue[] {
         message: `is not a known field${suggest(key, allowed)}; allowed: ${allowed.join(', ')}`,
       }));
     }
+    case 'invalid_key': {
+      const inner = issue.issues[0] as ZodIssue | undefined;
+      return [{ path, message: `${inner ? customOr(inner, 'must be a valid key') : 'must be a valid key'}${got}` }];
+    }
+    case 'invalid_union': {
+      // A discriminated union names the discriminator in the path; show its value, not the whole object.
+      const discriminator = (issue as { discriminator?: string }).discriminator;
+      const value = discriminator ? (issue.input as Record<string, unknown> | undefined)?.[discriminator] : issue.input;
+      return [{ path, message: `${customOr(issue, issue.message)}, got ${describeValue(value)}` }];
+    }
     case 'invalid_value':
       return [{ path, message: `${customOr(issue, `must be one of ${issue.values.map(String).join(', ')}`)}${got}` }];
     default:

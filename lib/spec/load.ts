@@ -32,26 +32,30 @@ function regionSpecIssues(input: unknown): { problems: SpecIssue[]; spec?: Regio
   return { problems: semanticIssues(parsed.data), spec: parsed.data };
 }
 
-/** Parses one YAML region file. */
-export async function loadRegionFile(file: string): Promise<LoadedSpec> {
+/**
+ * Parses one YAML region file. Messages name it as given, or relative to `cwd` when one is passed (so
+ * errors read `regions/x.yaml`, not a machine-specific absolute path).
+ */
+export async function loadRegionFile(file: string, cwd?: string): Promise<LoadedSpec> {
+  const source = cwd === undefined ? file : path.relative(cwd, path.resolve(cwd, file)) || file;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(cwd === undefined ? file : path.resolve(cwd, file), 'utf8');
   } catch (err) {
-    throw new SpecError(`${file}: cannot read region file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+    throw new SpecError(`${source}: cannot read region file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
       hint: 'pass the path of a .yaml region file',
       cause: err,
     });
   }
-  return { source: file, spec: resolveRegionSpec(parseYaml(text, file), file) };
+  return { source, spec: resolveRegionSpec(parseYaml(text, source), source) };
 }
 
 /**
  * Loads several region files; every file is checked and all problems of all files are reported together.
  * Region names must be unique across the files (they name the stacks).
  */
-export async function loadRegionFiles(files: readonly string[]): Promise<LoadedSpec[]> {
-  const results = await Promise.allSettled(files.map((f) => loadRegionFile(f)));
+export async function loadRegionFiles(files: readonly string[], cwd?: string): Promise<LoadedSpec[]> {
+  const results = await Promise.allSettled(files.map((f) => loadRegionFile(f, cwd)));
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   const bug = errors.find((e) => !(e instanceof SpecError));
   if (bug) throw bug;

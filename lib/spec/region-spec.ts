@@ -28,6 +28,7 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Most zones a region spreads over; the address plan has room for 16, clouds rarely offer more than 8. */
 export const MAX_ZONES = 8;
+const ZONES_ALLOWED = `must be a zone count between 1 and ${MAX_ZONES} or a list of 1-${MAX_ZONES} zone names`;
 
 const regionName = z.string().regex(REGION_NAME, {
   error: "must be 2-30 lower-case letters, digits and '-', starting with a letter and not ending with '-'",
@@ -138,7 +139,7 @@ const healthCheck = z.strictObject({
     .enum(['tcp', 'http'], { error: 'must be one of tcp, http' })
     .default('tcp')
     .meta({ description: 'tcp: connection check (UDP connect for udp listeners); http: GET path, expect 2xx/3xx.' }),
-  port: port.optional().meta({ description: "Backend port probed. Default: the first listener's backend port." }),
+  port: port.optional().meta({ description: "Backend port probed. Default: each listener's own backend port." }),
   path: z
     .string()
     .regex(/^\/[\x21-\x7e]{0,79}$/, { error: "must be a URL path starting with '/', at most 80 characters" })
@@ -219,13 +220,13 @@ export const regionSpecSchema = z
     zones: z
       .union(
         [
-          z.int().min(1).max(MAX_ZONES),
+          z.int({ error: ZONES_ALLOWED }).min(1, { error: ZONES_ALLOWED }).max(MAX_ZONES, { error: ZONES_ALLOWED }),
           z
             .array(z.string().regex(ZONE_NAME, { error: 'must be a zone name such as cn-hangzhou-h or nova' }))
-            .min(1)
-            .max(MAX_ZONES),
+            .min(1, { error: ZONES_ALLOWED })
+            .max(MAX_ZONES, { error: ZONES_ALLOWED }),
         ],
-        { error: `must be a zone count between 1 and ${MAX_ZONES} or a list of 1-${MAX_ZONES} zone names` },
+        { error: ZONES_ALLOWED },
       )
       .default(3)
       .meta({

@@ -204,7 +204,7 @@ export class AlicloudCloud implements ICloud {
         // -1: no bandwidth cap (pay-by-traffic instances).
         bandwidth: -1,
         scheduler: 'wrr',
-        healthCheckConnectPort: hc.port,
+        healthCheckConnectPort: hc.port ?? listener.backendPort,
         healthCheckInterval: hc.intervalSeconds,
         healthCheckTimeout: hc.timeoutSeconds,
         healthyThreshold: hc.healthyThreshold,
@@ -237,7 +237,7 @@ export class AlicloudCloud implements ICloud {
       sources.push({ protocol, port: l.backendPort, cidr: clients, description: `${l.protocol} ${l.port} clients` });
       sources.push({
         protocol: healthCheckTransport(l, spec.healthCheck.type),
-        port: spec.healthCheck.port,
+        port: spec.healthCheck.port ?? l.backendPort,
         cidr: SLB_SYSTEM_CIDR,
         description: 'health checks',
       });

@@ -219,7 +219,7 @@ export class OpenstackCloud implements ICloud {
             address: member.privateIp,
             protocolPort: listener.backendPort,
             subnetId: member.subnetId,
-            monitorPort: hc.port,
+            ...(hc.port !== undefined ? { monitorPort: hc.port } : {}),
           }),
       );
     }
@@ -239,7 +239,8 @@ export class OpenstackCloud implements ICloud {
     }));
     for (const l of spec.listeners) {
       const protocol = healthCheckTransport(l, spec.healthCheck.type);
-      sources.push({ protocol, port: spec.healthCheck.port, cidr: spec.subnetCidr, description: 'health checks' });
+      const port = spec.healthCheck.port ?? l.backendPort;
+      sources.push({ protocol, port, cidr: spec.subnetCidr, description: 'health checks' });
     }
     return sources;
   }
@@ -291,5 +292,6 @@ function tagList(tags: Readonly<Record<string, string>>): string[] {
 
 /** Terraform JSON reads `${...}` and `%{...}` in any string as a template; `$${` and `%%{` are literal. */
 export function escapeTemplate(text: string): string {
-  return text.replaceAll('${', '$${').replaceAll('%{', '%%{');
+  // Function replacers: in a replacement string `$$` would collapse to `$`.
+  return text.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
 }

@@ -1,0 +1,168 @@
+import { Testing } from 'cdktf';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+
+import { HostGroup } from '../../constructs/compute/host-group.js';
+import { Instance } from '../../lib/gen/alicloud/instance/index.js';
+import { BlockstorageVolumeV3 } from '../../lib/gen/openstack/blockstorage-volume-v3/index.js';
+import { ComputeInstanceV2 } from '../../lib/gen/openstack/compute-instance-v2/index.js';
+import { NetworkingPortV2 } from '../../lib/gen/openstack/networking-port-v2/index.js';
+import { CLOUDS, conformanceProblems, EXAMPLE_KEY, resourcesOf, testNetwork, testStack } from '../helpers.js';
+
+const admin = { user: 'ops', sshKeys: [EXAMPLE_KEY] };
+
+/** The decoded user data of every host, in host order. */
+function userData(stack: Parameters<typeof resourcesOf>[0], cloud: string): string[] {
+  const type = cloud === 'alicloud' ? Instance.tfResourceType : ComputeInstanceV2.tfResourceType;
+  return resourcesOf(stack, type).map((r) => {
+    const value = r.user_data as string;
+    return cloud === 'alicloud' ? Buffer.from(value, 'base64').toString('utf8') : value;
+  });
+}
+
+describe.each(CLOUDS)('HostGroup on %s', (cloud) => {
+  test('minimal definition', async () => {
+    const t = testStack(cloud);
+    new HostGroup(t.stack, 'Workers', { network: testNetwork(t), name: 'worker' });
+    expect(Testing.synth(t.stack)).toMatchSnapshot();
+    expect(await conformanceProblems(t.stack)).toEqual([]);
+  });
+
+  test('spreads hosts round-robin over zones with deterministic addresses', () => {
+    const t = testStack(cloud);
+    const network = testNetwork(t);
+    new HostGroup(t.stack, 'Control', { network, name: 'control', count: 1 });
+    const workers = new HostGroup(t.stack, 'Workers', { network, name: 'worker', count: 5 });
+    expect(workers.hosts.map((h) => [h.name, h.zoneIndex, h.privateIp])).toEqual([
+      ['test-worker-1', 0, '10.0.0.48'],
+      ['test-worker-2', 1, '10.0.16.48'],
+      ['test-worker-3', 2, '10.0.32.48'],
+      ['test-worker-4', 0, '10.0.0.49'],
+      ['test-worker-5', 1, '10.0.16.49'],
+    ]);
+  });
+
+  test('zoneSpread keeps a group in the first zones', () => {
+    const t = testStack(cloud);
+    const group = new HostGroup(t.stack, 'Db', { network: testNetwork(t), name: 'db', count: 3, zoneSpread: 1 });
+    expect(group.hosts.map((h) => h.zoneIndex)).toEqual([0, 0, 0]);
+  });
+
+  test('renders a first-boot cloud-config per host with host name and admin user', () => {
+    const t = testStack(cloud);
+    new HostGroup(t.stack, 'Workers', { network: testNetwork(t), name: 'worker', count: 2, admin });
+    const docs = userData(t.stack, cloud);
+    expect(docs).toHaveLength(2);
+    expect(docs[0]!.startsWith('#cloud-config\n')).toBe(true);
+    expect(parse(docs[1]!)).toMatchObject({
+      hostname: 'test-worker-2',
+      ssh_pwauth: false,
+      users: [{ name: 'ops', ssh_authorized_keys: [EXAMPLE_KEY], sudo: 'ALL=(ALL) NOPASSWD:ALL' }],
+    });
+  });
+
+  test('fails if count is zero', () => {
+    const t = testStack(cloud);
+    expect(() => new HostGroup(t.stack, 'Workers', { network: testNetwork(t), name: 'worker', count: 0 })).toThrow(
+      'test/Workers: count must be an integer between 1 and 100, got 0',
+    );
+  });
+
+  test('fails if count exceeds the address blocks of its zones', () => {
+    const t = testStack(cloud);
+    expect(
+      () => new HostGroup(t.stack, 'Workers', { network: testNetwork(t), name: 'worker', count: 40, zoneSpread: 1 }),
+    ).toThrow('test/Workers: count must be at most 32 (32 per zone x 1 zones), got 40');
+  });
+
+  test('fails if zoneSpread exceeds the zones', () => {
+    const t = testStack(cloud);
+    expect(() => new HostGroup(t.stack, 'W', { network: testNetwork(t), name: 'w', zoneSpread: 4 })).toThrow(
+      'test/W: zoneSpread must be an integer between 1 and 3, got 4',
+    );
+  });
+
+  test('fails if the system disk is too small', () => {
+    const t = testStack(cloud);
+    expect(() => new HostGroup(t.stack, 'W', { network: testNetwork(t), name: 'w', systemDiskSizeGiB: 8 })).toThrow(
+      'test/W: systemDiskSizeGiB must be an integer between 20 and 2048, got 8',
+    );
+  });
+});
+
+describe('HostGroup on alicloud', () => {
+  test('passes instance type, disks and fixed address through', () => {
+    const t = testStack('alicloud');
+    new HostGroup(t.stack, 'Workers', {
+      network: testNetwork(t),
+      name: 'worker',
+      instanceType: 'ecs.g7.xlarge',
+      systemDiskSizeGiB: 80,
+      dataDisks: [{ sizeGiB: 200, type: 'cloud_essd' }],
+    });
+    expect(Testing.synth(t.stack)).toHaveResourceWithProperties(Instance, {
+      instance_type: 'ecs.g7.xlarge',
+      system_disk_size: 80,
+      system_disk_category: 'cloud_essd',
+      private_ip: '10.0.0.16',
+      internet_max_bandwidth_out: 0,
+      data_disks: [{ name: 'test-worker-1-data-1', size: 200, category: 'cloud_essd', delete_with_instance: true }],
+      lifecycle: { ignore_changes: ['image_id'] },
+    });
+  });
+
+  test('looks up an exact image name once per stack', () => {
+    const t = testStack('alicloud');
+    const network = testNetwork(t);
+    new HostGroup(t.stack, 'A', { network, name: 'a', image: 'my_image.v1' });
+    new HostGroup(t.stack, 'B', { network, name: 'b', image: 'my_image.v1' });
+    expect(Testing.synth(t.stack)).toHaveDataSourceWithProperties('alicloud_images', { name_regex: '^my_image\\.v1$' });
+    const data = JSON.parse(Testing.synth(t.stack)) as { data: { alicloud_images: object } };
+    expect(Object.keys(data.data.alicloud_images)).toHaveLength(1);
+  });
+});
+
+describe('HostGroup on openstack', () => {
+  test('boots from a volume of the system disk size and attaches data volumes in its zone', () => {
+    const t = testStack('openstack');
+    new HostGroup(t.stack, 'Workers', {
+      network: testNetwork(t),
+      name: 'worker',
+      instanceType: 'm1.large',
+      systemDiskSizeGiB: 60,
+      dataDisks: [{ sizeGiB: 100, type: 'ssd' }],
+    });
+    const synthesized = Testing.synth(t.stack);
+    expect(synthesized).toHaveResourceWithProperties(ComputeInstanceV2, {
+      flavor_name: 'm1.large',
+      availability_zone: 'zone-a',
+      block_device: [
+        {
+          source_type: 'image',
+          destination_type: 'volume',
+          volume_size: 60,
+          boot_index: 0,
+          delete_on_termination: true,
+        },
+      ],
+    });
+    expect(synthesized).toHaveResourceWithProperties(NetworkingPortV2, {
+      fixed_ip: [{ ip_address: '10.0.0.16' }],
+    });
+    expect(synthesized).toHaveResourceWithProperties(BlockstorageVolumeV3, {
+      size: 100,
+      volume_type: 'ssd',
+      availability_zone: 'zone-a',
+    });
+    expect(resourcesOf(t.stack, 'openstack_compute_volume_attach_v2')).toHaveLength(1);
+  });
+
+  test('escapes Terraform template sequences in plain-text user data', () => {
+    const t = testStack('openstack');
+    const group = new HostGroup(t.stack, 'Workers', { network: testNetwork(t), name: 'worker' });
+    group.addConfigurator({
+      configure: (_host, config) => config.addFile({ path: '/etc/x.sh', content: 'echo ${HOME} %{x}\n' }),
+    });
+    expect(userData(t.stack, 'openstack')[0]).toContain('echo $${HOME} %%{x}');
+  });
+});
