@@ -2,6 +2,8 @@
  * The bundled example regions, synthesized (never deployed) and snapshotted whole. A snapshot change is a
  * change of the plan Terraform would make: review it in the diff.
  */
+import path from 'node:path';
+
 import { Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
@@ -14,7 +16,7 @@ async function exampleStack(file: string): Promise<RegionStack> {
   return new RegionStack(Testing.app(), `${spec.name}-infra`, { spec });
 }
 
-describe.each(EXAMPLE_FILES)('%s', (file) => {
+describe.each(EXAMPLE_FILES.map((f) => [path.basename(f), f]))('%s', (_name, file) => {
   test('synthesizes to the reviewed plan', async () => {
     expect(Testing.synth(await exampleStack(file))).toMatchSnapshot();
   });
