@@ -12,14 +12,17 @@ export {
   type Peer,
   type SecurityGroupProps,
 } from './constructs/network/security-group.js';
+export { HostGroup, type HostGroupProps, type HostInfo, type IHostGroup } from './constructs/compute/host-group.js';
 export {
-  HostGroup,
-  type AdminAccess,
-  type HostGroupProps,
-  type HostInfo,
-  type IHostConfigurator,
-  type IHostGroup,
-} from './constructs/compute/host-group.js';
+  HostRole,
+  type HostContext,
+  type IHostRole,
+  type InventoryHost,
+  type PortSource,
+  type RolePort,
+  type RoleSecret,
+} from './constructs/roles/host-role.js';
+export { RoleCatalog, BASE_ROLES } from './constructs/roles/catalog.js';
 export { Bastion, type BastionProps } from './constructs/compute/bastion.js';
 export {
   LoadBalancer,

@@ -5,12 +5,15 @@
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 
+import { MesosCluster } from '../constructs/cluster/mesos-cluster.js';
 import { Bastion } from '../constructs/compute/bastion.js';
 import { HostGroup } from '../constructs/compute/host-group.js';
 import { LoadBalancer } from '../constructs/loadbalancer/load-balancer.js';
 import { Network } from '../constructs/network/network.js';
+import { BASE_ROLES, RoleCatalog } from '../constructs/roles/catalog.js';
 import { createCloud } from '../lib/cloud/create-cloud.js';
 import { NoPublicSsh } from '../lib/policy/no-public-ssh.js';
+import { groupHostConfig } from '../lib/spec/host-config.js';
 import { resolveRegionSpec } from '../lib/spec/load.js';
 import { BASTION_GROUP, type RegionSpec, type RegionSpecInput } from '../lib/spec/region-spec.js';
 
@@ -37,6 +40,8 @@ export class RegionStack extends TerraformStack {
   public readonly hostGroups: ReadonlyMap<string, HostGroup>;
   public readonly bastion?: Bastion;
   public readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
+  /** The cluster the groups form, when the region file has one. */
+  public readonly cluster?: MesosCluster;
 
   constructor(scope: Construct, id: string, props: RegionStackProps) {
     super(scope, id);
@@ -58,8 +63,16 @@ export class RegionStack extends TerraformStack {
       tags,
     });
 
-    const admin = { user: spec.admin.user, sshKeys: spec.admin.sshKeys };
     const groups = new Map<string, HostGroup>();
+    const catalog = new RoleCatalog(this, 'Roles', {
+      cloud: spec.cloud,
+      hostDefaults: cloud.hostDefaults,
+      rexray: cloud.rexray,
+      adminUser: spec.admin.user,
+      sshKeys: spec.admin.sshKeys,
+      registryMirror: spec.registryMirror,
+      groups: () => [...groups.values()],
+    });
     const groupsScope = new Construct(this, 'HostGroups');
     for (const group of spec.hostGroups) {
       const props = {
@@ -72,7 +85,6 @@ export class RegionStack extends TerraformStack {
         systemDiskType: group.systemDiskType,
         dataDisks: group.dataDisks,
         zoneSpread: group.zoneSpread,
-        admin,
       };
       const construct =
         group.name === BASTION_GROUP
@@ -83,7 +95,37 @@ export class RegionStack extends TerraformStack {
     }
     this.hostGroups = groups;
     for (const group of groups.values()) {
-      if (this.bastion && group !== this.bastion) this.bastion.allowSshTo(group);
+      if (this.bastion && group !== this.bastion) {
+        this.bastion.allowSshTo(group);
+        group.setBastion(this.bastion.securityGroup);
+      }
+    }
+
+    // host roles: the base roles everywhere, then each group's own, by name
+    for (const groupSpec of spec.hostGroups) {
+      const group = groups.get(groupSpec.name)!;
+      const config = groupHostConfig(spec, groupSpec);
+      for (const name of [...BASE_ROLES, ...groupSpec.roles]) group.addRole(catalog.role(name, config, group));
+    }
+    const hostConfigOf = (group: HostGroup) =>
+      groupHostConfig(
+        spec,
+        spec.hostGroups.find((g) => g.name === group.groupName)!,
+      );
+    if (spec.cluster?.kind === 'mesos') {
+      const c = spec.cluster;
+      this.cluster = new MesosCluster(this, 'Cluster', {
+        name: spec.name,
+        control: groups.get(c.controlGroup)!,
+        workers: groups.get(c.workerGroup)!,
+        edge: c.edgeGroup === undefined ? undefined : groups.get(c.edgeGroup)!,
+        catalog,
+        hostConfig: hostConfigOf,
+        domain: c.domain,
+        chronos: c.chronos,
+        rexray: c.rexray,
+        dnsResolvers: cloud.hostDefaults.dnsResolvers,
+      });
     }
 
     const lbs = new Map<string, LoadBalancer>();
@@ -102,6 +144,8 @@ export class RegionStack extends TerraformStack {
       );
     }
     this.loadBalancers = lbs;
+    // Role problems (dependency cycles, oversized user data) are the region file's, reported before synth.
+    for (const group of groups.values()) group.validateRoles();
     this.addOutputs();
   }
 

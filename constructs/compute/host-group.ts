@@ -1,41 +1,26 @@
 /**
  * A group of identical hosts spread round-robin over the region's zones, each with a deterministic private
- * address and its own first-boot cloud-config.
+ * address and its own first-boot cloud-config rendered from the group's host roles.
  */
 import { Construct } from 'constructs';
 
 import type { HostRefs } from '../../lib/cloud/types.js';
 import { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { maxRenderedBytes } from '../../lib/cloudinit/secret.js';
 import { SpecError } from '../../lib/errors.js';
 import { hostName } from '../../lib/names.js';
 import { HOST_BLOCK_SIZE } from '../../lib/net/network-plan.js';
 import type { DataDiskSpec } from '../../lib/spec/region-spec.js';
 import { checkRange } from '../../lib/validate.js';
 import type { INetwork } from '../network/network.js';
-import { SecurityGroup, type ISecurityGroup } from '../network/security-group.js';
+import { Peers, Port, SecurityGroup, type ISecurityGroup, type Peer } from '../network/security-group.js';
+import type { HostContext, IHostRole, InventoryHost, RolePort } from '../roles/host-role.js';
+import { orderRoles } from '../roles/role-order.js';
 
-/** Administrative login put on every host. */
-export interface AdminAccess {
-  /** Login name. */
-  readonly user: string;
-  /** OpenSSH public keys. */
-  readonly sshKeys: readonly string[];
-}
+import { ensureSecretVariable } from './secret-variable.js';
 
-/** One host as other constructs (and roles) see it. */
-export interface HostInfo {
-  /** 0-based position in the group. */
-  readonly index: number;
-  /** `<region>-<group>-<n>`, n = index + 1. */
-  readonly name: string;
-  readonly zoneIndex: number;
-  readonly privateIp: string;
-}
-
-/** Something that adds to every host's cloud-config (the host-role model builds on this). */
-export interface IHostConfigurator {
-  configure(host: HostInfo, config: CloudConfig): void;
-}
+/** One host as other constructs see it. */
+export type HostInfo = InventoryHost;
 
 export interface HostGroupProps {
   /** Network the hosts are placed in. */
@@ -56,10 +41,10 @@ export interface HostGroupProps {
   readonly dataDisks?: readonly DataDiskSpec[];
   /** Spread over this many of the network's zones. @default - all of the network's zones */
   readonly zoneSpread?: number;
-  /** Admin login on every host. @default - no login user (hosts reachable by no one) */
-  readonly admin?: AdminAccess;
   /** Give every host a public address. Only the bastion does this. @default false */
   readonly publicIp?: boolean;
+  /** Host roles, configured in dependency order. @default - none (add with `addRole`) */
+  readonly roles?: readonly IHostRole[];
 }
 
 export interface IHostGroup {
@@ -77,14 +62,15 @@ export class HostGroup extends Construct implements IHostGroup {
   public readonly securityGroup: SecurityGroup;
   public readonly hosts: readonly HostInfo[];
   public readonly hostRefs: readonly HostRefs[];
-  private readonly admin?: AdminAccess;
-  private readonly configurators: IHostConfigurator[] = [];
+  private readonly roleList: IHostRole[] = [];
+  private pendingPorts: { role: IHostRole; port: RolePort }[] = [];
+  private cluster?: { name: string; groups: readonly IHostGroup[] };
+  private bastion?: ISecurityGroup;
 
   constructor(scope: Construct, id: string, props: HostGroupProps) {
     super(scope, id);
     this.network = props.network;
     this.groupName = props.name;
-    this.admin = props.admin;
     const count = props.count ?? 1;
     const systemDiskSizeGiB = props.systemDiskSizeGiB ?? 40;
     const zoneSpread = props.zoneSpread ?? props.network.zoneCount;
@@ -106,11 +92,13 @@ export class HostGroup extends Construct implements IHostGroup {
       const zoneIndex = index % zoneSpread;
       return {
         index,
+        group: this.groupName,
         name: hostName(this.network.regionName, this.groupName, index + 1),
         zoneIndex,
         privateIp: this.network.plan.hostAddress(block, zoneIndex, Math.floor(index / zoneSpread)),
       };
     });
+    this.network.registerHosts(this.hosts);
     this.hostRefs = this.hosts.map((host) =>
       this.network.cloud.host(this, `Host${host.index + 1}`, {
         name: host.name,
@@ -130,26 +118,151 @@ export class HostGroup extends Construct implements IHostGroup {
         tags: { ...this.network.tags, 'regionkit-group': this.groupName },
       }),
     );
+    for (const role of props.roles ?? []) this.addRole(role);
+    // A safety net for groups composed by hand; RegionStack calls validateRoles() itself, earlier.
+    this.node.addValidation({ validate: () => this.roleProblems() });
   }
 
-  /** Adds something that writes into every host's cloud-config; rendered at synth, so order of calls is kept. */
-  public addConfigurator(configurator: IHostConfigurator): void {
-    this.configurators.push(configurator);
+  /** The group's roles in the order they configure a host. */
+  public get roles(): IHostRole[] {
+    return orderRoles(this.roleList, this.node.path);
   }
 
-  /** The `#cloud-config` document of one host, as it will be passed to the cloud. */
+  /** True when a role of that name is on the group. */
+  public hasRole(roleName: string): boolean {
+    return this.roleList.some((r) => r.roleName === roleName);
+  }
+
+  /**
+   * Adds a host role: its cloud-config is rendered at synth time, its ports become security-group rules,
+   * its secrets become sensitive Terraform variables. Adding the same role object twice is a no-op; two
+   * different roles with one name is an error.
+   */
+  public addRole(role: IHostRole): void {
+    const existing = this.roleList.find((r) => r.roleName === role.roleName);
+    if (existing === role) return;
+    if (existing)
+      throw new SpecError(`${this.node.path}: role ${role.roleName} is added twice with different settings`);
+    this.roleList.push(role);
+    for (const secret of role.secrets) ensureSecretVariable(this, secret);
+    this.pendingPorts.push(...role.ports.map((port) => ({ role, port })));
+    this.applyPorts();
+  }
+
+  /** Makes the group part of a cluster: role ports open to `cluster` admit every member group. */
+  public joinCluster(name: string, groups: readonly IHostGroup[]): void {
+    if (this.cluster && this.cluster.name !== name) {
+      throw new SpecError(`${this.node.path}: is already part of cluster ${this.cluster.name}, not ${name}`);
+    }
+    this.cluster = { name, groups };
+    this.applyPorts();
+  }
+
+  /** Names the region's bastion: role ports open to `bastion` admit it. */
+  public setBastion(bastion: ISecurityGroup): void {
+    this.bastion = bastion;
+    this.applyPorts();
+  }
+
+  /**
+   * A virtual IP every host of the group may hold (keepalived moves it). The hosts must share one zone: the
+   * address belongs to that zone's subnet. Returns the address.
+   */
+  public addVirtualIp(owner: string): string {
+    const zones = [...new Set(this.hosts.map((h) => h.zoneIndex))];
+    if (zones.length !== 1) {
+      throw new SpecError(
+        `${this.node.path}: a virtual IP needs every host of the group in one zone (zoneSpread: 1), got zones ${zones.map((z) => z + 1).join(', ')}`,
+      );
+    }
+    const zone = zones[0]!;
+    const address = this.network.reserveInfraAddress(`${this.node.path}/${owner}`, zone);
+    this.network.cloud.virtualIp(this, `VirtualIp${owner}`, {
+      name: `${this.network.regionName}-${this.groupName}-vip`,
+      subnetId: this.network.subnetIds[zone]!,
+      networkId: this.network.networkId,
+      address,
+      hostIds: this.hostRefs.map((r) => r.id),
+      tags: { ...this.network.tags, 'regionkit-group': this.groupName },
+    });
+    return address;
+  }
+
+  /** Orders the roles and renders every host once; throws `SpecError` on a cycle or oversized user data. */
+  public validateRoles(): void {
+    const problems = this.roleProblems();
+    if (problems.length > 0) throw new SpecError(problems.join('\n'));
+  }
+
+  /** The `#cloud-config` document of one host, with secret references still in place. */
   public renderUserData(host: HostInfo): string {
     const config = new CloudConfig();
     config.setHostname(host.name);
-    if (this.admin) {
-      config.addUser({
-        name: this.admin.user,
-        sudo: true,
-        groups: ['adm', 'sudo'],
-        sshAuthorizedKeys: this.admin.sshKeys,
-      });
-    }
-    for (const c of this.configurators) c.configure(host, config);
+    const ctx: HostContext = {
+      host,
+      groupHosts: this.hosts,
+      inventory: this.network.inventory,
+      region: { name: this.network.regionName, cidr: this.network.cidr, cloud: this.network.cloud.kind },
+    };
+    for (const role of this.roles) role.configure(ctx, config);
     return config.render();
+  }
+
+  private roleProblems(): string[] {
+    try {
+      orderRoles(this.roleList, this.node.path);
+    } catch (err) {
+      if (err instanceof SpecError) return [err.message];
+      throw err;
+    }
+    const problems: string[] = [];
+    const cloud = this.network.cloud;
+    for (const host of this.hosts) {
+      const raw = maxRenderedBytes(this.renderUserData(host));
+      const encoded = 4 * Math.ceil(raw / 3);
+      if (encoded > cloud.maxUserDataBytes) {
+        problems.push(
+          `${this.node.path}: user data of ${host.name} is ${raw} bytes (${encoded} Base64-encoded); ${cloud.kind} accepts ` +
+            `at most ${cloud.maxUserDataBytes} encoded bytes; move roles to another group or bake files into the image`,
+        );
+      }
+    }
+    if (this.pendingPorts.some((p) => p.port.from === 'cluster')) {
+      const roles = [
+        ...new Set(this.pendingPorts.filter((p) => p.port.from === 'cluster').map((p) => p.role.roleName)),
+      ];
+      problems.push(
+        `${this.node.path}: roles ${roles.join(', ')} open ports to their cluster, but the group is in no cluster`,
+      );
+    }
+    return problems;
+  }
+
+  /** Creates the security-group rules of every role port whose source is known by now. */
+  private applyPorts(): void {
+    this.pendingPorts = this.pendingPorts.filter(({ role, port }) => {
+      const peers = this.peersFor(port);
+      if (peers === undefined) return true;
+      const range =
+        port.protocol === 'vrrp' ? Port.vrrp() : Port.of(port.protocol, port.port, port.toPort ?? port.port);
+      for (const peer of peers) this.securityGroup.allowFrom(peer, range, `${role.roleName}: ${port.description}`);
+      return false;
+    });
+  }
+
+  /** Peers a port admits; undefined while its source is not known yet. */
+  private peersFor(port: RolePort): Peer[] | undefined {
+    switch (port.from) {
+      case 'group':
+        return [Peers.securityGroup(this.securityGroup)];
+      case 'cluster':
+        return this.cluster?.groups.map((g) => Peers.securityGroup(g.securityGroup));
+      case 'bastion':
+        return this.bastion ? [Peers.securityGroup(this.bastion)] : undefined;
+      case 'region':
+        return [Peers.ipv4(this.network.cidr, 'region')];
+      case 'loadBalancer':
+        return []; // the load balancer in front of the group opens its listener ports itself
+    }
   }
 }

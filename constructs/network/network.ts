@@ -10,6 +10,7 @@ import { DNS_LABEL } from '../../lib/names.js';
 import { HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan, regionCidrProblem } from '../../lib/net/network-plan.js';
 import { MAX_ZONES } from '../../lib/spec/region-spec.js';
 import { checkPattern, checkRange } from '../../lib/validate.js';
+import type { InventoryHost } from '../roles/host-role.js';
 
 export interface NetworkProps {
   /** Adapter of the cloud the network lives on. */
@@ -39,8 +40,12 @@ export interface INetwork {
   readonly tags: Readonly<Record<string, string>>;
   /** Reserves the next block of host addresses (one per host group, in construction order). */
   reserveHostBlock(owner: string): number;
-  /** Reserves the next fixed infrastructure address of zone 0 (internal load balancers), in construction order. */
-  reserveInfraAddress(owner: string): string;
+  /** Reserves the next fixed infrastructure address of a zone (LB and virtual IPs), in construction order. */
+  reserveInfraAddress(owner: string, zone?: number): string;
+  /** Adds hosts to the region's inventory (what /etc/hosts and quorum configs are made from). */
+  registerHosts(hosts: readonly InventoryHost[]): void;
+  /** Every registered host, groups in construction order (a copy). */
+  readonly inventory: InventoryHost[];
 }
 
 export class Network extends Construct implements INetwork {
@@ -54,7 +59,8 @@ export class Network extends Construct implements INetwork {
   public readonly zoneNames: readonly string[];
   public readonly tags: Readonly<Record<string, string>>;
   private readonly blockOwners: string[] = [];
-  private readonly infraOwners: string[] = [];
+  private readonly infraOwners = new Map<number, string[]>();
+  private readonly hosts: InventoryHost[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -100,17 +106,31 @@ export class Network extends Construct implements INetwork {
     return this.blockOwners.length - 1;
   }
 
-  public reserveInfraAddress(owner: string): string {
-    if (this.infraOwners.includes(owner)) throw new Error(`${this.node.path}: ${owner} reserved an address twice`);
-    // Address 1 of every zone is the gateway; 2..15 of zone 0 are handed out here.
-    if (this.infraOwners.length + 2 > INFRA_ADDRESSES) {
+  public registerHosts(hosts: readonly InventoryHost[]): void {
+    for (const host of hosts) {
+      const clash = this.hosts.find((h) => h.name === host.name || h.privateIp === host.privateIp);
+      if (clash) throw new Error(`${this.node.path}: host ${host.name} (${host.privateIp}) clashes with ${clash.name}`);
+      this.hosts.push({ ...host });
+    }
+  }
+
+  public get inventory(): InventoryHost[] {
+    return this.hosts.map((h) => ({ ...h }));
+  }
+
+  public reserveInfraAddress(owner: string, zone = 0): string {
+    const owners = this.infraOwners.get(zone) ?? [];
+    if (owners.includes(owner)) throw new Error(`${this.node.path}: ${owner} reserved an address twice`);
+    // Address 1 of every zone is the gateway; 2..15 are handed out here.
+    if (owners.length + 2 > INFRA_ADDRESSES) {
       throw new SpecError(
-        `${this.node.path}: has ${INFRA_ADDRESSES - 1} fixed infrastructure addresses, got a ` +
-          `${this.infraOwners.length + 1}th (${owner})`,
-        { hint: 'use fewer internal load balancers' },
+        `${this.node.path}: zone ${zone + 1} has ${INFRA_ADDRESSES - 1} fixed infrastructure addresses, got a ` +
+          `${owners.length + 1}th (${owner})`,
+        { hint: 'use fewer internal load balancers or virtual IPs' },
       );
     }
-    this.infraOwners.push(owner);
-    return this.plan.infraAddress(0, this.infraOwners.length + 1);
+    owners.push(owner);
+    this.infraOwners.set(zone, owners);
+    return this.plan.infraAddress(zone, owners.length + 1);
   }
 }

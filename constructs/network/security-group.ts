@@ -28,6 +28,10 @@ export class Port {
   public static icmp(): Port {
     return new Port('icmp', 0, 0);
   }
+  /** VRRP (IP protocol 112), for keepalived peers. */
+  public static vrrp(): Port {
+    return new Port('vrrp', 0, 0);
+  }
   public static of(protocol: RuleProtocol, from: number, to = from): Port {
     return new Port(protocol, from, to);
   }
@@ -39,6 +43,7 @@ export class Port {
   ) {
     if (
       protocol !== 'icmp' &&
+      protocol !== 'vrrp' &&
       !(Number.isInteger(fromPort) && fromPort >= 1 && toPort >= fromPort && toPort <= 65535)
     ) {
       throw new SpecError(`port range must be within 1-65535 with from <= to, got ${fromPort}-${toPort}`);
@@ -47,7 +52,7 @@ export class Port {
 
   /** `tcp/22`, `udp/8000-8100`, `icmp`. */
   public toString(): string {
-    if (this.protocol === 'icmp') return 'icmp';
+    if (this.protocol === 'icmp' || this.protocol === 'vrrp') return this.protocol;
     return `${this.protocol}/${this.fromPort === this.toPort ? this.fromPort : `${this.fromPort}-${this.toPort}`}`;
   }
 

@@ -12,7 +12,7 @@ import type { ProviderPin } from '../versions.js';
 export type { CloudKind };
 
 /** Transport protocols a security-group rule can open. */
-export type RuleProtocol = 'tcp' | 'udp' | 'icmp';
+export type RuleProtocol = 'tcp' | 'udp' | 'icmp' | 'vrrp';
 
 export interface NetworkSpec {
   /** Physical name prefix (the region name). */
@@ -53,7 +53,7 @@ export interface SecurityGroupSpec {
 export interface IngressRuleSpec {
   readonly securityGroupId: string;
   readonly protocol: RuleProtocol;
-  /** Inclusive port range; ignored for icmp. */
+  /** Inclusive port range; ignored for icmp and vrrp. */
   readonly fromPort: number;
   readonly toPort: number;
   /** Exactly one of `cidr` and `sourceSecurityGroupId`. */
@@ -132,6 +132,17 @@ export interface LoadBalancerRefs {
   readonly address: string;
 }
 
+export interface VirtualIpSpec {
+  readonly name: string;
+  /** Subnet every holder lives in (a virtual IP is an L2 address). */
+  readonly subnetId: string;
+  readonly networkId: string;
+  readonly address: string;
+  /** Instances that may hold the address (HostRefs.id). */
+  readonly hostIds: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** Where traffic from a load balancer to its backends comes from, per backend port. */
 export interface BackendSource {
   readonly protocol: RuleProtocol;
@@ -140,18 +151,52 @@ export interface BackendSource {
   readonly description: string;
 }
 
+/** What hosts on this cloud use unless the region file says otherwise: services inside the cloud's network. */
+export interface HostDefaults {
+  /** Ubuntu archive mirror reachable without internet access. */
+  readonly aptMirror?: string;
+  /** NTP servers inside the network, or else a pool name. */
+  readonly ntpServers?: readonly string[];
+  readonly ntpPool?: string;
+  /** Fixed DNS resolvers of the network, where the cloud has them. */
+  readonly dnsResolvers?: readonly string[];
+}
+
+/** The REX-Ray plugin settings of this cloud's volume service (without credentials, which are secrets). */
+export type RexrayCloudSettings =
+  | {
+      readonly driver: 'cinder';
+      readonly authUrl: string;
+      readonly username: string;
+      readonly projectName: string;
+      readonly domainName: string;
+      readonly regionName?: string;
+    }
+  | {
+      readonly driver: 's3fs';
+      readonly endpoint: string;
+      readonly region: string;
+      readonly accessKeyId: string;
+      readonly virtualHostedStyle: boolean;
+    };
+
 /** What a cloud adapter does for the constructs. */
 export interface ICloud {
   readonly kind: CloudKind;
   /** Provider pin written into required_providers. */
   readonly provider: ProviderPin;
-  /** Largest user data the cloud accepts, in bytes as the construct renders it. */
+  /** Largest user data the cloud accepts, counted as Base64 text. */
   readonly maxUserDataBytes: number;
+  readonly hostDefaults: HostDefaults;
+  /** Settings for the REX-Ray volume plugin, from the region file's cloud block; undefined when not given. */
+  readonly rexray?: RexrayCloudSettings;
   network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs;
   securityGroup(scope: Construct, id: string, spec: SecurityGroupSpec): { readonly id: string };
   ingressRule(scope: Construct, id: string, spec: IngressRuleSpec): void;
   host(scope: Construct, id: string, spec: HostSpec): HostRefs;
   loadBalancer(scope: Construct, id: string, spec: LoadBalancerSpec): LoadBalancerRefs;
+  /** An address hosts move between themselves (keepalived); the cloud must route it to whichever holds it. */
+  virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void;
   /** Sources backends must accept for a load balancer's traffic and health checks (least privilege). */
   loadBalancerSources(
     spec: Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'> & {

@@ -33,6 +33,18 @@ export interface CloudConfigUser {
   readonly system?: boolean;
 }
 
+/** A systemd unit installed under /etc/systemd/system. */
+export interface SystemdUnit {
+  /** File name with suffix: `zookeeper.service`, `docker-clean.timer`. */
+  readonly name: string;
+  readonly content: string;
+  /** `systemctl enable` it (and start it now). @default true */
+  readonly enable?: boolean;
+}
+
+/** Where the sysctl settings of all roles are written. */
+export const SYSCTL_FILE = '/etc/sysctl.d/60-regionkit.conf';
+
 /** One cloud-config document. */
 export class CloudConfig {
   private hostname?: string;
@@ -43,6 +55,8 @@ export class CloudConfig {
   private readonly bootCommands: string[][] = [];
   private readonly runCommands: string[][] = [];
   private readonly extra = new Map<string, unknown>();
+  private readonly sysctls = new Map<string, string>();
+  private unitsSeen = false;
 
   /** Sets the host name (and FQDN); both cloud-init modules `set_hostname` and `update_etc_hosts` use it. */
   public setHostname(hostname: string, fqdn?: string): void {
@@ -87,9 +101,51 @@ export class CloudConfig {
     this.runCommands.push([...argv]);
   }
 
+  /**
+   * Writes a systemd unit and, unless `enable` is false, enables and starts it at this point of the first
+   * boot (after the commands added before it). `systemctl daemon-reload` runs once before the first unit.
+   */
+  public addSystemdUnit(unit: SystemdUnit): void {
+    // systemd-escape'd names may hold \xNN sequences (mnt-gluster\x2ddata.mount)
+    if (!/^([A-Za-z0-9@_.:-]|\\x[0-9a-f]{2})+\.(service|timer|socket|mount|path|target)$/.test(unit.name)) {
+      throw new Error(`cloud-config: ${unit.name} is not a systemd unit file name`);
+    }
+    this.addFile({ path: `/etc/systemd/system/${unit.name}`, content: unit.content });
+    if (!this.unitsSeen) this.addRunCommand(['systemctl', 'daemon-reload']);
+    this.unitsSeen = true;
+    if (unit.enable ?? true) this.addRunCommand(['systemctl', 'enable', '--now', unit.name]);
+  }
+
+  /** Writes a drop-in for a unit (`/etc/systemd/system/<unit>.d/<name>`); systemd reloads before the next start. */
+  public addSystemdDropIn(unit: string, name: string, content: string): void {
+    if (!/^[A-Za-z0-9@_.-]+\.(service|timer|socket|mount|path)$/.test(unit) || !/^[A-Za-z0-9_.-]+\.conf$/.test(name)) {
+      throw new Error(`cloud-config: ${unit}.d/${name} is not a systemd drop-in`);
+    }
+    this.addFile({ path: `/etc/systemd/system/${unit}.d/${name}`, content });
+    if (!this.unitsSeen) this.addRunCommand(['systemctl', 'daemon-reload']);
+    this.unitsSeen = true;
+  }
+
+  /** Writes an executable script (checked by shellcheck in tests). */
+  public addScript(path: string, content: string): void {
+    if (!content.startsWith('#!/bin/sh\n') && !content.startsWith('#!/bin/bash\n')) {
+      throw new Error(`cloud-config: script ${path} must start with #!/bin/sh or #!/bin/bash`);
+    }
+    this.addFile({ path, content, permissions: '0755' });
+  }
+
+  /** Sets a kernel parameter in the regionkit sysctl file; applied at first boot, kept across reboots. */
+  public addSysctl(key: string, value: string | number): void {
+    if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/.test(key)) throw new Error(`cloud-config: ${key} is not a sysctl key`);
+    const text = String(value);
+    this.setOnce(`sysctl ${key}`, this.sysctls.get(key), text);
+    if (this.sysctls.size === 0) this.addRunCommand(['sysctl', '--system']);
+    this.sysctls.set(key, text);
+  }
+
   /** Sets a top-level cloud-config key not modelled above (e.g. `ntp`, `apt`); twice differently throws. */
   public setModule(key: string, value: unknown): void {
-    if (['hostname', 'fqdn', 'packages', 'write_files', 'users', 'bootcmd', 'runcmd'].includes(key)) {
+    if (['hostname', 'fqdn', 'packages', 'package_update', 'write_files', 'users', 'bootcmd', 'runcmd'].includes(key)) {
       throw new Error(`cloud-config: ${key} has its own method`);
     }
     this.setOnce(key, this.extra.get(key), value);
@@ -118,7 +174,12 @@ export class CloudConfig {
       doc.package_update = true;
       doc.packages = [...this.packages].sort();
     }
-    if (this.files.size > 0) doc.write_files = [...this.files.values()].map(renderFile);
+    const files = [...this.files.values()];
+    if (this.sysctls.size > 0) {
+      const lines = [...this.sysctls.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} = ${v}`);
+      files.push({ path: SYSCTL_FILE, content: `# regionkit host roles\n${lines.join('\n')}\n` });
+    }
+    if (files.length > 0) doc.write_files = files.map(renderFile);
     if (this.bootCommands.length > 0) doc.bootcmd = this.bootCommands;
     if (this.runCommands.length > 0) doc.runcmd = this.runCommands;
     return `#cloud-config\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;

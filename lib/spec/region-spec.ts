@@ -53,12 +53,27 @@ const sourceCidr = z
   .refine(isIpv4Cidr, { error: 'must be a network-aligned IPv4 CIDR such as 198.51.100.0/24' })
   .refine((c) => !isAnyIpv4(c), { error: 'must not be 0.0.0.0/0: SSH is never open to the whole internet' });
 
+const accessKeyId = z.string().regex(/^[A-Za-z0-9]{8,64}$/, { error: 'must be an access key id (letters and digits)' });
 const alicloudSettings = z
   .strictObject({
     region: z
       .string()
       .regex(/^[a-z]{2}(-[a-z0-9]+)+$/, { error: 'must be an Alibaba Cloud region id such as cn-hangzhou' })
       .meta({ description: 'Alibaba Cloud region id, e.g. cn-hangzhou. Credentials come from the environment.' }),
+    rexray: z
+      .strictObject({
+        accessKeyId: accessKeyId.meta({
+          description:
+            'Access key id the REX-Ray s3fs plugin uses on OSS; its secret is the Terraform variable rexray_s3fs_secret_key.',
+        }),
+        endpoint: z
+          .string()
+          .regex(/^[a-z0-9.-]+$/, { error: 'must be a host name such as oss-cn-hangzhou-internal.aliyuncs.com' })
+          .optional()
+          .meta({ description: "OSS endpoint host. Default: the region's internal endpoint." }),
+      })
+      .optional()
+      .meta({ description: 'REX-Ray volume plugin settings (s3fs on OSS: Alibaba has no REX-Ray disk driver).' }),
   })
   .meta({ description: 'Alibaba Cloud settings; required when cloud is alicloud.' });
 
@@ -78,6 +93,21 @@ const openstackSettings = z
       .max(5)
       .default([])
       .meta({ description: 'DNS servers handed out by DHCP on the region subnets; empty uses the cloud default.' }),
+    rexray: z
+      .strictObject({
+        authUrl: z.url({
+          protocol: /^https?$/,
+          error: 'must be the Keystone URL, e.g. https://keystone.example:5000/v3',
+        }),
+        username: cloudTerm('a Keystone user name'),
+        projectName: cloudTerm('a project name'),
+        domainName: cloudTerm('a Keystone domain name').default('Default'),
+        regionName: cloudTerm('an OpenStack region name').optional(),
+      })
+      .optional()
+      .meta({
+        description: 'REX-Ray Cinder plugin settings; the password is the Terraform variable rexray_cinder_password.',
+      }),
   })
   .meta({ description: 'OpenStack settings; required when cloud is openstack.' });
 
@@ -87,6 +117,129 @@ const dataDisk = z.strictObject({
     .optional()
     .meta({ description: "Disk type in the cloud's own terms. Default: the adapter's general-purpose SSD type." }),
 });
+
+/** Roles a region file may add to a host group by name; cluster roles come with `cluster` instead. */
+export const GROUP_ROLE_NAMES = [
+  'apt',
+  'ntp',
+  'common',
+  'hosts',
+  'dnsmasq',
+  'docker',
+  'docker-clean',
+  'node-exporter',
+  'cadvisor',
+  'glusterfs-server',
+  'glusterfs-client',
+  'etcd',
+  'calico',
+  'weave',
+  'keepalived',
+  'rexray',
+] as const;
+export type GroupRoleName = (typeof GROUP_ROLE_NAMES)[number];
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOST_PORT = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/;
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+const domainName = z.string().regex(DOMAIN, { error: 'must be a DNS name such as registry.example.internal' });
+
+/**
+ * Settings of the host roles. At region level every field has its default; a host group's `hostConfig`
+ * overrides single fields for its hosts (`dockerIptables: false` on edge hosts, say).
+ */
+function hostConfigSchema(withDefaults: boolean) {
+  const d = <T extends z.ZodType>(schema: T, value: z.output<T>) =>
+    withDefaults ? schema.default(value as never) : schema.optional();
+  return z.strictObject({
+    aptMirror: httpUrl.optional().meta({
+      description:
+        "Ubuntu archive mirror. Default: Alibaba's internal mirror on alicloud, the image's sources elsewhere.",
+    }),
+    unattendedUpgrades: d(z.enum(['security', 'off'], { error: 'must be security or off' }), 'security').meta({
+      description: 'Install security updates automatically (never reboots).',
+    }),
+    ntpServers: z
+      .array(domainName)
+      .min(1)
+      .max(8)
+      .optional()
+      .meta({ description: "NTP servers. Default: the cloud's own." }),
+    dnsRedirects: d(z.record(domainName, z.ipv4({ error: 'must be an IPv4 address' })), {}).meta({
+      description: 'Names the local resolver answers itself, e.g. registry domains pointed at the region mirror.',
+    }),
+    dockerRegistryMirrors: d(z.array(httpUrl).max(5), []).meta({
+      description: 'registry-mirrors of dockerd (docker.io pulls).',
+    }),
+    dockerInsecureRegistries: d(
+      z.array(z.string().regex(HOST_PORT, { error: 'must be host[:port]' })).max(10),
+      [],
+    ).meta({
+      description: 'Registries dockerd reaches over plain HTTP.',
+    }),
+    dockerLogMaxSizeMiB: d(z.int().min(1).max(1024), 100).meta({ description: 'Rotate container logs at this size.' }),
+    dockerLogMaxFiles: d(z.int().min(1).max(20), 5).meta({ description: 'Rotated log files kept per container.' }),
+    dockerStorageDriver: z
+      .enum(['overlay2', 'zfs', 'btrfs'], { error: 'must be one of overlay2, zfs, btrfs' })
+      .optional()
+      .meta({ description: "dockerd graph driver. Default: dockerd's own (the containerd image store on Docker 29)." }),
+    dockerLiveRestore: d(z.boolean(), true).meta({ description: 'Keep containers running while dockerd restarts.' }),
+    dockerIptables: d(z.boolean(), true).meta({
+      description:
+        "Let dockerd manage iptables; turn off on high-traffic hosts whose conntrack tables docker's rules fill.",
+    }),
+    dockerMinApiVersion: z
+      .string()
+      .regex(/^1\.\d{2}$/, { error: 'must be a Docker API version such as 1.24' })
+      .optional()
+      .meta({
+        description:
+          "Oldest Docker API clients may use (Docker 29 refuses < 1.44). Default: dockerd's; 1.24 on Mesos workers.",
+      }),
+    dockerCleanSchedule: d(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9*:,./ ~-]{1,64}$/, { error: 'must be a systemd OnCalendar expression such as daily' }),
+      'daily',
+    ).meta({ description: 'When docker-clean prunes (systemd OnCalendar).' }),
+    dockerCleanKeepHours: d(z.int().min(1).max(8760), 168).meta({
+      description: 'Keep unused images and stopped containers this long.',
+    }),
+    sysctls: d(
+      z.record(
+        z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/, { error: 'must be a sysctl key such as net.core.somaxconn' }),
+        z.union([z.string().regex(/^[^\n]{1,128}$/), z.number()]),
+      ),
+      {},
+    ).meta({
+      description: 'Extra kernel parameters (they win over the common role defaults).',
+    }),
+    calicoIpPoolCidr: z
+      .string()
+      .refine(isIpv4Cidr, { error: 'must be a network-aligned IPv4 CIDR such as 172.20.0.0/16' })
+      .optional()
+      .meta({
+        description:
+          'Container addresses of the calico role; must not overlap the region network. Required with calico.',
+      }),
+    weaveIpallocRange: z
+      .string()
+      .refine(isIpv4Cidr, { error: 'must be a network-aligned IPv4 CIDR such as 10.32.0.0/12' })
+      .optional()
+      .meta({
+        description:
+          'Container addresses of the weave role; must not overlap the region network. Default: 10.32.0.0/12.',
+      }),
+    keepalivedCheckPorts: d(z.array(z.int().min(1).max(65535)).max(8), []).meta({
+      description: 'TCP ports whose service must answer for a keepalived host to keep the virtual IP.',
+    }),
+    nofileLimit: d(z.int().min(1024).max(16777216), 1048576).meta({
+      description: 'Open-files limit of logins and services.',
+    }),
+  });
+}
+const regionHostConfig = hostConfigSchema(true);
+const groupHostConfig = hostConfigSchema(false);
 
 const hostGroup = z.strictObject({
   name: itemName.meta({
@@ -120,9 +273,12 @@ const hostGroup = z.strictObject({
     .optional()
     .meta({ description: "Spread hosts round-robin over this many of the region's zones. Default: all of them." }),
   roles: z
-    .array(itemName)
+    .array(z.enum(GROUP_ROLE_NAMES, { error: `must be one of ${GROUP_ROLE_NAMES.join(', ')}` }))
     .default([])
-    .meta({ description: 'Host role names rendered into cloud-init, in order (see the role reference).' }),
+    .meta({
+      description: 'Extra host roles for this group, by name (see docs/roles.md); cluster roles come with `cluster`.',
+    }),
+  hostConfig: groupHostConfig.optional().meta({ description: "Overrides of the region's hostConfig for this group." }),
 });
 
 const listener = z.strictObject({
@@ -161,6 +317,46 @@ const loadBalancer = z.strictObject({
   listeners: z.array(listener).min(1).max(20).meta({ description: 'Ports the load balancer listens on.' }),
   healthCheck: healthCheck.default(healthCheck.parse({})).meta({ description: 'Backend health check; always on.' }),
 });
+
+const mesosCluster = z
+  .strictObject({
+    kind: z.literal('mesos'),
+    controlGroup: itemName.default('control').meta({
+      description: 'Group running ZooKeeper, Mesos masters, Marathon, Chronos, mesos-dns (odd count, at least 3).',
+    }),
+    workerGroup: itemName.default('worker').meta({ description: 'Group running Mesos agents.' }),
+    edgeGroup: itemName
+      .optional()
+      .meta({ description: 'Group running marathon-lb behind the public load balancer. Default: none.' }),
+    domain: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,30}$/, { error: 'must be a DNS label such as mesos' })
+      .default('mesos')
+      .meta({ description: 'DNS domain mesos-dns serves.' }),
+    chronos: z.boolean().default(true).meta({ description: 'Run Chronos on the control hosts.' }),
+    rexray: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Install the REX-Ray volume plugin on the workers (the cloud's volume service)." }),
+  })
+  .meta({ description: 'Apache Mesos with Marathon, built from host roles.' });
+
+const cluster = z.discriminatedUnion('kind', [mesosCluster], { error: 'must have kind mesos' });
+
+const registryMirror = z
+  .strictObject({
+    host: domainName.meta({ description: 'Host name of the mirror (a Harbor with proxy-cache projects).' }),
+    projects: z
+      .partialRecord(z.enum(['docker.io', 'gcr.io', 'quay.io', 'ghcr.io']), itemName)
+      .default({
+        'docker.io': 'dockerhub-proxy',
+        'gcr.io': 'gcr-proxy',
+        'quay.io': 'quay-proxy',
+        'ghcr.io': 'ghcr-proxy',
+      })
+      .meta({ description: 'Proxy-cache project of each upstream registry.' }),
+  })
+  .meta({ description: "The region's registry mirror: every pinned image is pulled through it." });
 
 const backend = z.discriminatedUnion(
   'type',
@@ -274,6 +470,11 @@ export const regionSpecSchema = z
       .refine((t) => Object.keys(t).length <= 16, { error: 'must have at most 16 tags' })
       .meta({ description: 'Tags (labels, metadata) put on every resource that takes them.' }),
     backend: backend.default({ type: 'local' }).meta({ description: 'Where Terraform keeps the state of the stacks.' }),
+    hostConfig: regionHostConfig
+      .default(regionHostConfig.parse({}))
+      .meta({ description: 'Settings of the host roles, for every host.' }),
+    registryMirror: registryMirror.optional(),
+    cluster: cluster.optional().meta({ description: 'The cluster the host groups form. Default: none (plain hosts).' }),
   })
   .meta({
     title: 'regionkit region',
@@ -292,6 +493,10 @@ export type HealthCheckSpec = LoadBalancerSpec['healthCheck'];
 export type BackendSpec = RegionSpec['backend'];
 export type OpenstackSettings = NonNullable<RegionSpec['openstack']>;
 export type AlicloudSettings = NonNullable<RegionSpec['alicloud']>;
+export type HostConfig = RegionSpec['hostConfig'];
+export type HostConfigOverrides = NonNullable<HostGroupSpec['hostConfig']>;
+export type MesosClusterSpec = Extract<NonNullable<RegionSpec['cluster']>, { kind: 'mesos' }>;
+export type RegistryMirrorSpec = NonNullable<RegionSpec['registryMirror']>;
 
 /** Name of the host group that becomes the bastion. */
 export const BASTION_GROUP = 'bastion';

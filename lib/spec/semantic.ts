@@ -6,8 +6,12 @@
 import type { SpecIssue } from '../errors.js';
 import { HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan } from '../net/network-plan.js';
 
+import { groupHostConfig } from './host-config.js';
 import { describeValue } from './issues.js';
 import { BASTION_GROUP, type RegionSpec } from './region-spec.js';
+
+/** Roles whose ports are open to their cluster's groups, so they need a cluster. */
+const CLUSTER_PORT_ROLES: readonly string[] = ['glusterfs-server', 'calico', 'weave', 'etcd'];
 
 /** Most internal load balancers per region: infrastructure addresses 2..15 of zone 0 (1 is the gateway). */
 export const MAX_INTERNAL_LOAD_BALANCERS = INFRA_ADDRESSES - 1;
@@ -104,6 +108,85 @@ export function semanticIssues(spec: RegionSpec): SpecIssue[] {
       add(`${at}.healthCheck.path`, `must be absent when healthCheck.type is tcp, got ${describeValue(hc.path)}`);
     }
   });
+
+  // roles that need a certain group shape or another role elsewhere in the region
+  const withRole = (role: string) => spec.hostGroups.filter((g) => g.roles.includes(role as never)).map((g) => g.name);
+  spec.hostGroups.forEach((group, i) => {
+    if (!group.roles.includes('keepalived')) return;
+    if (group.count !== 2)
+      add(`hostGroups[${i}].count`, `must be 2 for the keepalived role (one holder, one standby), got ${group.count}`);
+    if ((group.zoneSpread ?? zones) !== 1) {
+      add(
+        `hostGroups[${i}].zoneSpread`,
+        `must be 1 for the keepalived role (a virtual IP lives in one zone's subnet), got ${group.zoneSpread ?? zones}`,
+      );
+    }
+  });
+  spec.hostGroups.forEach((group, i) => {
+    const clusterRoles = group.roles.filter((r) => CLUSTER_PORT_ROLES.includes(r));
+    if (clusterRoles.length > 0 && !spec.cluster) {
+      add(
+        `hostGroups[${i}].roles`,
+        `${clusterRoles.join(', ')} open ports to the hosts of a cluster; the region has no cluster`,
+      );
+    }
+    const config = groupHostConfig(spec, group);
+    if (group.roles.includes('calico') && !config.calicoIpPoolCidr) {
+      add(
+        `hostGroups[${i}].hostConfig.calicoIpPoolCidr`,
+        'is required with the calico role (the container address range)',
+      );
+    }
+    if (group.roles.includes('etcd') && (group.count % 2 === 0 || group.count > 7)) {
+      add(`hostGroups[${i}].count`, `must be odd and at most 7 for the etcd role, got ${group.count}`);
+    }
+  });
+  if (withRole('calico').length > 0 && withRole('etcd').length === 0) {
+    add('hostGroups', 'must have a group with the etcd role when any group has calico (its datastore)');
+  }
+  const rexrayWanted = withRole('rexray').length > 0 || (spec.cluster?.kind === 'mesos' && spec.cluster.rexray);
+  if (rexrayWanted && !spec[spec.cloud]?.rexray) {
+    add(
+      `${spec.cloud}.rexray`,
+      'is required when the rexray role runs (cluster.rexray, or a group role); or set cluster.rexray: false',
+    );
+  }
+  const glusterServers = withRole('glusterfs-server');
+  if (glusterServers.length > 1) {
+    add('hostGroups', `must have at most one group with glusterfs-server, got ${glusterServers.join(', ')}`);
+  }
+  if (withRole('glusterfs-client').length > 0 && glusterServers.length === 0) {
+    add('hostGroups', 'must have a group with glusterfs-server when any group has glusterfs-client');
+  }
+
+  // cluster
+  const cluster = spec.cluster;
+  if (cluster?.kind === 'mesos') {
+    const parts = [
+      ['controlGroup', cluster.controlGroup],
+      ['workerGroup', cluster.workerGroup],
+      ...(cluster.edgeGroup ? [['edgeGroup', cluster.edgeGroup]] : []),
+    ] as const;
+    for (const [field, name] of parts) {
+      if (!groupNames.includes(name)) {
+        add(`cluster.${field}`, `must name a host group (${groupNames.join(', ')}), got ${describeValue(name)}`);
+      } else if (name === BASTION_GROUP) {
+        add(`cluster.${field}`, 'must not be the bastion group');
+      }
+    }
+    const names = parts.map(([, n]) => n);
+    duplicates(names).forEach((i) =>
+      add(`cluster.${parts[i]![0]}`, `must differ from the other cluster groups, got ${describeValue(names[i])} twice`),
+    );
+    const control = spec.hostGroups.findIndex((g) => g.name === cluster.controlGroup);
+    const count = spec.hostGroups[control]?.count;
+    if (count !== undefined && (count < 3 || count > 9 || count % 2 === 0)) {
+      add(
+        `hostGroups[${control}].count`,
+        `must be odd and between 3 and 9 for the Mesos control group (ZooKeeper and master quorum), got ${count}`,
+      );
+    }
+  }
 
   // state backend
   const b = spec.backend;

@@ -82,13 +82,13 @@ describe('regionkit synth', () => {
     const text = await readFile(path.join(dir, 'regions/example-alicloud.yaml'), 'utf8');
     await writeFile(
       path.join(dir, 'regions/example-alicloud.yaml'),
-      text.replace('count: 3, instanceType: ecs.g7.large', 'count: -3, instanceType: ecs.g7.large'),
+      text.replace('  - { name: worker, count: 3,', '  - { name: worker, count: -3,'),
     );
 
     const r = await run(dir, 'synth');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: regions/example-alicloud.yaml: 1 problem');
-    expect(r.stderr).toContain('hostGroups[1].count: must be an integer between 1 and 100, got -3');
+    expect(r.stderr).toContain('hostGroups[2].count: must be an integer between 1 and 100, got -3');
     expect(r.stdout).toBe('');
     expect(await snapshotTree(path.join(dir, 'cdktf.out'))).toEqual(before);
     expect((await readdir(dir)).filter((n) => n.startsWith('cdktf.out.'))).toEqual([]);

@@ -3,20 +3,25 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
 import { HostGroup } from '../../constructs/compute/host-group.js';
+import { Common } from '../../constructs/roles/common.js';
+import type { IHostRole } from '../../constructs/roles/host-role.js';
 import { Instance } from '../../lib/gen/alicloud/instance/index.js';
 import { BlockstorageVolumeV3 } from '../../lib/gen/openstack/blockstorage-volume-v3/index.js';
 import { ComputeInstanceV2 } from '../../lib/gen/openstack/compute-instance-v2/index.js';
 import { NetworkingPortV2 } from '../../lib/gen/openstack/networking-port-v2/index.js';
 import { CLOUDS, conformanceProblems, EXAMPLE_KEY, resourcesOf, testNetwork, testStack } from '../helpers.js';
 
-const admin = { user: 'ops', sshKeys: [EXAMPLE_KEY] };
+/** A role writing what a test needs into every host's cloud-config. */
+function inlineRole(roleName: string, configure: IHostRole['configure'], extra: Partial<IHostRole> = {}): IHostRole {
+  return { roleName, requires: [], ports: [], secrets: [], configure, ...extra };
+}
 
 /** The decoded user data of every host, in host order. */
 function userData(stack: Parameters<typeof resourcesOf>[0], cloud: string): string[] {
   const type = cloud === 'alicloud' ? Instance.tfResourceType : ComputeInstanceV2.tfResourceType;
   return resourcesOf(stack, type).map((r) => {
     const value = r.user_data as string;
-    return cloud === 'alicloud' ? Buffer.from(value, 'base64').toString('utf8') : value;
+    return value;
   });
 }
 
@@ -50,7 +55,12 @@ describe.each(CLOUDS)('HostGroup on %s', (cloud) => {
 
   test('renders a first-boot cloud-config per host with host name and admin user', () => {
     const t = testStack(cloud);
-    new HostGroup(t.stack, 'Workers', { network: testNetwork(t), name: 'worker', count: 2, admin });
+    new HostGroup(t.stack, 'Workers', {
+      network: testNetwork(t),
+      name: 'worker',
+      count: 2,
+      roles: [new Common(t.stack, 'Common', { adminUser: 'ops', sshKeys: [EXAMPLE_KEY] })],
+    });
     const docs = userData(t.stack, cloud);
     expect(docs).toHaveLength(2);
     expect(docs[0]!.startsWith('#cloud-config\n')).toBe(true);
@@ -160,9 +170,9 @@ describe('HostGroup on openstack', () => {
   test('escapes Terraform template sequences in plain-text user data', () => {
     const t = testStack('openstack');
     const group = new HostGroup(t.stack, 'Workers', { network: testNetwork(t), name: 'worker' });
-    group.addConfigurator({
-      configure: (_host, config) => config.addFile({ path: '/etc/x.sh', content: 'echo ${HOME} %{x}\n' }),
-    });
+    group.addRole(
+      inlineRole('x', (_ctx, config) => config.addFile({ path: '/etc/x.sh', content: 'echo ${HOME} %{x}\n' })),
+    );
     expect(userData(t.stack, 'openstack')[0]).toContain('echo $${HOME} %%{x}');
   });
 });

@@ -38,6 +38,40 @@ describe('example-alicloud', () => {
     expect(Object.values(json.resource!.alicloud_slb_listener!).map((l) => l.frontend_port)).toEqual([443, 80]);
     expect(Object.values(json.resource!.alicloud_slb_backend_server!)[0]!.backend_servers).toHaveLength(2);
   });
+
+  test('every host runs the base roles; each group the roles of its part of the Mesos cluster', async () => {
+    const stack = await exampleStack(EXAMPLE_FILES[0]!);
+    const roles = Object.fromEntries([...stack.hostGroups].map(([name, g]) => [name, g.roles.map((r) => r.roleName)]));
+    const base = ['apt', 'ntp', 'common', 'hosts'];
+    const everyClusterHost = ['dnsmasq', 'docker', 'docker-clean', 'node-exporter'];
+    expect(roles.bastion).toEqual(base);
+    expect(roles.control).toEqual(
+      expect.arrayContaining([
+        ...base,
+        ...everyClusterHost,
+        'zookeeper',
+        'mesos-master',
+        'marathon',
+        'chronos',
+        'mesos-dns',
+        'etcd',
+        'glusterfs-server',
+      ]),
+    );
+    expect(roles.worker).toEqual(
+      expect.arrayContaining([
+        ...base,
+        ...everyClusterHost,
+        'mesos-agent',
+        'cadvisor',
+        'rexray',
+        'calico',
+        'glusterfs-client',
+      ]),
+    );
+    expect(roles.edge).toEqual(expect.arrayContaining([...base, ...everyClusterHost, 'marathon-lb']));
+    expect(roles.edge).not.toContain('mesos-master');
+  });
 });
 
 describe('example-openstack', () => {
@@ -49,7 +83,7 @@ describe('example-openstack', () => {
     expect(count('openstack_networking_router_v2')).toBe(1);
     expect(count('openstack_networking_router_interface_v2')).toBe(3);
     expect(count('openstack_networking_secgroup_v2')).toBe(4);
-    expect(count('openstack_networking_port_v2')).toBe(9);
+    expect(count('openstack_networking_port_v2')).toBe(10); // 9 hosts + the keepalived virtual IP
     expect(count('openstack_compute_instance_v2')).toBe(9);
     expect(count('openstack_blockstorage_volume_v3')).toBe(3);
     expect(count('openstack_compute_volume_attach_v2')).toBe(3);
@@ -59,5 +93,16 @@ describe('example-openstack', () => {
     expect(count('openstack_lb_monitor_v2')).toBe(2);
     expect(count('openstack_lb_member_v2')).toBe(4);
     expect(count('openstack_networking_floatingip_v2')).toBe(2); // LB VIP + bastion
+  });
+
+  test('declares the secrets its roles need as sensitive variables, with no default', async () => {
+    const json = synthJson(await exampleStack(EXAMPLE_FILES[1]!)) as {
+      variable: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(json.variable).sort()).toEqual(['rexray_cinder_password', 'weave_password']);
+    for (const v of Object.values(json.variable)) {
+      expect(v).toMatchObject({ sensitive: true, nullable: false, type: 'string' });
+      expect(v.default).toBeUndefined();
+    }
   });
 });

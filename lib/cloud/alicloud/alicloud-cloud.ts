@@ -11,6 +11,8 @@ import { DataAlicloudImages } from '../../gen/alicloud/data-alicloud-images/inde
 import { DataAlicloudZones } from '../../gen/alicloud/data-alicloud-zones/index.js';
 import { EipAddress } from '../../gen/alicloud/eip-address/index.js';
 import { EipAssociation } from '../../gen/alicloud/eip-association/index.js';
+import { Havip } from '../../gen/alicloud/havip/index.js';
+import { HavipAttachment } from '../../gen/alicloud/havip-attachment/index.js';
 import { Instance } from '../../gen/alicloud/instance/index.js';
 import { NatGateway } from '../../gen/alicloud/nat-gateway/index.js';
 import { AlicloudProvider } from '../../gen/alicloud/provider/index.js';
@@ -27,6 +29,7 @@ import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport } from '../load-balancing.js';
 import type {
   BackendSource,
+  HostDefaults,
   HostRefs,
   HostSpec,
   ICloud,
@@ -35,8 +38,11 @@ import type {
   LoadBalancerSpec,
   NetworkRefs,
   NetworkSpec,
+  RexrayCloudSettings,
   SecurityGroupSpec,
+  VirtualIpSpec,
 } from '../types.js';
+import { userDataExpression } from '../user-data.js';
 
 // defaults, each the general-purpose choice for a new region
 /** 2 vCPU / 8 GiB, 7th generation general purpose: offered in every mainland and most international regions. */
@@ -45,7 +51,10 @@ export const DEFAULT_INSTANCE_TYPE = 'ecs.g7.large';
 export const DEFAULT_IMAGE_NAME_REGEX = '^ubuntu_24_04_x64_20G_alibase_';
 /** ESSD is the only disk category every current instance family supports. */
 export const DEFAULT_DISK_CATEGORY = 'cloud_essd';
-/** ECS accepts at most 32 KB of user data (counted before Base64). */
+/**
+ * ECS user data limit, 32 KB. Alibaba's documents disagree on whether it counts the Base64 text or the raw
+ * data, so we hold the stricter reading: the Base64-encoded size.
+ */
 export const MAX_USER_DATA_BYTES = 32 * 1024;
 /** Source range of SLB health checks and of layer-7 listener traffic (Alibaba's reserved 100.64.0.0/10). */
 export const SLB_SYSTEM_CIDR = '100.64.0.0/10';
@@ -56,6 +65,13 @@ export class AlicloudCloud implements ICloud {
   public readonly kind = 'alicloud' as const;
   public readonly provider = GENERATED_PROVIDERS.alicloud;
   public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
+  public readonly hostDefaults: HostDefaults = {
+    // Alibaba's mirror, NTP and DNS servers answer inside every VPC, with or without internet access
+    aptMirror: 'http://mirrors.cloud.aliyuncs.com/ubuntu',
+    ntpServers: ['ntp.cloud.aliyuncs.com', 'ntp1.cloud.aliyuncs.com', 'ntp2.cloud.aliyuncs.com'],
+    dnsResolvers: ['100.100.2.136', '100.100.2.138'],
+  };
+  public readonly rexray?: RexrayCloudSettings;
   private readonly images = new Map<string, DataAlicloudImages>();
 
   constructor(
@@ -64,6 +80,16 @@ export class AlicloudCloud implements ICloud {
   ) {
     // Credentials come from the environment (ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY or a profile).
     new AlicloudProvider(stack, 'Alicloud', { region: settings.region });
+    if (settings.rexray) {
+      // REX-Ray has no Alibaba disk driver: its s3fs driver on OSS's S3-compatible API, virtual-hosted style.
+      this.rexray = {
+        driver: 's3fs',
+        endpoint: settings.rexray.endpoint ?? `oss-${settings.region}-internal.aliyuncs.com`,
+        region: settings.region,
+        accessKeyId: settings.rexray.accessKeyId,
+        virtualHostedStyle: true,
+      };
+    }
   }
 
   public network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs {
@@ -122,11 +148,15 @@ export class AlicloudCloud implements ICloud {
   }
 
   public ingressRule(scope: Construct, id: string, spec: IngressRuleSpec): void {
+    if (spec.protocol === 'vrrp' && spec.cidr) {
+      throw new Error(`alicloud: VRRP can only be opened to a security group, not to ${spec.cidr}`);
+    }
     new SecurityGroupRule(scope, id, {
       securityGroupId: spec.securityGroupId,
       type: 'ingress',
-      ipProtocol: spec.protocol,
-      portRange: spec.protocol === 'icmp' ? '-1/-1' : `${spec.fromPort}/${spec.toPort}`,
+      // ECS rules know no VRRP (IP protocol 112); "all" from the peer group is the narrowest rule that admits it.
+      ipProtocol: spec.protocol === 'vrrp' ? 'all' : spec.protocol,
+      portRange: spec.protocol === 'icmp' || spec.protocol === 'vrrp' ? '-1/-1' : `${spec.fromPort}/${spec.toPort}`,
       // VPC security groups only take intranet rules; source groups require it.
       nicType: 'intranet',
       policy: 'accept',
@@ -154,7 +184,8 @@ export class AlicloudCloud implements ICloud {
       securityEnhancementStrategy: 'Active',
       // boot
       imageId: this.imageId(spec.image),
-      userData: Lazy.stringValue({ produce: () => Buffer.from(spec.renderUserData(), 'utf8').toString('base64') }),
+      // Plain text: reviewable in the plan; the provider Base64-encodes it for the API.
+      userData: Lazy.stringValue({ produce: () => userDataExpression(spec.renderUserData()) }),
       // disk
       systemDiskCategory: spec.systemDiskType ?? DEFAULT_DISK_CATEGORY,
       systemDiskSize: spec.systemDiskSizeGiB,
@@ -224,6 +255,22 @@ export class AlicloudCloud implements ICloud {
       backendServers: spec.members.map((m) => ({ serverId: m.hostId, weight: 100, type: 'ecs' })),
     });
     return { id: lb.id, address: lb.address };
+  }
+
+  public virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void {
+    const root = new Construct(scope, id);
+    // A HaVip: ECS routes the address to the instance that announced it last (gratuitous ARP from keepalived).
+    const havip = new Havip(root, 'Resource', {
+      haVipName: spec.name,
+      vswitchId: spec.subnetId,
+      ipAddress: spec.address,
+      description: `virtual IP of ${spec.name} (regionkit)`,
+      tags: { ...spec.tags },
+    });
+    spec.hostIds.forEach(
+      (instanceId, i) =>
+        new HavipAttachment(root, `Attachment${i + 1}`, { haVipId: havip.id, instanceId, instanceType: 'EcsInstance' }),
+    );
   }
 
   public loadBalancerSources(

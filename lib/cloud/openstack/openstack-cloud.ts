@@ -34,6 +34,7 @@ import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport } from '../load-balancing.js';
 import type {
   BackendSource,
+  HostDefaults,
   HostRefs,
   HostSpec,
   ICloud,
@@ -42,23 +43,31 @@ import type {
   LoadBalancerSpec,
   NetworkRefs,
   NetworkSpec,
+  RexrayCloudSettings,
   SecurityGroupSpec,
+  VirtualIpSpec,
 } from '../types.js';
+import { userDataExpression } from '../user-data.js';
 
 // defaults; every OpenStack cloud names flavors and images its own way, so regions usually set both
 /** The flavor name most clouds keep from the devstack defaults (2 vCPU, 4 GiB). */
 export const DEFAULT_FLAVOR = 'm1.medium';
 /** Image name as published by Canonical's simplestreams sync and most public clouds. */
 export const DEFAULT_IMAGE_NAME = 'Ubuntu 24.04';
-/** Nova accepts at most 65535 bytes of user data (the column size), counted before Base64. */
+/** Nova accepts at most 65535 bytes of user data, counted as the Base64 text it receives. */
 export const MAX_USER_DATA_BYTES = 65535;
 
 export class OpenstackCloud implements ICloud {
   public readonly kind = 'openstack' as const;
   public readonly provider = GENERATED_PROVIDERS.openstack;
   public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
+  // OpenStack clouds differ: Ubuntu's own NTP pool, the image's archive, the DHCP-provided resolvers
+  public readonly hostDefaults: HostDefaults = { ntpPool: 'ntp.ubuntu.com' };
+  public readonly rexray?: RexrayCloudSettings;
   private readonly images = new Map<string, DataOpenstackImagesImageV2>();
   private externalNetwork?: DataOpenstackNetworkingNetworkV2;
+  /** Each host's port by instance id, so virtual IPs can be allowed on them later. */
+  private readonly ports = new Map<string, { port: NetworkingPortV2; extraAddresses: string[] }>();
 
   constructor(
     private readonly stack: Construct,
@@ -69,6 +78,7 @@ export class OpenstackCloud implements ICloud {
       ...(settings.cloud ? { cloud: settings.cloud } : {}),
       ...(settings.region ? { region: settings.region } : {}),
     });
+    if (settings.rexray) this.rexray = { driver: 'cinder', ...settings.rexray };
   }
 
   public network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs {
@@ -122,7 +132,9 @@ export class OpenstackCloud implements ICloud {
       direction: 'ingress',
       ethertype: 'IPv4',
       protocol: spec.protocol,
-      ...(spec.protocol === 'icmp' ? {} : { portRangeMin: spec.fromPort, portRangeMax: spec.toPort }),
+      ...(spec.protocol === 'icmp' || spec.protocol === 'vrrp'
+        ? {}
+        : { portRangeMin: spec.fromPort, portRangeMax: spec.toPort }),
       description: spec.description,
       ...(spec.cidr ? { remoteIpPrefix: spec.cidr } : { remoteGroupId: spec.sourceSecurityGroupId }),
     });
@@ -142,8 +154,8 @@ export class OpenstackCloud implements ICloud {
       name: spec.name,
       flavorName: spec.instanceType ?? DEFAULT_FLAVOR,
       availabilityZone: spec.zoneName,
-      // Plain text keeps the plan reviewable; `${` and `%{` are escaped so Terraform reads no template.
-      userData: Lazy.stringValue({ produce: () => escapeTemplate(spec.renderUserData()) }),
+      // Plain text keeps the plan reviewable; the provider Base64-encodes it for Nova.
+      userData: Lazy.stringValue({ produce: () => userDataExpression(spec.renderUserData()) }),
       network: [{ port: port.id }],
       // Boot from a Cinder volume so the root disk size is ours, not the flavor's.
       blockDevice: [
@@ -162,6 +174,19 @@ export class OpenstackCloud implements ICloud {
       // A newer image build must not rebuild running hosts; hosts are replaced deliberately.
       lifecycle: { ignoreChanges: ['block_device[0].uuid'] },
     });
+    // Token strings differ per read; keep one, so the map key and the returned id are the same string.
+    const instanceId = instance.id;
+    const entry = { port, extraAddresses: [] as string[] };
+    this.ports.set(instanceId, entry);
+    // Resolved at synth, so virtual IPs added after the host still reach its port.
+    port.putAllowedAddressPairs(
+      Lazy.anyValue({
+        produce: () =>
+          entry.extraAddresses.length
+            ? entry.extraAddresses.map((ipAddress) => ({ ip_address: ipAddress }))
+            : undefined,
+      }) as never,
+    );
     spec.dataDisks.forEach((disk, i) => {
       const volume = new BlockstorageVolumeV3(root, `DataDisk${i + 1}`, {
         name: disk.name,
@@ -174,7 +199,7 @@ export class OpenstackCloud implements ICloud {
     });
     let publicIp: string | undefined;
     if (spec.publicIp) publicIp = this.floatingIp(root, spec.name, port.id, spec.tags);
-    return { id: instance.id, privateIp: spec.privateIp, publicIp };
+    return { id: instanceId, privateIp: spec.privateIp, publicIp };
   }
 
   public loadBalancer(scope: Construct, id: string, spec: LoadBalancerSpec): LoadBalancerRefs {
@@ -225,6 +250,23 @@ export class OpenstackCloud implements ICloud {
     }
     const address = spec.public ? this.floatingIp(root, spec.name, lb.vipPortId, spec.tags) : lb.vipAddress;
     return { id: lb.id, address };
+  }
+
+  public virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void {
+    const root = new Construct(scope, id);
+    // A device-less port holds the address in Neutron, so DHCP never hands it to anyone else.
+    new NetworkingPortV2(root, 'Resource', {
+      name: spec.name,
+      networkId: spec.networkId,
+      adminStateUp: true,
+      fixedIp: [{ subnetId: spec.subnetId, ipAddress: spec.address }],
+      tags: tagList(spec.tags),
+    });
+    for (const hostId of spec.hostIds) {
+      const entry = this.ports.get(hostId);
+      if (!entry) throw new Error(`openstack: no port of host ${hostId} for virtual IP ${spec.address}`);
+      entry.extraAddresses.push(spec.address);
+    }
   }
 
   public loadBalancerSources(
@@ -288,10 +330,4 @@ function tagList(tags: Readonly<Record<string, string>>): string[] {
   return Object.entries(tags)
     .map(([k, v]) => `${k}=${v}`)
     .sort();
-}
-
-/** Terraform JSON reads `${...}` and `%{...}` in any string as a template; `$${` and `%%{` are literal. */
-export function escapeTemplate(text: string): string {
-  // Function replacers: in a replacement string `$$` would collapse to `$`.
-  return text.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
 }

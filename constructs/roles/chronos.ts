@@ -1,0 +1,105 @@
+/**
+ * `chronos`: one Chronos job scheduler as a pinned container on the host network. Chronos instances elect a
+ * leader and keep their state in ZooKeeper.
+ *
+ * The image's start script takes its HTTP port from `PORT0` (it appends `--http_port $PORT0` itself) and its
+ * libprocess port from `PORT1`, as if Marathon had launched it; so both are set as variables, never as flags.
+ *
+ * @see https://mesos.github.io/chronos/docs/configuration.html
+ */
+import type { Construct } from 'constructs';
+
+import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { containerService } from '../../lib/cloudinit/systemd.js';
+import { SpecError } from '../../lib/errors.js';
+import { checkPattern, checkRange } from '../../lib/validate.js';
+
+import { HostRole, type HostContext } from './host-role.js';
+import { checkPinnedImage, checkZkUrl } from './mesos-master.js';
+
+export interface ChronosProps {
+  /** Full reference of the Chronos image (`mesosphere/chronos:<version>`), as the hosts pull it; pinned. */
+  readonly image: string;
+  /** ZooKeeper URL of the Mesos masters, `zk://h1:2181,h2:2181,h3:2181/mesos`. */
+  readonly master: string;
+  /** ZooKeeper servers for Chronos's state as a plain `h1:2181,h2:2181,h3:2181` list (no `zk://`, no path). */
+  readonly zkHosts: string;
+  /** REST API and web UI port. @default 4400 */
+  readonly httpPort?: number;
+  /**
+   * Port of the scheduler's libprocess endpoint (`PORT1`, which the image turns into `LIBPROCESS_PORT`). The
+   * default is the port DC/OS gives its job scheduler (Metronome, Chronos's successor), next to Marathon's
+   * 15101: outside the agents' task ports and the kernel's ephemeral range. @default 15201
+   */
+  readonly libprocessPort?: number;
+}
+
+/** Container (and systemd unit) name. */
+export const CHRONOS_CONTAINER = 'chronos';
+const ZK_HOSTS = /^[A-Za-z0-9.-]+:\d{1,5}(?:,[A-Za-z0-9.-]+:\d{1,5})*$/;
+
+export class Chronos extends HostRole {
+  public readonly httpPort: number;
+  public readonly libprocessPort: number;
+  private readonly image: string;
+  private readonly master: string;
+  private readonly zkHosts: string;
+
+  constructor(scope: Construct, id: string, props: ChronosProps) {
+    const httpPort = props.httpPort ?? 4400;
+    const libprocessPort = props.libprocessPort ?? 15201;
+    super(scope, id, {
+      roleName: 'chronos',
+      requires: ['docker'],
+      ports: [
+        {
+          protocol: 'tcp',
+          port: httpPort,
+          from: 'cluster',
+          description: 'Chronos API (standby instances, job clients)',
+        },
+        { protocol: 'tcp', port: httpPort, from: 'bastion', description: 'Chronos web UI through an SSH tunnel' },
+        {
+          protocol: 'tcp',
+          port: libprocessPort,
+          from: 'cluster',
+          description: 'Chronos libprocess (Mesos masters, agents)',
+        },
+      ],
+    });
+    this.httpPort = httpPort;
+    this.libprocessPort = libprocessPort;
+    this.image = props.image;
+    this.master = props.master;
+    this.zkHosts = props.zkHosts;
+    checkPinnedImage(this, this.image);
+    checkZkUrl(this, 'master', this.master);
+    checkPattern(this, 'zkHosts', this.zkHosts, ZK_HOSTS, 'a host:port[,host:port...] list without zk://');
+    checkRange(this, 'httpPort', httpPort, 1024, 65535);
+    checkRange(this, 'libprocessPort', libprocessPort, 1024, 65535);
+    if (httpPort === libprocessPort) {
+      throw new SpecError(`${this.node.path}: libprocessPort must differ from httpPort, got ${libprocessPort}`);
+    }
+  }
+
+  public configure(ctx: HostContext, config: CloudConfig): void {
+    const ip = ctx.host.privateIp;
+    config.addSystemdUnit({
+      name: `${CHRONOS_CONTAINER}.service`,
+      content: containerService({
+        name: CHRONOS_CONTAINER,
+        description: 'Chronos job scheduler for Apache Mesos',
+        image: this.image,
+        runOptions: [
+          '--env',
+          `PORT0=${this.httpPort}`,
+          '--env',
+          `PORT1=${this.libprocessPort}`,
+          '--env',
+          `LIBPROCESS_IP=${ip}`,
+        ],
+        args: ['--master', this.master, '--zk_hosts', this.zkHosts, '--hostname', ip],
+      }),
+    });
+  }
+}

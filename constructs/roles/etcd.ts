@@ -1,0 +1,82 @@
+/**
+ * `etcd`: one member of an etcd cluster, from Ubuntu's `etcd-server` package (etcd 3.4), configured through
+ * the environment file the package's `etcd.service` reads (`EnvironmentFile=-/etc/default/%p`). The members
+ * are the hosts of the group; each knows every other at synth time from the deterministic addresses (static
+ * bootstrap, no discovery service).
+ *
+ * @see https://etcd.io/docs/v3.4/op-guide/clustering/#static
+ * @see https://etcd.io/docs/v3.4/op-guide/configuration/
+ */
+import type { Construct } from 'constructs';
+
+import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { SpecError } from '../../lib/errors.js';
+
+import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
+
+export const ETCD_DEFAULTS = '/etc/default/etcd';
+export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+export const ETCD_DATA_DIR = '/var/lib/etcd';
+/** More members only slow every write down (each is replicated to a majority); etcd's FAQ advises at most 7. */
+export const MAX_ETCD_MEMBERS = 7;
+
+/** The client URLs of a cluster, comma-separated, as etcd clients (calico, etcdctl) take them. */
+export function etcdEndpoints(members: readonly InventoryHost[]): string {
+  return members.map((h) => `http://${h.privateIp}:${ETCD_CLIENT_PORT}`).join(',');
+}
+
+export class Etcd extends HostRole {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, {
+      roleName: 'etcd',
+      requires: ['apt'],
+      ports: [
+        { protocol: 'tcp', port: ETCD_CLIENT_PORT, from: 'cluster', description: 'client requests' },
+        { protocol: 'tcp', port: ETCD_PEER_PORT, from: 'group', description: 'peer traffic between members' },
+      ],
+    });
+  }
+
+  public configure(ctx: HostContext, config: CloudConfig): void {
+    const members = ctx.groupHosts;
+    const n = members.length;
+    if (n % 2 === 0 || n > MAX_ETCD_MEMBERS) {
+      throw new SpecError(
+        `${this.node.path}: group ${ctx.host.group} must have an odd number of hosts between 1 and ${MAX_ETCD_MEMBERS} ` +
+          `to be etcd members, got ${n}`,
+        {
+          hint:
+            'an even cluster tolerates no more failures than the odd one below it; 1 member tolerates none, ' +
+            '3 survive the loss of one host (or zone), 5 of two',
+        },
+      );
+    }
+    const ip = ctx.host.privateIp;
+    const env: [string, string][] = [
+      ['ETCD_NAME', ctx.host.name],
+      ['ETCD_DATA_DIR', ETCD_DATA_DIR],
+      ['ETCD_LISTEN_PEER_URLS', `http://${ip}:${ETCD_PEER_PORT}`],
+      ['ETCD_LISTEN_CLIENT_URLS', `http://${ip}:${ETCD_CLIENT_PORT},http://127.0.0.1:${ETCD_CLIENT_PORT}`],
+      ['ETCD_INITIAL_ADVERTISE_PEER_URLS', `http://${ip}:${ETCD_PEER_PORT}`],
+      // Advertised URLs are what clients discover (etcdctl --cluster, endpoint sync): loopback would send a
+      // remote client to itself, so only the private address is advertised.
+      ['ETCD_ADVERTISE_CLIENT_URLS', `http://${ip}:${ETCD_CLIENT_PORT}`],
+      ['ETCD_INITIAL_CLUSTER', members.map((h) => `${h.name}=http://${h.privateIp}:${ETCD_PEER_PORT}`).join(',')],
+      ['ETCD_INITIAL_CLUSTER_STATE', 'new'],
+      // Unique per region and group, so two clusters built from similar specs never mistake each other's members.
+      ['ETCD_INITIAL_CLUSTER_TOKEN', `${ctx.region.name}-${ctx.host.group}-etcd`],
+      // capnslog, 3.4's default, is deprecated and gone in 3.5
+      ['ETCD_LOGGER', 'zap'],
+    ];
+    const lines = [
+      `# regionkit etcd role: member ${ctx.host.name} of a ${n}-member cluster (read by etcd.service)`,
+      ...env.map(([k, v]) => `${k}=${v}`),
+    ];
+    config.addPackages('etcd-server');
+    config.addFile({ path: ETCD_DEFAULTS, content: `${lines.join('\n')}\n` });
+    // etcd tells systemd it is ready only once a quorum has formed, i.e. once the other members booted as well;
+    // --no-block keeps that wait (and its restarts) out of this host's first-boot commands.
+    config.addRunCommand(['systemctl', 'enable', '--now', '--no-block', 'etcd.service']);
+  }
+}

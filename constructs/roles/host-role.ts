@@ -1,0 +1,109 @@
+/**
+ * The host-role model: what an Ansible role used to do to a host, as a construct that only adds to the
+ * host's first-boot cloud-config, plus the ports it listens on (from which security-group rules are
+ * derived) and the roles that must be configured before it.
+ */
+import { Construct } from 'constructs';
+
+import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import type { CloudKind } from '../../lib/spec/region-spec.js';
+import { checkRange } from '../../lib/validate.js';
+
+/** Who may reach a role's port. Rules are derived from this and nothing wider. */
+export type PortSource =
+  /** hosts of the same host group */
+  | 'group'
+  /** hosts of every group of the cluster the group belongs to */
+  | 'cluster'
+  /** the region's bastion (SSH tunnels for admin UIs) */
+  | 'bastion'
+  /** any address of the region's network (e.g. monitoring scrapes) */
+  | 'region'
+  /** a load balancer in front of the group; its own listener rules open the port, the role only declares it */
+  | 'loadBalancer';
+
+/** A port a role listens on. */
+export interface RolePort {
+  readonly protocol: 'tcp' | 'udp' | 'vrrp';
+  /** First (or only) port; ignored for vrrp. */
+  readonly port: number;
+  /** Last port of a range. @default - `port` */
+  readonly toPort?: number;
+  readonly from: PortSource;
+  /** What the port is for, e.g. "client connections". */
+  readonly description: string;
+}
+
+/** A Terraform sensitive variable a role reads a secret from (see `lib/cloudinit/secret.ts`). */
+export interface RoleSecret {
+  /** Variable name, lower_snake_case. */
+  readonly name: string;
+  readonly description: string;
+}
+
+/** One host of the region as roles see it. */
+export interface InventoryHost {
+  readonly name: string;
+  readonly group: string;
+  readonly privateIp: string;
+  /** 0-based index in its group. */
+  readonly index: number;
+  readonly zoneIndex: number;
+}
+
+/** What a role knows when it configures one host. */
+export interface HostContext {
+  /** The host being configured. */
+  readonly host: InventoryHost;
+  /** Every host of this host's group, in order. */
+  readonly groupHosts: readonly InventoryHost[];
+  /** Every host of the region, groups in construction order. */
+  readonly inventory: readonly InventoryHost[];
+  readonly region: { readonly name: string; readonly cidr: string; readonly cloud: CloudKind };
+}
+
+/** A host role. */
+export interface IHostRole {
+  /** Name as used in region files and dependencies (`docker`, `zookeeper`). */
+  readonly roleName: string;
+  /** Roles that must be on the same host and are configured before this one. */
+  readonly requires: readonly string[];
+  readonly ports: readonly RolePort[];
+  readonly secrets: readonly RoleSecret[];
+  /** Adds this role's packages, files, units and commands for one host. */
+  configure(ctx: HostContext, config: CloudConfig): void;
+}
+
+/** What every role declares about itself. */
+export interface HostRoleDeclaration {
+  readonly roleName: string;
+  /** @default - none */
+  readonly requires?: readonly string[];
+  /** @default - none */
+  readonly ports?: readonly RolePort[];
+  /** @default - none */
+  readonly secrets?: readonly RoleSecret[];
+}
+
+/** Base of the bundled roles: a construct holding its declaration; subclasses implement `configure`. */
+export abstract class HostRole extends Construct implements IHostRole {
+  public readonly roleName: string;
+  public readonly requires: readonly string[];
+  public readonly ports: readonly RolePort[];
+  public readonly secrets: readonly RoleSecret[];
+
+  protected constructor(scope: Construct, id: string, declaration: HostRoleDeclaration) {
+    super(scope, id);
+    this.roleName = declaration.roleName;
+    this.requires = [...(declaration.requires ?? [])];
+    this.ports = [...(declaration.ports ?? [])];
+    this.secrets = [...(declaration.secrets ?? [])];
+    for (const port of this.ports) {
+      if (port.protocol === 'vrrp') continue;
+      checkRange(this, `port ${port.description}`, port.port, 1, 65535);
+      checkRange(this, `port ${port.description} (range end)`, port.toPort ?? port.port, port.port, 65535);
+    }
+  }
+
+  public abstract configure(ctx: HostContext, config: CloudConfig): void;
+}

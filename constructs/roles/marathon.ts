@@ -1,0 +1,114 @@
+/**
+ * `marathon`: one Marathon scheduler as a pinned container on the host network. The Marathons of a cluster
+ * elect a leader in ZooKeeper and keep their state there; standbys proxy API calls to the leader.
+ *
+ * Marathon is a Mesos framework: the masters (and agents, for framework messages) open connections back to
+ * its libprocess endpoint, so that endpoint gets a fixed port on the private address instead of a random one.
+ *
+ * @see https://mesosphere.github.io/marathon/docs/command-line-flags.html
+ * @see https://mesos.apache.org/documentation/latest/configuration/libprocess/
+ */
+import type { Construct } from 'constructs';
+
+import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { containerService } from '../../lib/cloudinit/systemd.js';
+import { SpecError } from '../../lib/errors.js';
+import { checkRange } from '../../lib/validate.js';
+
+import { HostRole, type HostContext } from './host-role.js';
+import { checkPinnedImage, checkZkUrl } from './mesos-master.js';
+
+export interface MarathonProps {
+  /** Full reference of the Marathon image (`mesosphere/marathon:<version>`), as the hosts pull it; pinned. */
+  readonly image: string;
+  /** ZooKeeper URL of the Mesos masters, `zk://h1:2181,h2:2181,h3:2181/mesos`. */
+  readonly master: string;
+  /** ZooKeeper URL of Marathon's own state, `zk://h1:2181,h2:2181,h3:2181/marathon`. */
+  readonly zk: string;
+  /** REST API and web UI port. @default 8080 */
+  readonly httpPort?: number;
+  /**
+   * Port of the scheduler's libprocess endpoint (`LIBPROCESS_PORT`). The default is the port DC/OS gives
+   * Marathon's libprocess: outside the agents' task ports (31000-32000) and the kernel's ephemeral range
+   * (32768-60999), so nothing else takes it first. @default 15101
+   */
+  readonly libprocessPort?: number;
+}
+
+/** Container (and systemd unit) name. */
+export const MARATHON_CONTAINER = 'marathon';
+
+export class Marathon extends HostRole {
+  public readonly httpPort: number;
+  public readonly libprocessPort: number;
+  private readonly image: string;
+  private readonly master: string;
+  private readonly zk: string;
+
+  constructor(scope: Construct, id: string, props: MarathonProps) {
+    const httpPort = props.httpPort ?? 8080;
+    const libprocessPort = props.libprocessPort ?? 15101;
+    super(scope, id, {
+      roleName: 'marathon',
+      requires: ['docker'],
+      ports: [
+        {
+          protocol: 'tcp',
+          port: httpPort,
+          from: 'cluster',
+          description: 'Marathon API (marathon-lb, standby Marathons)',
+        },
+        { protocol: 'tcp', port: httpPort, from: 'bastion', description: 'Marathon web UI through an SSH tunnel' },
+        {
+          protocol: 'tcp',
+          port: libprocessPort,
+          from: 'cluster',
+          description: 'Marathon libprocess (Mesos masters, agents)',
+        },
+      ],
+    });
+    this.httpPort = httpPort;
+    this.libprocessPort = libprocessPort;
+    this.image = props.image;
+    this.master = props.master;
+    this.zk = props.zk;
+    checkPinnedImage(this, this.image);
+    checkZkUrl(this, 'master', this.master);
+    checkZkUrl(this, 'zk', this.zk);
+    checkRange(this, 'httpPort', httpPort, 1024, 65535);
+    checkRange(this, 'libprocessPort', libprocessPort, 1024, 65535);
+    if (httpPort === libprocessPort) {
+      throw new SpecError(`${this.node.path}: libprocessPort must differ from httpPort, got ${libprocessPort}`);
+    }
+    if (this.zk === this.master) {
+      throw new SpecError(`${this.node.path}: zk must differ from master, got ${this.zk}`, {
+        hint: "Marathon's state belongs under its own path, e.g. /marathon",
+      });
+    }
+  }
+
+  public configure(ctx: HostContext, config: CloudConfig): void {
+    const ip = ctx.host.privateIp;
+    config.addSystemdUnit({
+      name: `${MARATHON_CONTAINER}.service`,
+      content: containerService({
+        name: MARATHON_CONTAINER,
+        description: 'Marathon scheduler for Apache Mesos',
+        image: this.image,
+        runOptions: ['--env', `LIBPROCESS_IP=${ip}`, '--env', `LIBPROCESS_PORT=${this.libprocessPort}`],
+        args: [
+          '--master',
+          this.master,
+          '--zk',
+          this.zk,
+          '--hostname',
+          ip,
+          '--http_address',
+          ip,
+          '--http_port',
+          String(this.httpPort),
+        ],
+      }),
+    });
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `mesos-master`: one Apache Mesos master as a pinned container on the host network. The masters of a
+ * cluster elect their leader in ZooKeeper and keep the registry (which agents and frameworks exist) in a
+ * replicated log on their own disks, so a quorum of masters must agree on every registry write.
+ *
+ * @see https://mesos.apache.org/documentation/latest/configuration/master/
+ * @see https://mesos.apache.org/documentation/latest/high-availability/
+ */
+import { Token } from 'cdktf';
+import type { Construct, IConstruct } from 'constructs';
+
+import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { containerService } from '../../lib/cloudinit/systemd.js';
+import { SpecError } from '../../lib/errors.js';
+import { checkPattern, checkRange } from '../../lib/validate.js';
+
+import { HostRole, type HostContext } from './host-role.js';
+import { quorumOf } from './zookeeper.js';
+
+export interface MesosMasterProps {
+  /**
+   * Full reference of the master image (`mesosphere/mesos-master:<version>`), as the hosts pull it (through
+   * the region's registry mirror); pinned to a tag or digest.
+   */
+  readonly image: string;
+  /** ZooKeeper URL for leader election, `zk://h1:2181,h2:2181,h3:2181/mesos` (`zkUrl(ensemble, 'mesos')`). */
+  readonly zk: string;
+  /**
+   * Masters that must agree on a registry write: a majority of the masters (`quorumOf(masters)`), i.e. more
+   * than half of the hosts of the group this role is on.
+   */
+  readonly quorum: number;
+  /** Cluster name shown in the web UI and the API. */
+  readonly clusterName: string;
+  /** HTTP API, web UI and libprocess port. @default 5050 */
+  readonly port?: number;
+}
+
+/** Container (and systemd unit) name. Not `mesos-…`: an agent on the same host removes such containers. */
+export const MESOS_MASTER_CONTAINER = 'mesos_master';
+export const MESOS_MASTER_WORK_DIR = '/var/lib/mesos/master';
+/** Log directory of every Mesos daemon (master and agent write differently named files). */
+export const MESOS_LOG_DIR = '/var/log/mesos';
+
+/**
+ * Image references pinned to a tag (not `latest`) or a sha256 digest: `registry[:port]/path:tag[@digest]`.
+ * Shared by the Mesos-stack roles (mesos-agent, marathon, chronos, mesos-dns, marathon-lb).
+ */
+export const PINNED_IMAGE =
+  /^[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)+(?::(?!latest(?:$|@))\w[\w.-]{0,127}(?:@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/;
+
+/** A ZooKeeper URL with at least one `host:port` and a path: `zk://h1:2181,h2:2181/mesos`. */
+export const ZK_URL =
+  /^zk:\/\/[A-Za-z0-9.-]+:\d{1,5}(?:,[A-Za-z0-9.-]+:\d{1,5})*\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+
+/** Throws unless `image` is a pinned image reference (see `PINNED_IMAGE`). */
+export function checkPinnedImage(scope: IConstruct, image: string): void {
+  checkPattern(
+    scope,
+    'image',
+    image,
+    PINNED_IMAGE,
+    'an image reference pinned to a tag other than latest or to a digest',
+  );
+}
+
+/**
+ * Throws unless `[first, last]` is a port range within 1024-65535. Runs before `super()`, where the role's
+ * path is not known yet (HostRole would reject a reversed range in its own words, without the prop name).
+ */
+export function checkPortRange(scope: Construct, id: string, prop: string, range: readonly [number, number]): void {
+  const [first, last] = range;
+  if (Token.isUnresolved(first) || Token.isUnresolved(last)) return;
+  if ([first, last].every((p) => Number.isInteger(p) && p >= 1024 && p <= 65535) && first <= last) return;
+  const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
+  throw new SpecError(
+    `${path}: ${prop} must be a range of ports within 1024-65535, first <= last, got ${first}-${last}`,
+  );
+}
+
+/** Throws unless `url` is a `zk://host:port[,host:port…]/path` URL. */
+export function checkZkUrl(scope: IConstruct, prop: string, url: string): void {
+  checkPattern(scope, prop, url, ZK_URL, 'a zk://host:port[,host:port...]/path URL');
+}
+
+export class MesosMaster extends HostRole {
+  public readonly port: number;
+  private readonly image: string;
+  private readonly zk: string;
+  private readonly quorum: number;
+  private readonly clusterName: string;
+
+  constructor(scope: Construct, id: string, props: MesosMasterProps) {
+    const port = props.port ?? 5050;
+    super(scope, id, {
+      roleName: 'mesos-master',
+      requires: ['docker'],
+      ports: [
+        {
+          protocol: 'tcp',
+          port,
+          from: 'cluster',
+          description: 'Mesos master API and libprocess (agents, frameworks, masters)',
+        },
+        { protocol: 'tcp', port, from: 'bastion', description: 'Mesos master web UI through an SSH tunnel' },
+      ],
+    });
+    this.port = port;
+    this.image = props.image;
+    this.zk = props.zk;
+    this.quorum = props.quorum;
+    this.clusterName = props.clusterName;
+    checkPinnedImage(this, this.image);
+    checkZkUrl(this, 'zk', this.zk);
+    checkRange(this, 'quorum', this.quorum, 1, 5);
+    checkPattern(
+      this,
+      'clusterName',
+      this.clusterName,
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+      'letters, digits, ".", "_" or "-"',
+    );
+    checkRange(this, 'port', port, 1024, 65535);
+  }
+
+  public configure(ctx: HostContext, config: CloudConfig): void {
+    const masters = ctx.groupHosts.length;
+    if (!(this.quorum > masters / 2 && this.quorum <= masters)) {
+      throw new SpecError(
+        `${this.node.path}: quorum must be a majority of the ${masters} masters of group ${ctx.host.group}, got ${this.quorum}`,
+        { hint: `pass quorumOf(${masters}) = ${quorumOf(masters)}` },
+      );
+    }
+    const ip = ctx.host.privateIp;
+    addMesosDirectories(config, MESOS_MASTER_WORK_DIR, '0750');
+    config.addSystemdUnit({
+      name: `${MESOS_MASTER_CONTAINER}.service`,
+      content: containerService({
+        name: MESOS_MASTER_CONTAINER,
+        description: 'Apache Mesos master',
+        image: this.image,
+        runOptions: [
+          '--volume',
+          `${MESOS_MASTER_WORK_DIR}:${MESOS_MASTER_WORK_DIR}`,
+          '--volume',
+          `${MESOS_LOG_DIR}:${MESOS_LOG_DIR}`,
+        ],
+        // Flags, not MESOS_* variables: the image's CMD is `--registry=in_memory`, and any arguments replace it.
+        args: [
+          `--zk=${this.zk}`,
+          `--quorum=${this.quorum}`,
+          `--cluster=${this.clusterName}`,
+          '--registry=replicated_log',
+          `--work_dir=${MESOS_MASTER_WORK_DIR}`,
+          `--log_dir=${MESOS_LOG_DIR}`,
+          `--hostname=${ip}`,
+          `--ip=${ip}`,
+          `--port=${this.port}`,
+        ],
+      }),
+    });
+  }
+}
+
+/**
+ * Creates /var/lib/mesos, `workDir` (with `workDirMode`) and the shared log directory (readable by group adm,
+ * like the rest of /var/log) before a Mesos daemon's container bind-mounts them.
+ */
+export function addMesosDirectories(config: CloudConfig, workDir: string, workDirMode: string): void {
+  config.addRunCommand(['install', '-d', '-m', '0755', '-o', 'root', '-g', 'root', '/var/lib/mesos']);
+  config.addRunCommand(['install', '-d', '-m', workDirMode, '-o', 'root', '-g', 'root', workDir]);
+  config.addRunCommand(['install', '-d', '-m', '0750', '-o', 'root', '-g', 'adm', MESOS_LOG_DIR]);
+}

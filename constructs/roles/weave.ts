@@ -1,0 +1,149 @@
+/**
+ * `weave`: a Weave Net router on every host of the weave network, as a pinned container of the maintained
+ * fork's router image (`avhost/weave`): upstream weaveworks/weave 2.8.1 speaks Docker API 1.18, which the
+ * Docker 29 of Ubuntu 24.04 refuses. Peers know each other at synth time from the deterministic addresses,
+ * traffic between them is encrypted with a shared password, and the router's Docker network plugin gives
+ * containers a `weave` network (`docker run --network weave`).
+ *
+ * The router container is run directly, with the options `weave launch` would give it, instead of installing
+ * the `weave` launcher script: a script fetched at boot would need a checksum we can vouch for, and the
+ * script's other work (the Docker API proxy, weaveDNS, CNI plugins) is not used here.
+ *
+ * The router uses its sleeve transport (UDP 6783), which encrypts with the password. The encrypted fast
+ * datapath would need IPsec ESP (IP protocol 50) between hosts, which security groups here cannot admit.
+ *
+ * @see https://github.com/AVENTER-UG/weave
+ */
+import type { Construct } from 'constructs';
+
+import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
+import { containerService } from '../../lib/cloudinit/systemd.js';
+import { SpecError } from '../../lib/errors.js';
+
+import { checkIpv4Cidr, cidrsOverlap } from './calico.js';
+import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
+import { checkPinnedImage } from './mesos-master.js';
+
+export interface WeaveProps {
+  /** Full reference of the Weave Net router image as the hosts pull it, pinned (`avhost/weave:2.10.1`). */
+  readonly image: string;
+  /**
+   * Every host running weave, in every group (read when each host is configured). Each router connects to
+   * all the others, and IP allocation starts once all of them have met.
+   */
+  readonly peers: () => readonly InventoryHost[];
+  /**
+   * Addresses of the weave network. Must not overlap the region network (nor anything else the containers
+   * reach); 10.32.0.0/12 collides with region CIDRs between 10.32.0.0 and 10.47.255.255.
+   * @default '10.32.0.0/12'
+   */
+  readonly ipallocRange?: string;
+}
+
+export const WEAVE_CONTAINER = 'weave';
+export const WEAVE_ENV = '/etc/weave/weave.env';
+/** Control connections (TCP) and the encrypted sleeve transport (UDP). */
+export const WEAVE_PORT = 6783;
+/** Docker API version the router uses: the oldest Docker 29 accepts by default (the fork's own is 1.24). */
+export const WEAVE_DOCKER_API_VERSION = '1.44';
+export const WEAVE_PASSWORD_SECRET = 'weave_password';
+
+export class Weave extends HostRole {
+  public readonly ipallocRange: string;
+  private readonly image: string;
+  private readonly peers: () => readonly InventoryHost[];
+
+  constructor(scope: Construct, id: string, props: WeaveProps) {
+    super(scope, id, {
+      roleName: 'weave',
+      requires: ['docker'],
+      ports: [
+        { protocol: 'tcp', port: WEAVE_PORT, from: 'cluster', description: 'Weave Net control connections' },
+        { protocol: 'udp', port: WEAVE_PORT, from: 'cluster', description: 'Weave Net encrypted sleeve transport' },
+      ],
+      secrets: [
+        {
+          name: WEAVE_PASSWORD_SECRET,
+          description: 'Weave Net password encrypting traffic between peers; the same on every host of the network',
+        },
+      ],
+    });
+    this.image = props.image;
+    this.peers = props.peers;
+    this.ipallocRange = props.ipallocRange ?? '10.32.0.0/12';
+    checkPinnedImage(this, this.image);
+    checkIpv4Cidr(this, 'ipallocRange', this.ipallocRange, 8, 24);
+  }
+
+  public configure(ctx: HostContext, config: CloudConfig): void {
+    const peers = [...this.peers()];
+    if (!peers.some((p) => p.privateIp === ctx.host.privateIp)) {
+      throw new SpecError(
+        `${this.node.path}: peers must include every host running weave, got none for ${ctx.host.name}`,
+        {
+          hint: 'pass the hosts of every group with the weave role',
+        },
+      );
+    }
+    if (cidrsOverlap(this.ipallocRange, ctx.region.cidr)) {
+      throw new SpecError(
+        `${this.node.path}: ipallocRange must not overlap the region network ${ctx.region.cidr}, got ${this.ipallocRange}`,
+        {
+          hint: 'container addresses that are also VPC addresses would be unreachable; pick a private range outside it',
+        },
+      );
+    }
+    // Root-only: the router reads the password from its environment (docker --env-file takes values literally).
+    config.addFile({
+      path: WEAVE_ENV,
+      content: `# regionkit weave role (docker --env-file)\nWEAVE_PASSWORD=${secretRef(WEAVE_PASSWORD_SECRET)}\n`,
+      permissions: '0600',
+    });
+    config.addSystemdUnit({
+      name: `${WEAVE_CONTAINER}.service`,
+      content: containerService({
+        name: WEAVE_CONTAINER,
+        description: 'Weave Net router',
+        image: this.image,
+        // What `weave launch` gives the router container, minus the launcher's own volume containers: the
+        // peer data lives in the named volume weavedb.
+        runOptions: [
+          '--privileged',
+          '--pid=host',
+          `--env-file=${WEAVE_ENV}`,
+          `--env=DOCKER_API_VERSION=${WEAVE_DOCKER_API_VERSION}`,
+          '--volume=weavedb:/weavedb',
+          '--volume=/var/run/docker.sock:/var/run/docker.sock',
+          '--volume=/var/run/weave:/var/run/weave',
+          '--volume=/run/docker/plugins:/run/docker/plugins',
+          '--volume=/etc:/host/etc',
+          '--volume=/var/lib/dbus:/host/var/lib/dbus',
+        ],
+        args: [
+          '--port',
+          String(WEAVE_PORT),
+          '--nickname',
+          ctx.host.name,
+          '--host-root=/host',
+          '--db-prefix',
+          '/weavedb/weave',
+          '--ipalloc-range',
+          this.ipallocRange,
+          // Every peer starts with the same list, so all agree on the count before splitting the range.
+          '--ipalloc-init',
+          `consensus=${peers.length}`,
+          // HTTP API and status on loopback only.
+          '--http-addr',
+          '127.0.0.1:6784',
+          '--status-addr',
+          '127.0.0.1:6782',
+          // Port 53 belongs to the host's resolver; Mesos-DNS names the tasks.
+          '--no-dns',
+          '--plugin',
+          ...peers.filter((p) => p.privateIp !== ctx.host.privateIp).map((p) => p.privateIp),
+        ],
+      }),
+    });
+  }
+}

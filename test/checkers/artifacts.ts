@@ -1,0 +1,57 @@
+/**
+ * What hosts will boot from, read back from synthesized Terraform JSON exactly as Terraform would send it:
+ * the user data with template escapes undone and sensitive variables filled with stand-in values.
+ */
+import { parse } from 'yaml';
+
+type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+
+export interface HostArtifacts {
+  readonly stack: string;
+  readonly host: string;
+  /** The user data Terraform sends (escapes undone, secrets filled). */
+  readonly cloudConfig: string;
+  readonly files: readonly { path: string; content: string; permissions: string; defer: boolean }[];
+  readonly runcmd: readonly (readonly string[])[];
+  readonly packages: readonly string[];
+}
+
+const INSTANCE_TYPES: Record<string, string> = {
+  alicloud_instance: 'host_name',
+  openstack_compute_instance_v2: 'name',
+};
+
+/** Terraform's view of a user-data string: `$${` and `%%{` are literal, `${var.x}` is a variable. */
+export function terraformString(value: string, secret: (name: string) => string = (n) => `stand-in-${n}`): string {
+  if (/\$\{(?!var\.[a-z0-9_]+\})/.test(value.replaceAll('$${', ''))) {
+    throw new Error(`user data holds a Terraform expression other than a variable: ${value.match(/\$\{[^}]*\}/)?.[0]}`);
+  }
+  return value
+    .replace(/(?<!\$)\$\{var\.([a-z0-9_]+)\}/g, (_, name: string) => secret(name))
+    .replaceAll('$${', '${')
+    .replaceAll('%%{', '%{');
+}
+
+/** Every host's artifacts in a synthesized stack. */
+export function hostArtifacts(stackName: string, json: Json): HostArtifacts[] {
+  const out: HostArtifacts[] = [];
+  for (const [type, nameKey] of Object.entries(INSTANCE_TYPES)) {
+    for (const body of Object.values(json.resource?.[type] ?? {})) {
+      const cloudConfig = terraformString(String(body.user_data));
+      const doc = parse(cloudConfig) as {
+        write_files?: { path: string; content: string; permissions: string; defer?: boolean }[];
+        runcmd?: string[][];
+        packages?: string[];
+      };
+      out.push({
+        stack: stackName,
+        host: String(body[nameKey]),
+        cloudConfig,
+        files: (doc.write_files ?? []).map((f) => ({ ...f, defer: f.defer ?? false })),
+        runcmd: doc.runcmd ?? [],
+        packages: doc.packages ?? [],
+      });
+    }
+  }
+  return out.sort((a, b) => a.host.localeCompare(b.host));
+}

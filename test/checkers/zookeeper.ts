@@ -1,0 +1,83 @@
+/**
+ * A real ZooKeeper ensemble on loopback from rendered zoo.cfg and myid files: only what cannot be the same
+ * on one machine is remapped (addresses, ports, data directories). Resolves to each member's `Mode:`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
+
+export interface RenderedMember {
+  readonly zooCfg: string;
+  readonly myid: string;
+}
+
+/** Starts the members, waits until one leads and the others follow, stops them; returns the modes. */
+export async function runEnsemble(members: readonly RenderedMember[], timeoutMs = 90_000): Promise<string[]> {
+  const processes: ChildProcess[] = [];
+  try {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    // server.N addresses -> member index, so each N maps to that member's remapped ports
+    const addresses = members.map((m) => {
+      const own = Number(m.myid.trim());
+      return new RegExp(`^server\\.${own}=([\\d.]+):`, 'm').exec(m.zooCfg)![1]!;
+    });
+    const root = await mkdtemp(path.join(os.tmpdir(), 'regionkit-zk-'));
+    for (const [i, member] of members.entries()) {
+      const dir = path.join(root, `zk${i + 1}`);
+      await mkdir(path.join(dir, 'data'), { recursive: true });
+      const cfg = member.zooCfg
+        .replace(/^dataDir=.*$/m, `dataDir=${path.join(dir, 'data')}`)
+        .replace(/^clientPort=.*$/m, `clientPort=${base + i}`)
+        .replace(/^server\.(\d+)=([\d.]+):\d+:\d+$/gm, (_, n: string, addr: string) => {
+          const j = addresses.indexOf(addr);
+          return `server.${n}=127.0.0.1:${base + 100 + j}:${base + 200 + j}`;
+        });
+      await writeFile(path.join(dir, 'zoo.cfg'), cfg);
+      // On the hosts /var/lib/zookeeper/myid links to /etc/zookeeper/conf/myid (Debian packaging).
+      await writeFile(path.join(dir, 'data', 'myid'), member.myid);
+      processes.push(
+        spawn(
+          'java',
+          [
+            '-cp',
+            `/etc/zookeeper/conf:${ZOOKEEPER_JAR}`,
+            'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+            path.join(dir, 'zoo.cfg'),
+          ],
+          {
+            stdio: 'ignore',
+          },
+        ),
+      );
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const modes = await Promise.all(members.map((_, i) => mode(base + i)));
+      const leaders = modes.filter((m) => m === 'leader').length;
+      if (leaders === 1 && modes.filter((m) => m === 'follower').length === members.length - 1)
+        return modes as string[];
+      if (Date.now() > deadline) throw new Error(`no quorum within ${timeoutMs} ms; modes: ${modes.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    for (const p of processes) p.kill('SIGKILL');
+  }
+}
+
+/** The `Mode:` a ZooKeeper server reports to `srvr`, or undefined while it does not answer. */
+function mode(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    socket.setTimeout(2000);
+    socket.on('connect', () => socket.write('srvr'));
+    socket.on('data', (chunk) => (data += chunk.toString()));
+    socket.on('close', () => resolve(/^Mode: (\w+)/m.exec(data)?.[1]));
+    socket.on('error', () => resolve(undefined));
+    socket.on('timeout', () => socket.destroy());
+  });
+}

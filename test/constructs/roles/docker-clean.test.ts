@@ -1,0 +1,227 @@
+import path from 'node:path';
+
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+
+import { Apt } from '../../../constructs/roles/apt.js';
+import {
+  DOCKER_CLEAN_SERVICE,
+  DOCKER_CLEAN_TIMER,
+  DockerClean,
+  type DockerCleanProps,
+} from '../../../constructs/roles/docker-clean.js';
+import { Docker } from '../../../constructs/roles/docker.js';
+import { checkCalendar, checkCloudConfig, checkUnits } from '../../checkers/checks.js';
+import { testWith } from '../../checkers/tools.js';
+import { fileOf, renderRoles, roleFixture } from '../../role-helpers.js';
+
+const SERVICE = `/etc/systemd/system/${DOCKER_CLEAN_SERVICE}`;
+const TIMER = `/etc/systemd/system/${DOCKER_CLEAN_TIMER}`;
+
+/** The cloud-config of one host with apt, docker and a docker-clean role made from `props`. */
+function render(props?: DockerCleanProps): string {
+  return renderRoles((f) => [
+    new Apt(f.stack, 'Apt'),
+    new Docker(f.stack, 'Docker'),
+    new DockerClean(f.stack, 'DockerClean', props),
+  ])[0]!;
+}
+
+/** The unit's `Key=value` lines (no comments, no section headers). */
+function settings(unit: string): string[] {
+  return unit.split('\n').filter((l) => l.includes('=') && !l.startsWith('#'));
+}
+
+describe('DockerClean', () => {
+  test('minimal host: a daily timer starting a oneshot prune', () => {
+    expect(render()).toMatchInlineSnapshot(`
+      "#cloud-config
+      hostname: test-test-group-1
+      prefer_fqdn_over_hostname: false
+      ssh_pwauth: false
+      disable_root: true
+      package_update: true
+      packages:
+        - ca-certificates
+        - docker.io
+        - unattended-upgrades
+      write_files:
+        - path: /usr/sbin/policy-rc.d
+          content: |
+            #!/bin/sh
+            # regionkit: no service starts during first-boot installs
+            exit 101
+          owner: root:root
+          permissions: "0755"
+        - path: /etc/apt/apt.conf.d/20auto-upgrades
+          content: |
+            APT::Periodic::Update-Package-Lists "1";
+            APT::Periodic::Unattended-Upgrade "1";
+          owner: root:root
+          permissions: "0644"
+        - path: /etc/apt/apt.conf.d/52regionkit-unattended-upgrades
+          content: |
+            // regionkit apt role: security updates only; hosts are replaced, never rebooted behind our back
+            Unattended-Upgrade::Allowed-Origins {
+                    "\${distro_id}:\${distro_codename}-security";
+                    "\${distro_id}ESMApps:\${distro_codename}-apps-security";
+                    "\${distro_id}ESM:\${distro_codename}-infra-security";
+            };
+            Unattended-Upgrade::Automatic-Reboot "false";
+            Unattended-Upgrade::Remove-Unused-Dependencies "true";
+          owner: root:root
+          permissions: "0644"
+        - path: /etc/docker/daemon.json
+          content: |
+            {
+              "log-driver": "json-file",
+              "log-opts": {
+                "max-size": "100m",
+                "max-file": "5"
+              },
+              "live-restore": true,
+              "iptables": true
+            }
+          owner: root:root
+          permissions: "0644"
+        - path: /etc/systemd/system/docker-clean.service
+          content: |
+            # docker-clean: prunes unused Docker data (regionkit host role)
+            [Unit]
+            Description=Prune unused Docker data older than 168h
+            Documentation=https://docs.docker.com/reference/cli/docker/system/prune/
+            Requires=docker.service
+            After=docker.service
+
+            [Service]
+            Type=oneshot
+            ExecStart=/usr/bin/docker system prune --all --force --filter until=168h
+            TimeoutStartSec=1h
+          owner: root:root
+          permissions: "0644"
+        - path: /etc/systemd/system/docker-clean.timer
+          content: |
+            # docker-clean: when to prune (regionkit host role)
+            [Unit]
+            Description=Prune unused Docker data older than 168h, daily
+
+            [Timer]
+            OnCalendar=daily
+            Persistent=yes
+            RandomizedDelaySec=1h
+            FixedRandomDelay=yes
+
+            [Install]
+            WantedBy=timers.target
+          owner: root:root
+          permissions: "0644"
+      runcmd:
+        - - rm
+          - -f
+          - /usr/sbin/policy-rc.d
+        - - systemctl
+          - enable
+          - --now
+          - docker.service
+        - - systemctl
+          - daemon-reload
+        - - systemctl
+          - enable
+          - --now
+          - docker-clean.timer
+      "
+    `);
+  });
+
+  test('keepHours becomes the until filter', () => {
+    expect(settings(fileOf(render({ keepHours: 24 }), SERVICE).content)).toContain(
+      'ExecStart=/usr/bin/docker system prune --all --force --filter until=24h',
+    );
+  });
+
+  test('never prunes volumes', () => {
+    expect(fileOf(render(), SERVICE).content).not.toMatch(/--volumes/);
+  });
+
+  test('schedule becomes OnCalendar, runs missed at boot and spreads hosts', () => {
+    const timer = settings(fileOf(render({ schedule: 'Sun *-*-* 03:00:00' }), TIMER).content);
+    expect(timer).toEqual(
+      expect.arrayContaining([
+        'OnCalendar=Sun *-*-* 03:00:00',
+        'Persistent=yes',
+        'RandomizedDelaySec=1h',
+        'FixedRandomDelay=yes',
+      ]),
+    );
+  });
+
+  test('enables the timer, not the service', () => {
+    const { runcmd } = parse(render()) as { runcmd: string[][] };
+    const cmds = runcmd.map((c) => c.join(' '));
+    expect(cmds).toContain(`systemctl enable --now ${DOCKER_CLEAN_TIMER}`);
+    expect(cmds).not.toContain(`systemctl enable --now ${DOCKER_CLEAN_SERVICE}`);
+    expect(cmds.indexOf('systemctl enable --now docker.service')).toBeLessThan(
+      cmds.indexOf(`systemctl enable --now ${DOCKER_CLEAN_TIMER}`),
+    );
+  });
+
+  test('requires docker on the host', () => {
+    const f = roleFixture();
+    const group = f.group('worker');
+    group.addRole(new Apt(f.stack, 'Apt'));
+    group.addRole(new DockerClean(f.stack, 'DockerClean'));
+    expect(() => group.validateRoles()).toThrow('role docker-clean requires docker, which is not on these hosts');
+  });
+
+  test('declares no ports', () => {
+    const f = roleFixture();
+    const plain = f.group('plain');
+    const cleaned = f.group('cleaned');
+    const role = new DockerClean(f.stack, 'DockerClean');
+    cleaned.addRole(new Apt(f.stack, 'Apt'));
+    cleaned.addRole(new Docker(f.stack, 'Docker'));
+    cleaned.addRole(role);
+    expect(role.ports).toEqual([]);
+    const rules = (g: typeof plain) => g.securityGroup.ingressRules.map((r) => r.port.toString());
+    expect(rules(cleaned)).toEqual(rules(plain));
+  });
+
+  test.each([0, 8761, 1.5])('fails if keepHours is %s', (keepHours) => {
+    const f = roleFixture();
+    expect(() => new DockerClean(f.stack, 'DockerClean', { keepHours })).toThrow(
+      `test/DockerClean: keepHours must be an integer between 1 and 8760, got ${keepHours}`,
+    );
+  });
+
+  test.each(['daily\nExecStartPre=/bin/rm', '', 'hourly; reboot'])('fails if schedule is %j', (schedule) => {
+    const f = roleFixture();
+    expect(() => new DockerClean(f.stack, 'DockerClean', { schedule })).toThrow(
+      `test/DockerClean: schedule must be a systemd OnCalendar expression such as daily, got ${JSON.stringify(schedule)}`,
+    );
+  });
+
+  testWith('systemd-analyze', 'the service and timer pass `systemd-analyze verify`', async () => {
+    const doc = render({ schedule: 'Mon..Fri 02:30', keepHours: 72 });
+    const units = [SERVICE, TIMER].map((p) => ({ name: path.basename(p), content: fileOf(doc, p).content }));
+    expect(await checkUnits(units)).toBe('');
+  });
+
+  testWith(
+    'systemd-analyze',
+    'the default and example schedules are calendar expressions systemd accepts',
+    async () => {
+      for (const schedule of ['daily', 'Sun *-*-* 03:00:00', 'Mon..Fri 02:30']) {
+        const onCalendar = settings(fileOf(render({ schedule }), TIMER).content).find((l) =>
+          l.startsWith('OnCalendar='),
+        );
+        expect(await checkCalendar(onCalendar!.slice('OnCalendar='.length))).toBe('');
+      }
+      // the pattern lets through what only systemd can judge; systemd does judge it
+      expect(await checkCalendar('Sun 25:00')).not.toBe('');
+    },
+  );
+
+  testWith('cloud-init', 'the cloud-config passes `cloud-init schema`', async () => {
+    expect(await checkCloudConfig(render())).toBe('');
+  });
+});

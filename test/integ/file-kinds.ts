@@ -1,0 +1,99 @@
+/**
+ * The kinds of file host roles render, how each is recognised by its path, and what checks it. A file that
+ * matches no kind fails test/integ/host-artifacts.test.ts.
+ */
+export interface RenderedFile {
+  readonly path: string;
+  readonly permissions: string;
+}
+
+interface KindSpec {
+  readonly match: (f: RenderedFile) => boolean;
+  /** The program (or test) that checks files of this kind. */
+  readonly checkedBy: string;
+}
+
+/** Files read by systemd's EnvironmentFile= (Debian units read /etc/default/<name>). */
+const SYSTEMD_ENV_FILES = ['/etc/default/etcd', '/etc/default/keepalived', '/etc/default/prometheus-node-exporter'];
+/** Files read by `docker run --env-file`, or line by line by a regionkit script. */
+const DOCKER_ENV_FILES = ['/etc/calico/calico.env', '/etc/weave/weave.env', '/etc/rexray/plugin.env'];
+/** Files a shell sources (Debian's /etc/init.d/dnsmasq reads /etc/default/dnsmasq). */
+const SOURCED_SHELL_FILES = ['/etc/default/dnsmasq'];
+
+export const FILE_KINDS = {
+  'systemd-unit': {
+    match: (f) =>
+      /^\/etc\/systemd\/system\/[^/]+\.(service|timer|mount|socket|path)$/.test(f.path) ||
+      /^\/etc\/systemd\/system\/[^/]+\.d\/[^/]+\.conf$/.test(f.path),
+    checkedBy: 'systemd-analyze verify',
+  },
+  shell: {
+    match: (f) => (f.permissions === '0755' || f.path.endsWith('.sh')) && !f.path.startsWith('/etc/systemd/'),
+    checkedBy: 'shellcheck',
+  },
+  'sourced-shell': {
+    match: (f) => SOURCED_SHELL_FILES.includes(f.path),
+    checkedBy: 'shellcheck --shell=sh (sourced, not run)',
+  },
+  'systemd-env': {
+    match: (f) => SYSTEMD_ENV_FILES.includes(f.path),
+    checkedBy: "systemd.exec(5) EnvironmentFile grammar (test/checkers/formats.ts); etcd's also by a real etcd cluster",
+  },
+  'docker-env': {
+    match: (f) => DOCKER_ENV_FILES.includes(f.path),
+    checkedBy: "docker's --env-file grammar (opts.ParseEnvFile, test/checkers/formats.ts)",
+  },
+  dnsmasq: { match: (f) => /^\/etc\/dnsmasq\.d\//.test(f.path), checkedBy: 'dnsmasq --test' },
+  chrony: { match: (f) => f.path === '/etc/chrony/chrony.conf', checkedBy: 'chronyd -p' },
+  keepalived: {
+    match: (f) => f.path === '/etc/keepalived/keepalived.conf.in',
+    checkedBy: 'keepalived -t, with the interface filled in as the boot script does',
+  },
+  apt: { match: (f) => f.path.startsWith('/etc/apt/apt.conf.d/'), checkedBy: 'apt-config dump' },
+  sysctl: { match: (f) => f.path.startsWith('/etc/sysctl.d/'), checkedBy: 'sysctl -n <key>' },
+  'docker-daemon': {
+    match: (f) => f.path === '/etc/docker/daemon.json',
+    checkedBy:
+      "dockerd 29's daemon.json keys and types (test/fixtures/dockerd-daemon-json-keys.json, from moby source)",
+  },
+  zookeeper: {
+    match: (f) => f.path.startsWith('/etc/zookeeper/conf/'),
+    checkedBy:
+      'a real three-member ZooKeeper ensemble from the example control hosts (test/integ/zookeeper-ensemble.test.ts)',
+  },
+  'mesos-dns': {
+    match: (f) => f.path.startsWith('/etc/mesos-dns/') && f.path.endsWith('.json'),
+    checkedBy: "Mesos-DNS's documented config.json keys (test/checkers/formats.ts)",
+  },
+  'glusterfs-volfile': {
+    match: (f) => f.path === '/etc/glusterfs/glusterd.vol',
+    checkedBy: "glusterfs's volfile grammar (test/checkers/formats.ts)",
+  },
+  'cni-config': {
+    match: (f) => f.path.startsWith('/etc/calico/cni/'),
+    checkedBy: 'CNI network configuration fields (SPEC.md)',
+  },
+  'calico-manifest': {
+    match: (f) => f.path === '/etc/calico/ippool.yaml',
+    checkedBy: 'projectcalico.org/v3 IPPool fields (test/checkers/formats.ts)',
+  },
+  'hosts-file': {
+    match: (f) => f.path === '/etc/hosts',
+    checkedBy: 'hosts(5) line format (test/integ/system-files.test.ts)',
+  },
+  'pam-limits': {
+    match: (f) => f.path.startsWith('/etc/security/limits.d/'),
+    checkedBy: 'limits.conf(5) line format (test/integ/system-files.test.ts)',
+  },
+  'systemd-config': {
+    match: (f) => /^\/etc\/systemd\/(system|resolved)\.conf\.d\/[^/]+\.conf$/.test(f.path),
+    checkedBy: "keys known to systemd's own parser tables (test/integ/system-files.test.ts)",
+  },
+} satisfies Record<string, KindSpec>;
+
+export type FileKind = keyof typeof FILE_KINDS;
+
+/** The kind of a rendered file, or undefined when no checker covers it. */
+export function kindOf(f: RenderedFile): FileKind | undefined {
+  return (Object.keys(FILE_KINDS) as FileKind[]).find((kind) => FILE_KINDS[kind].match(f));
+}

@@ -1,0 +1,59 @@
+/**
+ * Rendering roles on real host groups for role tests: a stack, a network and groups, user data per host.
+ */
+import { parse } from 'yaml';
+
+import { HostGroup } from '../constructs/compute/host-group.js';
+import type { IHostRole } from '../constructs/roles/host-role.js';
+import type { CloudKind } from '../lib/cloud/types.js';
+
+import { testNetwork, testStack, type TestStack } from './helpers.js';
+
+export interface RoleFixture extends TestStack {
+  readonly network: ReturnType<typeof testNetwork>;
+  /** Adds a host group with `count` hosts. */
+  group(name: string, count?: number): HostGroup;
+}
+
+/** A stack on `cloud` with a three-zone network, ready for host groups. */
+export function roleFixture(cloud: CloudKind = 'openstack'): RoleFixture {
+  const t = testStack(cloud);
+  const network = testNetwork(t);
+  return {
+    ...t,
+    network,
+    group: (name, count = 1) =>
+      new HostGroup(
+        t.stack,
+        name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+        { network, name, count },
+      ),
+  };
+}
+
+/** The rendered cloud-config of every host of `group` (secret references left in place). */
+export function renderAll(group: HostGroup): string[] {
+  return group.hosts.map((h) => group.renderUserData(h));
+}
+
+/** One file written by a host's cloud-config, by path. */
+export function fileOf(cloudConfig: string, path: string): { content: string; permissions: string; defer?: boolean } {
+  const doc = parse(cloudConfig) as {
+    write_files?: { path: string; content: string; permissions: string; defer?: boolean }[];
+  };
+  const file = doc.write_files?.find((f) => f.path === path);
+  if (!file) throw new Error(`no file ${path} in cloud-config`);
+  return file;
+}
+
+/** A host group with `roles` on it, rendered: the cloud-config of each host. */
+export function renderRoles(
+  roles: (scope: RoleFixture) => IHostRole[],
+  count = 1,
+  cloud: CloudKind = 'openstack',
+): string[] {
+  const f = roleFixture(cloud);
+  const group = f.group('test-group', count);
+  for (const role of roles(f)) group.addRole(role);
+  return renderAll(group);
+}
