@@ -1,6 +1,7 @@
 /**
- * Every external version regionkit pins, in one place: Terraform providers, and (from the host-role
- * and platform work on) packages, container images and Helm charts.
+ * Every external version regionkit pins, in one place: Terraform providers, container images and Docker
+ * plugins the host roles run (Helm charts will join them). Distro packages follow the Ubuntu 24.04 archive.
+ * Evidence for each pin: docs/versions.md.
  *
  * Changing a version here changes synthesized output; snapshot tests show where.
  */
@@ -40,7 +41,7 @@ export const MIN_OPENTOFU_VERSION = '1.6.0';
 
 /**
  * Container images of daemons without a maintained Ubuntu 24.04 package. Pulled through the region's
- * registry mirror (lib/images/registry-mirror.ts). Evidence for each tag: docs/versions.md.
+ * registry mirror (lib/images/registry-mirror.ts).
  */
 export const IMAGES = {
   mesosMaster: { registry: 'docker.io', repository: 'mesosphere/mesos-master', tag: '1.7.1' },

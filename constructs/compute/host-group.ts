@@ -120,7 +120,7 @@ export class HostGroup extends Construct implements IHostGroup {
     );
     for (const role of props.roles ?? []) this.addRole(role);
     // A safety net for groups composed by hand; RegionStack calls validateRoles() itself, earlier.
-    this.node.addValidation({ validate: () => this.roleProblems() });
+    this.node.addValidation({ validate: () => this.roleProblems().map((p) => p.message) });
   }
 
   /** The group's roles in the order they configure a host. */
@@ -191,7 +191,9 @@ export class HostGroup extends Construct implements IHostGroup {
   /** Orders the roles and renders every host once; throws `SpecError` on a cycle or oversized user data. */
   public validateRoles(): void {
     const problems = this.roleProblems();
-    if (problems.length > 0) throw new SpecError(problems.join('\n'));
+    if (problems.length > 0) {
+      throw new SpecError(problems.map((p) => p.message).join('\n'), { hint: problems.find((p) => p.hint)?.hint });
+    }
   }
 
   /** The `#cloud-config` document of one host, with secret references still in place. */
@@ -208,32 +210,34 @@ export class HostGroup extends Construct implements IHostGroup {
     return config.render();
   }
 
-  private roleProblems(): string[] {
+  private roleProblems(): { message: string; hint?: string }[] {
     try {
       orderRoles(this.roleList, this.node.path);
     } catch (err) {
-      if (err instanceof SpecError) return [err.message];
+      if (err instanceof SpecError) return [{ message: err.message, hint: err.hint }];
       throw err;
     }
-    const problems: string[] = [];
+    const problems: { message: string; hint?: string }[] = [];
     const cloud = this.network.cloud;
     for (const host of this.hosts) {
       const raw = maxRenderedBytes(this.renderUserData(host));
       const encoded = 4 * Math.ceil(raw / 3);
       if (encoded > cloud.maxUserDataBytes) {
-        problems.push(
-          `${this.node.path}: user data of ${host.name} is ${raw} bytes (${encoded} Base64-encoded); ${cloud.kind} accepts ` +
-            `at most ${cloud.maxUserDataBytes} encoded bytes; move roles to another group or bake files into the image`,
-        );
+        problems.push({
+          message:
+            `${this.node.path}: user data of ${host.name} is ${raw} bytes (${encoded} Base64-encoded); ${cloud.kind} ` +
+            `accepts at most ${cloud.maxUserDataBytes} encoded bytes`,
+          hint: 'move roles to another host group, or bake large files into the image',
+        });
       }
     }
     if (this.pendingPorts.some((p) => p.port.from === 'cluster')) {
       const roles = [
         ...new Set(this.pendingPorts.filter((p) => p.port.from === 'cluster').map((p) => p.role.roleName)),
       ];
-      problems.push(
-        `${this.node.path}: roles ${roles.join(', ')} open ports to their cluster, but the group is in no cluster`,
-      );
+      problems.push({
+        message: `${this.node.path}: roles ${roles.join(', ')} open ports to their cluster, but the group is in no cluster`,
+      });
     }
     return problems;
   }

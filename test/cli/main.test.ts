@@ -223,3 +223,23 @@ describe('cdktf.json app', () => {
     }
   }, 120_000);
 });
+
+describe('role problems fail synth as invalid input', () => {
+  test('oversized user data exits 2, names the host and the limit, writes nothing', async () => {
+    const dir = await project();
+    const text = await readFile(path.join(dir, 'regions/example-alicloud.yaml'), 'utf8');
+    // 200 long sysctl values blow the 32 KB user-data limit of ECS
+    const sysctls = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`net.core.knob_${i}`, 'x'.repeat(120)]));
+    await writeFile(
+      path.join(dir, 'regions/example-alicloud.yaml'),
+      text.replace('hostConfig:\n', `hostConfig:\n  sysctls: ${JSON.stringify(sysctls)}\n`),
+    );
+    const r = await run(dir, 'synth', 'regions/example-alicloud.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /error: example-alicloud-infra\/HostGroups\/Bastion: user data of example-alicloud-bastion-1 is \d+ bytes \(\d+ Base64-encoded\); alicloud accepts at most 32768 encoded bytes/,
+    );
+    expect(r.stderr).toContain('hint: move roles to another host group, or bake large files into the image');
+    expect(existsSync(path.join(dir, 'cdktf.out'))).toBe(false);
+  });
+});

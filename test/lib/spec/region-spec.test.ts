@@ -309,3 +309,120 @@ describe('region files', () => {
     );
   });
 });
+
+describe('cluster and role constraints', () => {
+  const mesos = (overrides: Record<string, unknown> = {}) =>
+    ({
+      ...base,
+      hostGroups: [
+        { name: 'control', count: 3 },
+        { name: 'worker', count: 2 },
+      ],
+      cluster: { kind: 'mesos', rexray: false, ...overrides },
+    }) as RegionSpecInput;
+
+  test('a valid Mesos cluster gets its defaults', () => {
+    expect(resolveRegionSpec(mesos()).cluster).toEqual({
+      kind: 'mesos',
+      controlGroup: 'control',
+      workerGroup: 'worker',
+      domain: 'mesos',
+      chronos: true,
+      rexray: false,
+    });
+  });
+
+  test.each<[string, unknown, string]>([
+    ['unknown kind', { ...base, cluster: { kind: 'nomad' } }, 'cluster.kind: must have kind mesos, got "nomad"'],
+    [
+      'unknown group',
+      mesos({ workerGroup: 'agents' }),
+      'cluster.workerGroup: must name a host group (control, worker), got "agents"',
+    ],
+    [
+      'same group twice',
+      mesos({ workerGroup: 'control' }),
+      'cluster.workerGroup: must differ from the other cluster groups, got "control" twice',
+    ],
+    [
+      'even control group',
+      { ...mesos(), hostGroups: [{ name: 'control', count: 4 }, { name: 'worker' }] },
+      'hostGroups[0].count: must be odd and between 3 and 9 for the Mesos control group (ZooKeeper and master quorum), got 4',
+    ],
+    [
+      'rexray without settings',
+      mesos({ rexray: true }),
+      'alicloud.rexray: is required when the rexray role runs (cluster.rexray, or a group role); or set cluster.rexray: false',
+    ],
+    [
+      'cluster role without a cluster',
+      { ...base, hostGroups: [{ name: 'w', roles: ['weave'] }] },
+      'hostGroups[0].roles: weave open ports to the hosts of a cluster; the region has no cluster',
+    ],
+    [
+      'calico without its pool',
+      {
+        ...mesos(),
+        hostGroups: [
+          { name: 'control', count: 3, roles: ['etcd'] },
+          { name: 'worker', roles: ['calico'] },
+        ],
+      },
+      'hostGroups[1].hostConfig.calicoIpPoolCidr: is required with the calico role (the container address range)',
+    ],
+    [
+      'calico without etcd',
+      {
+        ...mesos(),
+        hostConfig: { calicoIpPoolCidr: '172.24.0.0/14' },
+        hostGroups: [
+          { name: 'control', count: 3 },
+          { name: 'worker', roles: ['calico'] },
+        ],
+      },
+      'hostGroups: must have a group with the etcd role when any group has calico (its datastore)',
+    ],
+    [
+      'keepalived on three hosts',
+      {
+        ...mesos(),
+        hostGroups: [
+          { name: 'control', count: 3 },
+          { name: 'worker' },
+          { name: 'lb', count: 3, zoneSpread: 1, roles: ['keepalived'] },
+        ],
+      },
+      'hostGroups[2].count: must be 2 for the keepalived role (one holder, one standby), got 3',
+    ],
+    [
+      'keepalived over zones',
+      {
+        ...mesos(),
+        hostGroups: [
+          { name: 'control', count: 3 },
+          { name: 'worker' },
+          { name: 'lb', count: 2, roles: ['keepalived'] },
+        ],
+      },
+      "hostGroups[2].zoneSpread: must be 1 for the keepalived role (a virtual IP lives in one zone's subnet), got 3",
+    ],
+    [
+      'glusterfs client without servers',
+      {
+        ...mesos(),
+        hostGroups: [
+          { name: 'control', count: 3 },
+          { name: 'worker', roles: ['glusterfs-client'] },
+        ],
+      },
+      'hostGroups: must have a group with glusterfs-server when any group has glusterfs-client',
+    ],
+    [
+      'an unknown role name',
+      withGroup({ roles: ['mesos-master'] }),
+      'hostGroups[0].roles[0]: must be one of apt, ntp, common, hosts, dnsmasq, docker, docker-clean, node-exporter, cadvisor, glusterfs-server, glusterfs-client, etcd, calico, weave, keepalived, rexray, got "mesos-master"',
+    ],
+  ])('%s', (_name, input, expected) => {
+    expect(problems(input)).toContain(expected);
+  });
+});
