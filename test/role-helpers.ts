@@ -57,3 +57,10 @@ export function renderRoles(
   for (const role of roles(f)) group.addRole(role);
   return renderAll(group);
 }
+
+/** A group's ingress rules as `<protocol>/<ports> <peer group or CIDR>` lines, in the order added. */
+export function ruleLines(group: Pick<HostGroup, 'securityGroup'>): string[] {
+  return group.securityGroup.ingressRules.map(
+    (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
+  );
+}

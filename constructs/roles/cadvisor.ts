@@ -10,10 +10,9 @@ import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
-import { checkRange } from '../../lib/validate.js';
+import { checkPinnedImage, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
-import { checkPinnedImage } from './mesos-master.js';
 
 export interface CadvisorProps {
   /**
@@ -46,7 +45,7 @@ export class Cadvisor extends HostRole {
     this.port = port;
     this.image = props.image;
     this.housekeepingIntervalSeconds = props.housekeepingIntervalSeconds ?? 10;
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     checkRange(this, 'port', port, 1024, 65535);
     checkRange(this, 'housekeepingIntervalSeconds', this.housekeepingIntervalSeconds, 1, 300);
   }

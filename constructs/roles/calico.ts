@@ -21,17 +21,15 @@
  * @see https://docs.tigera.io/calico/latest/networking/configuring/vxlan-ipip
  * @see https://docs.tigera.io/calico/latest/reference/configure-cni-plugins
  */
-import type { Construct, IConstruct } from 'constructs';
-import ipaddr from 'ipaddr.js';
+import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService, execLine, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { isIpv4Cidr, parseIpv4Cidr } from '../../lib/net/network-plan.js';
-import { checkPattern } from '../../lib/validate.js';
+import { cidrsOverlap } from '../../lib/net/network-plan.js';
+import { checkIpv4Cidr, checkPinnedImage } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
-import { PINNED_IMAGE } from './mesos-master.js';
 
 export interface CalicoProps {
   /** Full reference of the calico/node image as the hosts pull it, pinned (`quay.io/calico/node:v3.32.2`). */
@@ -74,38 +72,6 @@ export const CALICO_CNI_VERSION = '0.3.1';
 
 const ETCD_ENDPOINT = /^http:\/\/[A-Za-z0-9.-]+:\d{1,5}$/;
 
-/** True when two IPv4 CIDRs share at least one address. */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const pa = parseIpv4Cidr(a);
-  const pb = parseIpv4Cidr(b);
-  if (!pa || !pb) return false;
-  return (
-    pa[0].match(ipaddr.IPv4.networkAddressFromCIDR(b), pb[1]) ||
-    pb[0].match(ipaddr.IPv4.networkAddressFromCIDR(a), pa[1])
-  );
-}
-
-/** Throws unless `cidr` is a network-aligned IPv4 CIDR with a prefix in [minPrefix, maxPrefix]. */
-export function checkIpv4Cidr(
-  scope: IConstruct,
-  prop: string,
-  cidr: string,
-  minPrefix: number,
-  maxPrefix: number,
-): void {
-  const prefix = parseIpv4Cidr(cidr)?.[1];
-  if (isIpv4Cidr(cidr) && prefix !== undefined && prefix >= minPrefix && prefix <= maxPrefix) return;
-  throw new SpecError(
-    `${scope.node.path}: ${prop} must be an IPv4 network CIDR from /${minPrefix} to /${maxPrefix} such as 10.244.0.0/16, ` +
-      `got ${JSON.stringify(cidr)}`,
-  );
-}
-
-/** Throws unless the image (or plugin) reference `prop` is pinned to a tag other than latest or to a digest. */
-export function checkPinned(scope: IConstruct, prop: string, ref: string): void {
-  checkPattern(scope, prop, ref, PINNED_IMAGE, 'an image reference pinned to a tag other than latest or to a digest');
-}
-
 /** The tag of a pinned image reference (`v3.32.2`), or undefined for a digest-only reference. */
 function imageTag(image: string): string | undefined {
   return /:([\w][\w.-]*)(?:@sha256:[0-9a-f]{64})?$/.exec(image)?.[1];
@@ -132,9 +98,9 @@ export class Calico extends HostRole {
     this.ctlImage = props.ctlImage;
     this.etcdEndpoints = props.etcdEndpoints;
     this.ipPoolCidr = props.ipPoolCidr;
-    checkPinned(this, 'image', this.image);
-    checkPinned(this, 'cniImage', this.cniImage);
-    checkPinned(this, 'ctlImage', this.ctlImage);
+    checkPinnedImage(this, 'image', this.image);
+    checkPinnedImage(this, 'cniImage', this.cniImage);
+    checkPinnedImage(this, 'ctlImage', this.ctlImage);
     const version = imageTag(this.image);
     for (const [prop, ref] of [
       ['cniImage', this.cniImage],

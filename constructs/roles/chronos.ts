@@ -12,10 +12,10 @@ import type { Construct } from 'constructs';
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkPattern, checkRange } from '../../lib/validate.js';
+import { checkPattern, checkPinnedImage, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
-import { checkPinnedImage, checkZkUrl } from './mesos-master.js';
+import { checkZkUrl } from './zookeeper.js';
 
 export interface ChronosProps {
   /** Full reference of the Chronos image (`mesosphere/chronos:<version>`), as the hosts pull it; pinned. */
@@ -72,7 +72,7 @@ export class Chronos extends HostRole {
     this.image = props.image;
     this.master = props.master;
     this.zkHosts = props.zkHosts;
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     checkZkUrl(this, 'master', this.master);
     checkPattern(this, 'zkHosts', this.zkHosts, ZK_HOSTS, 'a host:port[,host:port...] list without zk://');
     checkRange(this, 'httpPort', httpPort, 1024, 65535);

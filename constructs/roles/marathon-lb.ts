@@ -14,10 +14,9 @@ import type { Construct } from 'constructs';
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkPattern } from '../../lib/validate.js';
+import { checkPattern, checkPinnedImage, checkPortRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
-import { checkPinnedImage, checkPortRange } from './mesos-master.js';
 
 export interface MarathonLbProps {
   /** Full reference of the marathon-lb image (`mesosphere/marathon-lb:<version>`), as the hosts pull it; pinned. */
@@ -77,7 +76,7 @@ export class MarathonLb extends HostRole {
     this.image = props.image;
     this.marathonUrls = [...props.marathonUrls];
     this.group = props.group ?? 'external';
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     if (this.marathonUrls.length === 0) {
       throw new SpecError(`${this.node.path}: marathonUrls must list at least one Marathon, got []`);
     }

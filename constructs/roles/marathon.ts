@@ -13,10 +13,10 @@ import type { Construct } from 'constructs';
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkRange } from '../../lib/validate.js';
+import { checkPinnedImage, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
-import { checkPinnedImage, checkZkUrl } from './mesos-master.js';
+import { checkZkUrl } from './zookeeper.js';
 
 export interface MarathonProps {
   /** Full reference of the Marathon image (`mesosphere/marathon:<version>`), as the hosts pull it; pinned. */
@@ -72,7 +72,7 @@ export class Marathon extends HostRole {
     this.image = props.image;
     this.master = props.master;
     this.zk = props.zk;
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     checkZkUrl(this, 'master', this.master);
     checkZkUrl(this, 'zk', this.zk);
     checkRange(this, 'httpPort', httpPort, 1024, 65535);

@@ -17,10 +17,11 @@ import type { Construct } from 'constructs';
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkPattern, checkRange } from '../../lib/validate.js';
+import { checkPattern, checkPinnedImage, checkPortRange, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
-import { addMesosDirectories, checkPinnedImage, checkPortRange, checkZkUrl, MESOS_LOG_DIR } from './mesos-master.js';
+import { addMesosDirectories, MESOS_LOG_DIR } from './mesos-master.js';
+import { checkZkUrl } from './zookeeper.js';
 
 export interface MesosAgentProps {
   /**
@@ -79,7 +80,7 @@ export class MesosAgent extends HostRole {
     this.image = props.image;
     this.master = props.master;
     this.attributes = { ...(props.attributes ?? {}) };
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     checkZkUrl(this, 'master', this.master);
     checkRange(this, 'port', port, 1024, 65535);
     if (port >= first && port <= last) {

@@ -15,11 +15,11 @@ import type { Construct } from 'constructs';
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkPattern, checkRange } from '../../lib/validate.js';
+import { checkPattern, checkPinnedImage, checkRange } from '../../lib/validate.js';
 
 import { UPSTREAM_RESOLV_CONF } from './dnsmasq.js';
 import { HostRole, type HostContext } from './host-role.js';
-import { checkPinnedImage, checkZkUrl } from './mesos-master.js';
+import { checkZkUrl } from './zookeeper.js';
 
 export interface MesosDnsProps {
   /** Full reference of the Mesos-DNS image (`mesosphere/mesos-dns:<version>`), as the hosts pull it; pinned. */
@@ -87,7 +87,7 @@ export class MesosDns extends HostRole {
     this.zk = props.zk;
     this.masters = [...props.masters];
     this.resolvers = props.resolvers ? [...props.resolvers] : undefined;
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     checkZkUrl(this, 'zk', this.zk);
     if (this.masters.length === 0)
       throw new SpecError(`${this.node.path}: masters must list at least one ip:port, got []`);

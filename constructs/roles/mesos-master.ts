@@ -6,16 +6,15 @@
  * @see https://mesos.apache.org/documentation/latest/configuration/master/
  * @see https://mesos.apache.org/documentation/latest/high-availability/
  */
-import { Token } from 'cdktf';
-import type { Construct, IConstruct } from 'constructs';
+import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkPattern, checkRange } from '../../lib/validate.js';
+import { checkPattern, checkPinnedImage, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
-import { quorumOf } from './zookeeper.js';
+import { checkZkUrl, quorumOf } from './zookeeper.js';
 
 export interface MesosMasterProps {
   /**
@@ -41,47 +40,6 @@ export const MESOS_MASTER_CONTAINER = 'mesos_master';
 export const MESOS_MASTER_WORK_DIR = '/var/lib/mesos/master';
 /** Log directory of every Mesos daemon (master and agent write differently named files). */
 export const MESOS_LOG_DIR = '/var/log/mesos';
-
-/**
- * Image references pinned to a tag (not `latest`) or a sha256 digest: `registry[:port]/path:tag[@digest]`.
- * Shared by the Mesos-stack roles (mesos-agent, marathon, chronos, mesos-dns, marathon-lb).
- */
-export const PINNED_IMAGE =
-  /^[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)+(?::(?!latest(?:$|@))\w[\w.-]{0,127}(?:@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/;
-
-/** A ZooKeeper URL with at least one `host:port` and a path: `zk://h1:2181,h2:2181/mesos`. */
-export const ZK_URL =
-  /^zk:\/\/[A-Za-z0-9.-]+:\d{1,5}(?:,[A-Za-z0-9.-]+:\d{1,5})*\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
-
-/** Throws unless `image` is a pinned image reference (see `PINNED_IMAGE`). */
-export function checkPinnedImage(scope: IConstruct, image: string): void {
-  checkPattern(
-    scope,
-    'image',
-    image,
-    PINNED_IMAGE,
-    'an image reference pinned to a tag other than latest or to a digest',
-  );
-}
-
-/**
- * Throws unless `[first, last]` is a port range within 1024-65535. Runs before `super()`, where the role's
- * path is not known yet (HostRole would reject a reversed range in its own words, without the prop name).
- */
-export function checkPortRange(scope: Construct, id: string, prop: string, range: readonly [number, number]): void {
-  const [first, last] = range;
-  if (Token.isUnresolved(first) || Token.isUnresolved(last)) return;
-  if ([first, last].every((p) => Number.isInteger(p) && p >= 1024 && p <= 65535) && first <= last) return;
-  const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
-  throw new SpecError(
-    `${path}: ${prop} must be a range of ports within 1024-65535, first <= last, got ${first}-${last}`,
-  );
-}
-
-/** Throws unless `url` is a `zk://host:port[,host:port…]/path` URL. */
-export function checkZkUrl(scope: IConstruct, prop: string, url: string): void {
-  checkPattern(scope, prop, url, ZK_URL, 'a zk://host:port[,host:port...]/path URL');
-}
 
 export class MesosMaster extends HostRole {
   public readonly port: number;
@@ -110,7 +68,7 @@ export class MesosMaster extends HostRole {
     this.zk = props.zk;
     this.quorum = props.quorum;
     this.clusterName = props.clusterName;
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     checkZkUrl(this, 'zk', this.zk);
     checkRange(this, 'quorum', this.quorum, 1, 5);
     checkPattern(

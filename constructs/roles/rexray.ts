@@ -23,9 +23,8 @@ import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { secretRef } from '../../lib/cloudinit/secret.js';
 import { renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkPattern } from '../../lib/validate.js';
+import { checkPattern, checkPinnedImage } from '../../lib/validate.js';
 
-import { checkPinned } from './calico.js';
 import { HostRole, type HostContext } from './host-role.js';
 
 export interface RexrayProps {
@@ -97,7 +96,7 @@ export class Rexray extends HostRole {
     if (props.driver !== 'cinder' && props.driver !== 's3fs') {
       throw new SpecError(`${this.node.path}: driver must be cinder or s3fs, got ${JSON.stringify(props.driver)}`);
     }
-    checkPinned(this, 'pluginImage', props.pluginImage);
+    checkPinnedImage(this, 'pluginImage', props.pluginImage);
     const repository = /\/([a-z0-9]+)(?::|@)/.exec(props.pluginImage)?.[1];
     if (repository !== props.driver) {
       throw new SpecError(

@@ -20,10 +20,10 @@ import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
+import { cidrsOverlap } from '../../lib/net/network-plan.js';
+import { checkIpv4Cidr, checkPinnedImage } from '../../lib/validate.js';
 
-import { checkIpv4Cidr, cidrsOverlap } from './calico.js';
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
-import { checkPinnedImage } from './mesos-master.js';
 
 export interface WeaveProps {
   /** Full reference of the Weave Net router image as the hosts pull it, pinned (`avhost/weave:2.10.1`). */
@@ -72,7 +72,7 @@ export class Weave extends HostRole {
     this.image = props.image;
     this.peers = props.peers;
     this.ipallocRange = props.ipallocRange ?? '10.32.0.0/12';
-    checkPinnedImage(this, this.image);
+    checkPinnedImage(this, 'image', this.image);
     checkIpv4Cidr(this, 'ipallocRange', this.ipallocRange, 8, 24);
   }
 

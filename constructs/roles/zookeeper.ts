@@ -5,11 +5,11 @@
  *
  * @see https://zookeeper.apache.org/doc/r3.8.4/zookeeperAdmin.html
  */
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { SpecError } from '../../lib/errors.js';
-import { checkRange } from '../../lib/validate.js';
+import { checkPattern, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
 
@@ -28,6 +28,15 @@ const ELECTION_PORT = 3888;
 /** `zk://a:2181,b:2181,c:2181/<chroot>` for clients (Mesos, Marathon, Chronos). */
 export function zkUrl(ensemble: readonly InventoryHost[], chroot: string, clientPort = 2181): string {
   return `zk://${ensemble.map((h) => `${h.privateIp}:${clientPort}`).join(',')}/${chroot}`;
+}
+
+/** A ZooKeeper URL with at least one `host:port` and a path: `zk://h1:2181,h2:2181/mesos`. */
+export const ZK_URL =
+  /^zk:\/\/[A-Za-z0-9.-]+:\d{1,5}(?:,[A-Za-z0-9.-]+:\d{1,5})*\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+
+/** Throws unless `url` is a `zk://host:port[,host:port…]/path` URL. */
+export function checkZkUrl(scope: IConstruct, prop: string, url: string): void {
+  checkPattern(scope, prop, url, ZK_URL, 'a zk://host:port[,host:port...]/path URL');
 }
 
 /** A majority of `n` members: the quorum size of an ensemble (and of Mesos masters). */

@@ -61,6 +61,17 @@ export function isIpv4Cidr(cidr: string): boolean {
   return parsed !== undefined && ipaddr.IPv4.networkAddressFromCIDR(cidr).toString() === parsed[0].toString();
 }
 
+/** True when two IPv4 CIDRs share at least one address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const pa = parseIpv4Cidr(a);
+  const pb = parseIpv4Cidr(b);
+  if (!pa || !pb) return false;
+  return (
+    pa[0].match(ipaddr.IPv4.networkAddressFromCIDR(b), pb[1]) ||
+    pb[0].match(ipaddr.IPv4.networkAddressFromCIDR(a), pa[1])
+  );
+}
+
 /** True when `cidr` covers every IPv4 address (0.0.0.0/0). */
 export function isAnyIpv4(cidr: string): boolean {
   const parsed = parseIpv4Cidr(cidr);

@@ -5,7 +5,7 @@ import { CADVISOR_CONTAINER, Cadvisor, type CadvisorProps } from '../../../const
 import { Docker } from '../../../constructs/roles/docker.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'ghcr.io/google/cadvisor:v0.60.5';
 const UNIT = `/etc/systemd/system/${CADVISOR_CONTAINER}.service`;
@@ -66,9 +66,7 @@ describe('Cadvisor', () => {
 
   test('opens its port to the whole region network, for Prometheus wherever it runs', () => {
     const { group } = workers({ port: 9180 });
-    const rules = group.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(group);
     expect(rules).toEqual(['tcp/9180 10.0.0.0/16']);
   });
 

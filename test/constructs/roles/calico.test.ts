@@ -18,12 +18,12 @@ import {
   CALICO_NODE_CONTAINER,
   Calico,
   type CalicoProps,
-  cidrsOverlap,
 } from '../../../constructs/roles/calico.js';
 import { Docker } from '../../../constructs/roles/docker.js';
+import { cidrsOverlap } from '../../../lib/net/network-plan.js';
 import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGES = {
   image: 'quay.io/calico/node:v3.32.2',
@@ -186,9 +186,7 @@ describe('Calico', () => {
 
   test('opens only the VXLAN port, to every group of the cluster', () => {
     const { control } = cluster();
-    const rules = control.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(control);
     expect(rules).toEqual(['udp/4789 test-control', 'udp/4789 test-worker']);
   });
 

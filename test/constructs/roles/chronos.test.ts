@@ -7,7 +7,7 @@ import { Docker } from '../../../constructs/roles/docker.js';
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/chronos:v3.0.2';
 const UNIT = `/etc/systemd/system/${CHRONOS_CONTAINER}.service`;
@@ -33,10 +33,6 @@ function control(props: Partial<ChronosProps> = {}) {
 }
 
 const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
-const rulesOf = (g: ReturnType<typeof control>['group']) =>
-  g.securityGroup.ingressRules.map(
-    (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-  );
 
 describe('Chronos', () => {
   test('minimal host: the whole cloud-config', () => {
@@ -90,7 +86,7 @@ describe('Chronos', () => {
   });
 
   test('opens the API to the cluster and the bastion, libprocess to the cluster only', () => {
-    expect(rulesOf(control({ libprocessPort: 15210 }).group)).toEqual([
+    expect(ruleLines(control({ libprocessPort: 15210 }).group)).toEqual([
       'tcp/4400 test-control',
       'tcp/4400 test-worker',
       'tcp/4400 test-bastion',

@@ -9,7 +9,7 @@ import { Apt } from '../../../constructs/roles/apt.js';
 import { ETCD_DEFAULTS, Etcd, etcdEndpoints } from '../../../constructs/roles/etcd.js';
 import { checkCloudConfig } from '../../checkers/checks.js';
 import { testWith, which } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 function cluster(count = 3) {
   const f = roleFixture();
@@ -91,9 +91,7 @@ describe('Etcd', () => {
     const workers = f.group('worker', 2);
     control.joinCluster('c', [control, workers]);
     workers.joinCluster('c', [control, workers]);
-    const rules = control.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(control);
     expect(rules).toEqual(['tcp/2380 test-control', 'tcp/2379 test-control', 'tcp/2379 test-worker']);
   });
 

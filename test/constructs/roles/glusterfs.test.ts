@@ -21,7 +21,7 @@ import {
 } from '../../../constructs/roles/glusterfs.js';
 import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { runChecker, testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 /** A storage group with the server role and a worker group mounting its volume, in one cluster. */
 function region(servers = 3, serverProps: GlusterfsServerProps = {}, clientProps: Partial<GlusterfsClientProps> = {}) {
@@ -140,9 +140,7 @@ describe('GlusterfsServer', () => {
 
   test('opens glusterd and the brick ports to every group of the cluster', () => {
     const { storage } = region();
-    const rules = storage.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(storage);
     expect(rules).toEqual([
       'tcp/24007 test-storage',
       'tcp/24007 test-worker',

@@ -5,7 +5,7 @@ import { Docker } from '../../../constructs/roles/docker.js';
 import { MARATHON_LB_CONTAINER, MarathonLb, type MarathonLbProps } from '../../../constructs/roles/marathon-lb.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/marathon-lb:v1.14.2';
 const UNIT = `/etc/systemd/system/${MARATHON_LB_CONTAINER}.service`;
@@ -26,10 +26,6 @@ function edge(props: Partial<MarathonLbProps> = {}) {
 }
 
 const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
-const rulesOf = (g: ReturnType<typeof edge>['group']) =>
-  g.securityGroup.ingressRules.map(
-    (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-  );
 
 describe('MarathonLb', () => {
   test('minimal host: the whole cloud-config', () => {
@@ -78,7 +74,7 @@ describe('MarathonLb', () => {
 
   test('80/443 are only declared for the load balancer; stats, app-id routing and service ports open to the cluster', () => {
     const { group } = edge();
-    expect(rulesOf(group)).toEqual([
+    expect(ruleLines(group)).toEqual([
       'tcp/9090 test-control',
       'tcp/9090 test-edge',
       'tcp/9091 test-control',
@@ -91,7 +87,7 @@ describe('MarathonLb', () => {
   });
 
   test('servicePortRange changes the service-port rule', () => {
-    expect(rulesOf(edge({ servicePortRange: [10000, 10100] }).group)).toContain('tcp/10000-10100 test-edge');
+    expect(ruleLines(edge({ servicePortRange: [10000, 10100] }).group)).toContain('tcp/10000-10100 test-edge');
   });
 
   test.each([

@@ -7,7 +7,7 @@ import { MARATHON_CONTAINER, Marathon, type MarathonProps } from '../../../const
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/marathon:v1.11.24';
 const UNIT = `/etc/systemd/system/${MARATHON_CONTAINER}.service`;
@@ -33,10 +33,6 @@ function control(props: Partial<MarathonProps> = {}) {
 }
 
 const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
-const rulesOf = (g: ReturnType<typeof control>['group']) =>
-  g.securityGroup.ingressRules.map(
-    (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-  );
 
 describe('Marathon', () => {
   test('minimal host: the whole cloud-config', () => {
@@ -83,7 +79,7 @@ describe('Marathon', () => {
     const line = execStart(renderAll(group)[0]!);
     expect(line).toMatch(/ --http_port 8090$/);
     expect(line).toContain('--env LIBPROCESS_PORT=15110 ');
-    expect(rulesOf(group)).toEqual([
+    expect(ruleLines(group)).toEqual([
       'tcp/8090 test-control',
       'tcp/8090 test-worker',
       'tcp/8090 test-bastion',
@@ -93,7 +89,7 @@ describe('Marathon', () => {
   });
 
   test('opens the API to the cluster and the bastion, libprocess to the cluster only', () => {
-    expect(rulesOf(control().group)).toEqual([
+    expect(ruleLines(control().group)).toEqual([
       'tcp/8080 test-control',
       'tcp/8080 test-worker',
       'tcp/8080 test-bastion',

@@ -7,7 +7,7 @@ import { MESOS_AGENT_CONTAINER, MesosAgent, type MesosAgentProps } from '../../.
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-slave:1.7.1';
 const UNIT = `/etc/systemd/system/${MESOS_AGENT_CONTAINER}.service`;
@@ -111,9 +111,7 @@ describe('MesosAgent', () => {
   });
 
   test('opens the agent port and the task ports to every group of the cluster, nothing else', () => {
-    const rules = workers().group.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(workers().group);
     expect(rules).toEqual([
       'tcp/5051 test-control',
       'tcp/5051 test-worker',

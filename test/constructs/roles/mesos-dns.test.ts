@@ -22,7 +22,7 @@ import type { CloudKind } from '../../../lib/cloud/types.js';
 import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { MESOS_DNS_IP_SOURCES, MESOS_DNS_KEYS } from '../../checkers/formats.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-dns:v0.6.0';
 const UNIT = `/etc/systemd/system/${MESOS_DNS_CONTAINER}.service`;
@@ -168,9 +168,7 @@ describe('MesosDns', () => {
   });
 
   test('opens DNS (UDP and TCP) to the cluster, the HTTP API to the cluster and the bastion', () => {
-    const rules = control().group.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(control().group);
     expect(rules).toEqual([
       'udp/8053 test-control',
       'udp/8053 test-worker',

@@ -8,7 +8,7 @@ import { MESOS_MASTER_CONTAINER, MesosMaster, type MesosMasterProps } from '../.
 import { quorumOf, zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-master:1.7.1';
 const UNIT = `/etc/systemd/system/${MESOS_MASTER_CONTAINER}.service`;
@@ -99,9 +99,7 @@ describe('MesosMaster', () => {
   });
 
   test('opens 5050 to every group of the cluster and to the bastion', () => {
-    const rules = control().group.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(control().group);
     expect(rules).toEqual(['tcp/5050 test-control', 'tcp/5050 test-worker', 'tcp/5050 test-bastion']);
   });
 

@@ -7,7 +7,7 @@ import { WEAVE_CONTAINER, WEAVE_ENV, Weave, type WeaveProps } from '../../../con
 import { secretNames, secretRef } from '../../../lib/cloudinit/secret.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/avhost/weave:2.10.1';
 const UNIT = `/etc/systemd/system/${WEAVE_CONTAINER}.service`;
@@ -85,9 +85,7 @@ describe('Weave', () => {
 
   test('opens the control port and the sleeve transport to every group of the cluster', () => {
     const { control } = cluster();
-    const rules = control.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(control);
     expect(rules).toEqual([
       'tcp/6783 test-control',
       'tcp/6783 test-worker',

@@ -4,7 +4,7 @@ import { Apt } from '../../../constructs/roles/apt.js';
 import { quorumOf, ZOO_CFG, ZOO_MYID, ZooKeeper, zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { testWith } from '../../checkers/tools.js';
 import { runEnsemble, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
-import { fileOf, renderAll, roleFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 function ensemble(count = 3) {
   const f = roleFixture();
@@ -45,9 +45,7 @@ describe('ZooKeeper', () => {
     const workers = f.group('worker', 2);
     control.joinCluster('c', [control, workers]);
     workers.joinCluster('c', [control, workers]);
-    const rules = control.securityGroup.ingressRules.map(
-      (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
-    );
+    const rules = ruleLines(control);
     expect(rules).toEqual([
       'tcp/2888 test-control',
       'tcp/3888 test-control',
