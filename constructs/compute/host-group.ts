@@ -65,6 +65,8 @@ export class HostGroup extends Construct implements IHostGroup {
   private readonly roleList: IHostRole[] = [];
   private pendingPorts: { role: IHostRole; port: RolePort }[] = [];
   private cluster?: { name: string; groups: readonly IHostGroup[] };
+  /** Rendered user data per host; validation and synth both need it, and YAML rendering is not free. */
+  private readonly rendered = new Map<number, { key: number; text: string }>();
   private bastion?: ISecurityGroup;
 
   constructor(scope: Construct, id: string, props: HostGroupProps) {
@@ -144,6 +146,7 @@ export class HostGroup extends Construct implements IHostGroup {
     if (existing)
       throw new SpecError(`${this.node.path}: role ${role.roleName} is added twice with different settings`);
     this.roleList.push(role);
+    this.network.changed();
     for (const secret of role.secrets) ensureSecretVariable(this, secret);
     this.pendingPorts.push(...role.ports.map((port) => ({ role, port })));
     this.applyPorts();
@@ -198,6 +201,15 @@ export class HostGroup extends Construct implements IHostGroup {
 
   /** The `#cloud-config` document of one host, with secret references still in place. */
   public renderUserData(host: HostInfo): string {
+    const key = this.network.revision;
+    const cached = this.rendered.get(host.index);
+    if (cached?.key === key) return cached.text;
+    const text = this.renderFresh(host);
+    this.rendered.set(host.index, { key, text });
+    return text;
+  }
+
+  private renderFresh(host: HostInfo): string {
     const config = new CloudConfig();
     config.setHostname(host.name);
     const ctx: HostContext = {

@@ -46,6 +46,13 @@ export interface INetwork {
   registerHosts(hosts: readonly InventoryHost[]): void;
   /** Every registered host, groups in construction order (a copy). */
   readonly inventory: InventoryHost[];
+  /**
+   * Counts changes that can alter any host's rendered configuration (hosts, roles, DNS forwards anywhere in
+   * the region): rendered user data is reused only while it stays the same.
+   */
+  readonly revision: number;
+  /** Records such a change. */
+  changed(): void;
 }
 
 export class Network extends Construct implements INetwork {
@@ -61,6 +68,7 @@ export class Network extends Construct implements INetwork {
   private readonly blockOwners: string[] = [];
   private readonly infraOwners = new Map<number, string[]>();
   private readonly hosts: InventoryHost[] = [];
+  private revisionCount = 0;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -112,6 +120,15 @@ export class Network extends Construct implements INetwork {
       if (clash) throw new Error(`${this.node.path}: host ${host.name} (${host.privateIp}) clashes with ${clash.name}`);
       this.hosts.push({ ...host });
     }
+    this.changed();
+  }
+
+  public get revision(): number {
+    return this.revisionCount;
+  }
+
+  public changed(): void {
+    this.revisionCount++;
   }
 
   public get inventory(): InventoryHost[] {

@@ -198,6 +198,7 @@ export class RoleCatalog extends Construct {
   /** Sends a domain to other servers on every host with dnsmasq (the Mesos domain to mesos-dns). */
   public addDnsForward(forward: DnsForward): void {
     this.dnsForwards.push(forward);
+    this.groups()[0]?.network.changed();
   }
 
   /** A pinned image as this region's hosts pull it. */

@@ -223,3 +223,19 @@ describe('RoleCatalog', () => {
     expect(catalog.role('docker', { ...config, dockerIptables: false }, g)).not.toBe(catalog.role('docker', config, g));
   });
 });
+
+describe('rendered user data is reused only while nothing it depends on changed', () => {
+  test('a role added to another group later shows in the hosts that list its peers', () => {
+    const f = roleFixture();
+    const a = f.group('a');
+    const peersRole = role('peers', {
+      configure: (ctx, config) =>
+        config.addFile({ path: '/etc/peers', content: ctx.inventory.map((h) => h.name).join('\n') }),
+    });
+    a.addRole(peersRole);
+    const first = a.renderUserData(a.hosts[0]!);
+    expect(a.renderUserData(a.hosts[0]!)).toBe(first);
+    f.group('b');
+    expect(a.renderUserData(a.hosts[0]!)).toContain('test-b-1');
+  });
+});
