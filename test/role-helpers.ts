@@ -3,6 +3,7 @@
  */
 import { parse } from 'yaml';
 
+import { Bastion } from '../constructs/compute/bastion.js';
 import { HostGroup } from '../constructs/compute/host-group.js';
 import type { IHostRole } from '../constructs/roles/host-role.js';
 import type { CloudKind } from '../lib/cloud/types.js';
@@ -63,4 +64,37 @@ export function ruleLines(group: Pick<HostGroup, 'securityGroup'>): string[] {
   return group.securityGroup.ingressRules.map(
     (r) => `${r.port.toString()} ${'securityGroup' in r.peer ? r.peer.securityGroup.groupName : r.peer.cidr}`,
   );
+}
+
+export interface ClusterFixture extends RoleFixture {
+  /** The control group (ZooKeeper, masters). */
+  readonly control: HostGroup;
+  /** The second group of the cluster (workers or edge). */
+  readonly other: HostGroup;
+  readonly bastion?: Bastion;
+}
+
+/**
+ * Two groups forming one cluster: `control` (3 hosts by default) and `other` (2 by default), optionally
+ * behind a bastion whose SSH tunnels reach ports open to `bastion`.
+ */
+export function clusterFixture(
+  options: { cloud?: CloudKind; controlCount?: number; other?: string; otherCount?: number; bastion?: boolean } = {},
+): ClusterFixture {
+  const f = roleFixture(options.cloud);
+  const control = f.group('control', options.controlCount ?? 3);
+  const other = f.group(options.other ?? 'worker', options.otherCount ?? 2);
+  const bastion = options.bastion
+    ? new Bastion(f.stack, 'Bastion', { network: f.network, sshSources: ['203.0.113.0/24'] })
+    : undefined;
+  for (const g of [control, other]) {
+    g.joinCluster('c', [control, other]);
+    if (bastion) g.setBastion(bastion.securityGroup);
+  }
+  return { ...f, control, other, bastion };
+}
+
+/** The ExecStart= command line of the unit at `unitPath` in a rendered cloud-config. */
+export function execStartOf(cloudConfig: string, unitPath: string): string {
+  return /^ExecStart=(.*)$/m.exec(fileOf(cloudConfig, unitPath).content)![1]!;
 }

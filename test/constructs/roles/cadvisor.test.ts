@@ -5,7 +5,7 @@ import { CADVISOR_CONTAINER, Cadvisor, type CadvisorProps } from '../../../const
 import { Docker } from '../../../constructs/roles/docker.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'ghcr.io/google/cadvisor:v0.60.5';
 const UNIT = `/etc/systemd/system/${CADVISOR_CONTAINER}.service`;
@@ -19,7 +19,7 @@ function workers(props: Partial<CadvisorProps> = {}) {
   return { f, group, role };
 }
 
-const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
+const execStart = (doc: string) => execStartOf(doc, UNIT);
 
 describe('Cadvisor', () => {
   test('minimal host: the whole cloud-config', () => {

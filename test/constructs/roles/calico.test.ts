@@ -23,7 +23,7 @@ import { Docker } from '../../../constructs/roles/docker.js';
 import { cidrsOverlap } from '../../../lib/net/network-plan.js';
 import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture } from '../../role-helpers.js';
 
 const IMAGES = {
   image: 'quay.io/calico/node:v3.32.2',
@@ -36,10 +36,8 @@ const NODE_UNIT = `${CALICO_NODE_CONTAINER}.service`;
 
 /** Control (3, running etcd elsewhere) and worker (2) groups of one cluster, both with calico. */
 function cluster(props: Partial<CalicoProps> = {}) {
-  const f = roleFixture();
-  const control = f.group('control', 3);
-  const workers = f.group('worker', 2);
-  for (const g of [control, workers]) g.joinCluster('c', [control, workers]);
+  const f = clusterFixture();
+  const { control, other: workers } = f;
   const calico = new Calico(f.stack, 'Calico', {
     ...IMAGES,
     etcdEndpoints: () => control.hosts.map((h) => `http://${h.privateIp}:2379`),

@@ -5,17 +5,15 @@ import { Docker } from '../../../constructs/roles/docker.js';
 import { MARATHON_LB_CONTAINER, MarathonLb, type MarathonLbProps } from '../../../constructs/roles/marathon-lb.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/marathon-lb:v1.14.2';
 const UNIT = `/etc/systemd/system/${MARATHON_LB_CONTAINER}.service`;
 
 /** Two edge hosts with apt, docker and marathon-lb from `props`, in a cluster with 3 control hosts running Marathon. */
 function edge(props: Partial<MarathonLbProps> = {}) {
-  const f = roleFixture();
-  const control = f.group('control', 3);
-  const group = f.group('edge', 2);
-  for (const g of [control, group]) g.joinCluster('c', [control, group]);
+  const f = clusterFixture({ other: 'edge' });
+  const { control, other: group } = f;
   const lb = new MarathonLb(f.stack, 'MarathonLb', {
     image: IMAGE,
     marathonUrls: control.hosts.map((h) => `http://${h.privateIp}:8080`),
@@ -25,7 +23,7 @@ function edge(props: Partial<MarathonLbProps> = {}) {
   return { f, group, control };
 }
 
-const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
+const execStart = (doc: string) => execStartOf(doc, UNIT);
 
 describe('MarathonLb', () => {
   test('minimal host: the whole cloud-config', () => {

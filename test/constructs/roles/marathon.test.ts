@@ -7,21 +7,15 @@ import { MARATHON_CONTAINER, Marathon, type MarathonProps } from '../../../const
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/marathon:v1.11.24';
 const UNIT = `/etc/systemd/system/${MARATHON_CONTAINER}.service`;
 
 /** Three control hosts with apt, docker and Marathon made from `props`, in a cluster with workers, behind a bastion. */
 function control(props: Partial<MarathonProps> = {}) {
-  const f = roleFixture();
-  const group = f.group('control', 3);
-  const workers = f.group('worker', 2);
-  const bastion = new Bastion(f.stack, 'Bastion', { network: f.network, sshSources: ['203.0.113.0/24'] });
-  for (const g of [group, workers]) {
-    g.joinCluster('c', [group, workers]);
-    g.setBastion(bastion.securityGroup);
-  }
+  const f = clusterFixture({ bastion: true });
+  const group = f.control;
   const marathon = new Marathon(f.stack, 'Marathon', {
     image: IMAGE,
     master: zkUrl(group.hosts, 'mesos'),
@@ -32,7 +26,7 @@ function control(props: Partial<MarathonProps> = {}) {
   return { f, group };
 }
 
-const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
+const execStart = (doc: string) => execStartOf(doc, UNIT);
 
 describe('Marathon', () => {
   test('minimal host: the whole cloud-config', () => {

@@ -7,17 +7,15 @@ import { MESOS_AGENT_CONTAINER, MesosAgent, type MesosAgentProps } from '../../.
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-slave:1.7.1';
 const UNIT = `/etc/systemd/system/${MESOS_AGENT_CONTAINER}.service`;
 
 /** Three workers (one per zone) with apt, docker and an agent made from `props`, in a cluster with 3 control hosts. */
 function workers(props: Partial<MesosAgentProps> = {}) {
-  const f = roleFixture();
-  const control = f.group('control', 3);
-  const group = f.group('worker', 3);
-  for (const g of [control, group]) g.joinCluster('c', [control, group]);
+  const f = clusterFixture({ other: 'worker', otherCount: 3 });
+  const { control, other: group } = f;
   const agent = new MesosAgent(f.stack, 'MesosAgent', {
     image: IMAGE,
     master: zkUrl(control.hosts, 'mesos'),
@@ -28,7 +26,7 @@ function workers(props: Partial<MesosAgentProps> = {}) {
 }
 
 const runcmd = (doc: string) => (parse(doc) as { runcmd: string[][] }).runcmd.map((argv) => argv.join(' '));
-const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
+const execStart = (doc: string) => execStartOf(doc, UNIT);
 const args = (doc: string) => execStart(doc).split(' ');
 
 describe('MesosAgent', () => {

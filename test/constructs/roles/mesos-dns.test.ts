@@ -22,21 +22,15 @@ import type { CloudKind } from '../../../lib/cloud/types.js';
 import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { MESOS_DNS_IP_SOURCES, MESOS_DNS_KEYS } from '../../checkers/formats.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-dns:v0.6.0';
 const UNIT = `/etc/systemd/system/${MESOS_DNS_CONTAINER}.service`;
 
 /** Three control hosts on `cloud` with apt, docker and Mesos-DNS from `props`, in a cluster, behind a bastion. */
 function control(props: Partial<MesosDnsProps> = {}, cloud: CloudKind = 'openstack') {
-  const f = roleFixture(cloud);
-  const group = f.group('control', 3);
-  const workers = f.group('worker', 2);
-  const bastion = new Bastion(f.stack, 'Bastion', { network: f.network, sshSources: ['203.0.113.0/24'] });
-  for (const g of [group, workers]) {
-    g.joinCluster('c', [group, workers]);
-    g.setBastion(bastion.securityGroup);
-  }
+  const f = clusterFixture({ cloud, bastion: true });
+  const group = f.control;
   const dns = new MesosDns(f.stack, 'MesosDns', {
     image: IMAGE,
     zk: zkUrl(group.hosts, 'mesos'),

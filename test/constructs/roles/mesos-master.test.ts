@@ -8,21 +8,15 @@ import { MESOS_MASTER_CONTAINER, MesosMaster, type MesosMasterProps } from '../.
 import { quorumOf, zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-master:1.7.1';
 const UNIT = `/etc/systemd/system/${MESOS_MASTER_CONTAINER}.service`;
 
 /** Three control hosts with apt, docker and a master made from `props`, in a cluster with workers, behind a bastion. */
 function control(props: Partial<MesosMasterProps> = {}, count = 3) {
-  const f = roleFixture();
-  const group = f.group('control', count);
-  const workers = f.group('worker', 2);
-  const bastion = new Bastion(f.stack, 'Bastion', { network: f.network, sshSources: ['203.0.113.0/24'] });
-  for (const g of [group, workers]) {
-    g.joinCluster('c', [group, workers]);
-    g.setBastion(bastion.securityGroup);
-  }
+  const f = clusterFixture({ controlCount: count, bastion: true });
+  const group = f.control;
   const master = new MesosMaster(f.stack, 'MesosMaster', {
     image: IMAGE,
     zk: zkUrl(group.hosts, 'mesos'),
@@ -36,7 +30,7 @@ function control(props: Partial<MesosMasterProps> = {}, count = 3) {
 
 /** runcmd entries as space-joined argv. */
 const runcmd = (doc: string) => (parse(doc) as { runcmd: string[][] }).runcmd.map((argv) => argv.join(' '));
-const execStart = (doc: string) => /^ExecStart=(.*)$/m.exec(fileOf(doc, UNIT).content)![1]!;
+const execStart = (doc: string) => execStartOf(doc, UNIT);
 
 describe('MesosMaster', () => {
   test('minimal host: the whole cloud-config', () => {

@@ -7,17 +7,15 @@ import { WEAVE_CONTAINER, WEAVE_ENV, Weave, type WeaveProps } from '../../../con
 import { secretNames, secretRef } from '../../../lib/cloudinit/secret.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/avhost/weave:2.10.1';
 const UNIT = `/etc/systemd/system/${WEAVE_CONTAINER}.service`;
 
 /** Control (3) and worker (2) groups of one cluster, all running weave with every host as a peer. */
 function cluster(props: Partial<WeaveProps> = {}) {
-  const f = roleFixture();
-  const control = f.group('control', 3);
-  const workers = f.group('worker', 2);
-  for (const g of [control, workers]) g.joinCluster('c', [control, workers]);
+  const f = clusterFixture();
+  const { control, other: workers } = f;
   const weave = new Weave(f.stack, 'Weave', {
     image: IMAGE,
     peers: () => [...control.hosts, ...workers.hosts],
