@@ -1,13 +1,12 @@
 import { describe, expect, test } from 'vitest';
 
-import { Bastion } from '../../../constructs/compute/bastion.js';
 import { Apt } from '../../../constructs/roles/apt.js';
 import { CHRONOS_CONTAINER, Chronos, type ChronosProps } from '../../../constructs/roles/chronos.js';
 import { Docker } from '../../../constructs/roles/docker.js';
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
+import { fileOf, renderAll, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/chronos:v3.0.2';
 const UNIT = `/etc/systemd/system/${CHRONOS_CONTAINER}.service`;

@@ -5,7 +5,7 @@ import { Docker } from '../../../constructs/roles/docker.js';
 import { MARATHON_LB_CONTAINER, MarathonLb, type MarathonLbProps } from '../../../constructs/roles/marathon-lb.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
+import { fileOf, renderAll, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/marathon-lb:v1.14.2';
 const UNIT = `/etc/systemd/system/${MARATHON_LB_CONTAINER}.service`;

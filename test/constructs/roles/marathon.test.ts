@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 
-import { Bastion } from '../../../constructs/compute/bastion.js';
 import { Apt } from '../../../constructs/roles/apt.js';
 import { Docker } from '../../../constructs/roles/docker.js';
 import { MARATHON_CONTAINER, Marathon, type MarathonProps } from '../../../constructs/roles/marathon.js';

@@ -7,7 +7,7 @@ import { MESOS_AGENT_CONTAINER, MesosAgent, type MesosAgentProps } from '../../.
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
+import { fileOf, renderAll, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-slave:1.7.1';
 const UNIT = `/etc/systemd/system/${MESOS_AGENT_CONTAINER}.service`;

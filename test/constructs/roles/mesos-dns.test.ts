@@ -6,7 +6,6 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
-import { Bastion } from '../../../constructs/compute/bastion.js';
 import { Apt } from '../../../constructs/roles/apt.js';
 import { Docker } from '../../../constructs/roles/docker.js';
 import {
@@ -22,7 +21,7 @@ import type { CloudKind } from '../../../lib/cloud/types.js';
 import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { MESOS_DNS_IP_SOURCES, MESOS_DNS_KEYS } from '../../checkers/formats.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture } from '../../role-helpers.js';
+import { fileOf, renderAll, ruleLines, clusterFixture } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-dns:v0.6.0';
 const UNIT = `/etc/systemd/system/${MESOS_DNS_CONTAINER}.service`;

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
-import { Bastion } from '../../../constructs/compute/bastion.js';
 import { Apt } from '../../../constructs/roles/apt.js';
 import { Docker } from '../../../constructs/roles/docker.js';
 import { MESOS_MASTER_CONTAINER, MesosMaster, type MesosMasterProps } from '../../../constructs/roles/mesos-master.js';
