@@ -7,7 +7,7 @@ import { MESOS_MASTER_CONTAINER, MesosMaster, type MesosMasterProps } from '../.
 import { quorumOf, zkUrl } from '../../../constructs/roles/zookeeper.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
-import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
+import { fileOf, renderAll, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
 const IMAGE = 'docker.io/mesosphere/mesos-master:1.7.1';
 const UNIT = `/etc/systemd/system/${MESOS_MASTER_CONTAINER}.service`;
