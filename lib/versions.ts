@@ -32,6 +32,73 @@ export const PREBUILT_PROVIDERS = {
 
 export type GeneratedProviderName = keyof typeof GENERATED_PROVIDERS;
 
+/** Providers the next issues need (kubeadm PKI, bootstrap tokens), pinned to the prebuilt cdktf packages' targets. */
+export const SUPPORT_PROVIDERS = {
+  tls: { name: 'tls', source: 'hashicorp/tls', version: '4.1.0' },
+  random: { name: 'random', source: 'hashicorp/random', version: '3.7.2' },
+} as const satisfies Record<string, ProviderPin>;
+
+/** Every provider the synthesized JSON may pin, by local name. */
+export const ALL_PROVIDERS = { ...GENERATED_PROVIDERS, ...PREBUILT_PROVIDERS, ...SUPPORT_PROVIDERS } as const;
+
+/**
+ * OpenTofu, built from its published Go module by `.ci/engine.sh` into the engine cache. Its go.mod carries a
+ * `replace` directive, so it is built from a wrapper module that repeats it.
+ * @see https://github.com/opentofu/opentofu/blob/v1.11.7/go.mod
+ */
+export const OPENTOFU = {
+  version: '1.11.7',
+  goModule: 'github.com/opentofu/opentofu',
+  goPackage: 'github.com/opentofu/opentofu/cmd/tofu',
+} as const;
+
+/** How `.ci/engine.sh` builds one provider plugin from the Go module proxy. */
+export interface PluginBuild {
+  /** Go module path (with `/vN` where the module has one). */
+  readonly goModule: string;
+  /**
+   * Module version to build. Providers whose module path lacks the `/vN` suffix of their release line are
+   * pinned by the release tag's commit, as the pseudo-version Go derives for it.
+   */
+  readonly goVersion: string;
+  /** Commit of the release tag the version stands for (evidence; docs/versions.md). */
+  readonly commit?: string;
+}
+
+/** The plugin build of every provider in {@link ALL_PROVIDERS}, at exactly the pinned release. */
+export const PLUGIN_BUILDS = {
+  alicloud: {
+    goModule: 'github.com/aliyun/terraform-provider-alicloud',
+    goVersion: 'v1.289.0',
+    commit: '28ee93bc63fa0e5f919a21fc1711bde8c45d7b44',
+  },
+  openstack: {
+    goModule: 'github.com/terraform-provider-openstack/terraform-provider-openstack/v3',
+    goVersion: 'v3.4.0',
+  },
+  kubernetes: {
+    goModule: 'github.com/hashicorp/terraform-provider-kubernetes',
+    goVersion: 'v1.13.4-0.20250721172020-be88f4427105',
+    commit: 'be88f44271050f69d52f410bca388834afedfe71',
+  },
+  helm: {
+    goModule: 'github.com/hashicorp/terraform-provider-helm',
+    goVersion: 'v1.3.3-0.20251117192655-1cbf08f6a306',
+    commit: '1cbf08f6a306ab3cdff6079b87a61c7641b64f3b',
+  },
+  tls: {
+    goModule: 'github.com/hashicorp/terraform-provider-tls',
+    goVersion: 'v1.2.1-0.20250423195406-eefba144662d',
+    commit: 'eefba144662d715aa78a1ec051d88037b141826c',
+  },
+  // The module still declares its pre-2020 path; the hashicorp/ path serves a go.mod that does not match it.
+  random: {
+    goModule: 'github.com/terraform-providers/terraform-provider-random',
+    goVersion: 'v1.3.2-0.20250422105519-bc2ddb552b46',
+    commit: 'bc2ddb552b4676d16997987a9bf2875c7b98d342',
+  },
+} as const satisfies Record<keyof typeof ALL_PROVIDERS, PluginBuild>;
+
 /** The CDK for Terraform release this code is written against (frozen upstream; see README). */
 export const CDKTF_VERSION = '0.21.0';
 

@@ -1,17 +1,10 @@
 /**
- * Rebuilds the trimmed schema files from a full `terraform providers schema -json`, where Terraform and the
- * registry are reachable. Keeps exactly the types the checked-in files already hold (plus any `--add`ed),
- * the whole provider block, and drops the providers' description texts.
- *
- * Usage: `npm run providers:refresh -- <full-schema.json | -> [--add <type>]...`
+ * Trims a full `providers schema -json` (as the real plugins print it) to the checked-in schema file of one
+ * provider: exactly the types the file already holds (plus any added), the whole provider block, no
+ * description texts. `npm run providers:refresh` (bin/providers-refresh.ts) runs it.
  */
-import { readFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-
-import { isMainModule } from '../main-module.js';
 import { GENERATED_PROVIDERS, type GeneratedProviderName } from '../versions.js';
 
-import { schemaPath } from './paths.js';
 import { providerAddress, type ProviderSchema, type ProviderSchemaFile, type TypeSchema } from './schema-format.js';
 
 type Section = 'resource_schemas' | 'data_source_schemas';
@@ -54,25 +47,4 @@ function stripDescriptions<T>(value: T): T {
       .filter(([k]) => k !== 'description')
       .map(([k, v]) => [k, stripDescriptions(v)]),
   ) as T;
-}
-
-async function main(args: string[]): Promise<void> {
-  const input = args[0];
-  if (!input) throw new Error('usage: npm run providers:refresh -- <full-schema.json | -> [--add <type>]...');
-  const extra = args.flatMap((a, i) => (args[i - 1] === '--add' ? [a] : []));
-  const full = JSON.parse(
-    input === '-' ? readFileSync(0, 'utf8') : await readFile(input, 'utf8'),
-  ) as ProviderSchemaFile;
-  for (const name of Object.keys(GENERATED_PROVIDERS) as GeneratedProviderName[]) {
-    const file = schemaPath(name);
-    const current = JSON.parse(await readFile(file, 'utf8')) as ProviderSchemaFile;
-    const trimmed = trimSchema(full, current, name, extra);
-    await writeFile(`${file}.next`, `${JSON.stringify(trimmed, null, 2)}\n`);
-    await rename(`${file}.next`, file);
-    process.stderr.write(`refreshed ${file}\n`);
-  }
-}
-
-if (isMainModule(import.meta.url)) {
-  await main(process.argv.slice(2));
 }

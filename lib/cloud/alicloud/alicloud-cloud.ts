@@ -25,6 +25,7 @@ import { SnatEntry } from '../../gen/alicloud/snat-entry/index.js';
 import { Vpc } from '../../gen/alicloud/vpc/index.js';
 import { Vswitch } from '../../gen/alicloud/vswitch/index.js';
 import type { AlicloudSettings } from '../../spec/region-spec.js';
+import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport } from '../load-balancing.js';
 import type {
@@ -199,6 +200,8 @@ export class AlicloudCloud implements ICloud {
       // A newer image build must not rebuild running hosts; hosts are replaced deliberately.
       lifecycle: { ignoreChanges: ['image_id'] },
     });
+    // Data disks are inline and deleted with the instance: replacing it loses them.
+    if (spec.dataDisks.length > 0) markStateful(instance, `${spec.name} with its data disks`);
     let publicIp: string | undefined;
     if (spec.publicIp) {
       const eip = this.eip(root, 'Eip', spec.name, spec.tags);

@@ -30,6 +30,7 @@ import { NetworkingSecgroupV2 } from '../../gen/openstack/networking-secgroup-v2
 import { NetworkingSubnetV2 } from '../../gen/openstack/networking-subnet-v2/index.js';
 import { OpenstackProvider } from '../../gen/openstack/provider/index.js';
 import type { OpenstackSettings } from '../../spec/region-spec.js';
+import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport } from '../load-balancing.js';
 import type {
@@ -195,6 +196,7 @@ export class OpenstackCloud implements ICloud {
         ...(disk.type ? { volumeType: disk.type } : {}),
         metadata: { ...spec.tags },
       });
+      markStateful(volume, `data disk ${i + 1} of ${spec.name}`);
       new ComputeVolumeAttachV2(root, `DataDisk${i + 1}Attachment`, { instanceId: instance.id, volumeId: volume.id });
     });
     let publicIp: string | undefined;

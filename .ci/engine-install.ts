@@ -1,0 +1,201 @@
+/**
+ * Builds the engine cache (bin/engine/layout.ts): OpenTofu and the provider plugins at exactly the versions
+ * lib/versions.ts pins, from their published Go modules, plus a filesystem mirror and a CLI config so that
+ * `tofu init` needs no network. Skips what is already built. A plugin the Go module proxy refuses is recorded
+ * as missing in engine.json with the proxy's answer; the tests name which ones they need.
+ *
+ * Run by `.ci/engine.sh` (and `npm run engine:install`). Nothing it builds enters the repository.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { execa } from 'execa';
+
+import {
+  cliConfigText,
+  engineDir,
+  enginePaths,
+  pluginDir,
+  pluginFile,
+  readManifest,
+  REGISTRY_HOSTS,
+  type BuiltPlugin,
+  type EngineManifest,
+  type MissingPlugin,
+} from '../bin/engine/layout.js';
+import { ALL_PROVIDERS, OPENTOFU, PLUGIN_BUILDS } from '../lib/versions.js';
+
+const paths = enginePaths(engineDir());
+const log = (line: string) => process.stderr.write(`engine: ${line}\n`);
+
+// The module proxy reachable from the project's machines does not serve the checksum database; the wrapper
+// module's go.sum records what was built. A GOSUMDB set by the caller is respected.
+const goEnv = {
+  GOSUMDB: process.env.GOSUMDB ?? 'off',
+  GOFLAGS: '-mod=mod',
+  // alicloud's packages are large; two compile jobs fit 24 GiB, more would not on bigger machines either.
+  GOMAXPROCS: process.env.GOMAXPROCS ?? '2',
+  CGO_ENABLED: '0',
+};
+
+/** A go command; rejects with go's own message. */
+async function go(args: string[], cwd: string): Promise<string> {
+  const result = await execa('go', args, { cwd, env: goEnv, reject: false, all: true });
+  if (result.exitCode !== 0) throw new Error((result.all ?? '').trim() || `go ${args.join(' ')} failed`);
+  return result.stdout;
+}
+
+/** Downloads `module@version` and returns its go.mod text; throws with the proxy's answer when refused. */
+async function moduleGoMod(module: string, version: string, cwd: string): Promise<string> {
+  const info = JSON.parse(await go(['mod', 'download', '-json', `${module}@${version}`], cwd)) as {
+    GoMod?: string;
+    Error?: string;
+  };
+  if (info.Error || !info.GoMod) throw new Error(info.Error ?? `no go.mod for ${module}@${version}`);
+  return readFile(info.GoMod, 'utf8');
+}
+
+/**
+ * Builds `pkg` of `module@version` into `out` from a wrapper module that requires it and repeats its
+ * `replace` directives (`go install module@version` refuses modules that have any).
+ */
+async function buildFromModule(
+  module: string,
+  version: string,
+  pkg: string,
+  out: string,
+  ldflags: string,
+): Promise<void> {
+  const work = path.join(paths.dir, 'build', path.basename(out));
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const goMod = await moduleGoMod(module, version, work);
+  const replaces = replaceDirectives(goMod);
+  await writeFile(
+    path.join(work, 'go.mod'),
+    [
+      `module regionkit.local/engine/${path.basename(out)}`,
+      '',
+      `require ${module} ${version}`,
+      '',
+      ...replaces,
+      '',
+    ].join('\n'),
+  );
+  await go(['get', `${pkg}@${version}`], work);
+  await go(['build', '-p', '2', '-trimpath', '-ldflags', ldflags, '-o', `${out}.next`, pkg], work);
+  await rename(`${out}.next`, out);
+  await rm(work, { recursive: true, force: true });
+}
+
+/** The `replace` lines of a go.mod, single-line form (blocks are flattened). */
+function replaceDirectives(goMod: string): string[] {
+  const out: string[] = [];
+  let inBlock = false;
+  for (const raw of goMod.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (line === 'replace (') inBlock = true;
+    else if (inBlock && line === ')') inBlock = false;
+    else if (inBlock && line) out.push(`replace ${line}`);
+    else if (line.startsWith('replace ')) out.push(line);
+  }
+  // Local-path replacements point into the module's own tree, which a dependency download does not have.
+  return out.filter((r) => !/=>\s*\.{1,2}\//.test(r));
+}
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const start = performance.now();
+  log(`building ${what} …`);
+  const value = await fn();
+  const seconds = Math.round((performance.now() - start) / 100) / 10;
+  log(`built ${what} in ${seconds} s`);
+  return { value, seconds };
+}
+
+async function tofuVersion(): Promise<string | undefined> {
+  if (!existsSync(paths.tofu)) return undefined;
+  const result = await execa(paths.tofu, ['version', '-json'], { reject: false });
+  if (result.exitCode !== 0) return undefined;
+  return (JSON.parse(result.stdout) as { terraform_version?: string }).terraform_version;
+}
+
+async function installTofu(previous: EngineManifest | undefined): Promise<EngineManifest['tofu']> {
+  if ((await tofuVersion()) === OPENTOFU.version) {
+    log(`OpenTofu ${OPENTOFU.version} already built`);
+    return previous?.tofu ?? { version: OPENTOFU.version, buildSeconds: 0 };
+  }
+  await mkdir(path.dirname(paths.tofu), { recursive: true });
+  const { seconds } = await timed(`OpenTofu ${OPENTOFU.version}`, () =>
+    buildFromModule(OPENTOFU.goModule, `v${OPENTOFU.version}`, OPENTOFU.goPackage, paths.tofu, '-s -w'),
+  );
+  const built = await tofuVersion();
+  if (built !== OPENTOFU.version) throw new Error(`built tofu reports version ${built}, expected ${OPENTOFU.version}`);
+  return { version: OPENTOFU.version, buildSeconds: seconds };
+}
+
+async function installPlugin(
+  name: keyof typeof PLUGIN_BUILDS,
+  previous: EngineManifest | undefined,
+): Promise<BuiltPlugin | MissingPlugin> {
+  const { source, version } = ALL_PROVIDERS[name];
+  const build = PLUGIN_BUILDS[name];
+  const file = pluginFile(source, version);
+  const targets = Object.values(REGISTRY_HOSTS).map((host) =>
+    path.join(pluginDir(paths.mirror, host, source, version), file),
+  );
+  if (targets.every((t) => existsSync(t))) {
+    log(`${source} ${version} already built`);
+    const before = previous?.plugins.find((p) => p.source === source && p.version === version);
+    return before ?? { source, version, goVersion: build.goVersion, buildSeconds: 0 };
+  }
+  const binary = path.join(paths.dir, 'build-out', file);
+  await mkdir(path.dirname(binary), { recursive: true });
+  try {
+    const { seconds } = await timed(`${source} ${version} (${build.goModule}@${build.goVersion})`, () =>
+      buildFromModule(build.goModule, build.goVersion, build.goModule, binary, `-s -w -X main.version=${version}`),
+    );
+    for (const target of targets) {
+      await mkdir(path.dirname(target), { recursive: true });
+      await rm(target, { force: true });
+      await link(binary, target).catch(() => copyFile(binary, target));
+      await chmod(target, 0o755);
+    }
+    await rm(binary, { force: true });
+    return { source, version, goVersion: build.goVersion, buildSeconds: seconds };
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n').slice(-3).join(' ').slice(0, 400);
+    log(`!!! ${source} ${version} NOT built: ${reason}`);
+    return { source, version, reason };
+  }
+}
+
+async function main(): Promise<void> {
+  await execa('go', ['version']).catch(() => {
+    throw new Error('go is not on the PATH; the engine is built from Go modules (Go ≥ 1.25)');
+  });
+  await mkdir(paths.dir, { recursive: true });
+  const previous = readManifest(paths.dir);
+  const started = performance.now();
+  const tofu = await installTofu(previous);
+  const plugins: BuiltPlugin[] = [];
+  const missing: MissingPlugin[] = [];
+  for (const name of Object.keys(PLUGIN_BUILDS) as (keyof typeof PLUGIN_BUILDS)[]) {
+    const result = await installPlugin(name, previous);
+    if ('reason' in result) missing.push(result);
+    else plugins.push(result);
+  }
+  const mirrored = plugins.flatMap((p) => Object.values(REGISTRY_HOSTS).map((host) => `${host}/${p.source}`));
+  await writeFile(paths.cliConfig, cliConfigText(paths.mirror, mirrored));
+  const manifest: EngineManifest = { tofu, plugins, missing };
+  await writeFile(`${paths.manifest}.next`, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(`${paths.manifest}.next`, paths.manifest);
+  await rm(path.join(paths.dir, 'build-out'), { recursive: true, force: true });
+  log(`engine ready in ${paths.dir} (${Math.round((performance.now() - started) / 1000)} s)`);
+  log(`  tofu ${tofu?.version} (build ${tofu?.buildSeconds} s)`);
+  for (const p of plugins) log(`  ${p.source} ${p.version} (build ${p.buildSeconds} s)`);
+  for (const m of missing) log(`  MISSING ${m.source} ${m.version}: ${m.reason}`);
+  process.stdout.write(`${paths.dir}\n`);
+}
+
+await main();

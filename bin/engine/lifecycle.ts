@@ -1,0 +1,238 @@
+/**
+ * Plan, deploy and destroy over synthesized stacks, in dependency order, with the engine found by engine.ts.
+ * The saved plan of a stack is `<stack dir>/tfplan`; deploy applies exactly that file and removes it once
+ * applied, so a plan is never applied twice nor made again silently.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import { SpecError } from '../../lib/errors.js';
+import { statefulAddresses } from '../../lib/stateful.js';
+
+import { runEngine, type Engine, type EngineRun } from './engine.js';
+import { refusedLosses, summarizePlan, type PlanJson, type PlanSummary } from './plan-summary.js';
+import { missingCredentials, type StackJson } from './stack-needs.js';
+import { stackOrder, type CdktfManifest } from './stack-order.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The saved plan's file name inside a stack directory. */
+export const PLAN_FILE = 'tfplan';
+
+/** Options every lifecycle run takes. */
+export interface LifecycleOptions {
+  readonly engine: Engine;
+  /** The synthesized output directory (holds manifest.json and stacks/). */
+  readonly outdir: string;
+  readonly env: Env;
+  /** Directory clouds.yaml and relative paths are looked up from. */
+  readonly cwd: string;
+  /** `-parallelism` passed to plan, apply and destroy. @default - the engine's (10) */
+  readonly parallelism?: number;
+  /** Progress lines (stderr). */
+  readonly progress: (line: string) => void;
+  /** Engine output as it arrives (stderr), for long runs. */
+  readonly engineOutput?: (chunk: string) => void;
+}
+
+/** One stack's outcome of `plan`. */
+export type StackPlan =
+  | { readonly stack: string; readonly status: 'planned'; readonly planFile: string; readonly summary: PlanSummary }
+  | { readonly stack: string; readonly status: 'deferred'; readonly waitsFor: readonly string[] };
+
+/** Thrown when the engine fails for a reason that is not the input's fault (cloud API, network, state lock). */
+export class EngineFailure extends Error {
+  public constructor(
+    message: string,
+    public readonly output: string,
+  ) {
+    super(message);
+    this.name = 'EngineFailure';
+  }
+}
+
+export async function readManifest(outdir: string): Promise<CdktfManifest> {
+  const file = path.join(outdir, 'manifest.json');
+  if (!existsSync(file)) {
+    throw new SpecError(`no synthesized stacks in ${outdir}`, {
+      hint: 'run regionkit synth (or regionkit plan) first',
+    });
+  }
+  return JSON.parse(await readFile(file, 'utf8')) as CdktfManifest;
+}
+
+/** Stack directory of one stack. */
+export function stackDir(outdir: string, manifest: CdktfManifest, stack: string): string {
+  return path.join(outdir, manifest.stacks[stack]!.workingDirectory);
+}
+
+async function readStackJson(dir: string): Promise<StackJson> {
+  return JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
+}
+
+const parallelismArgs = (n: number | undefined) => (n ? [`-parallelism=${n}`] : []);
+
+/** The first `Error:` block of an engine's output, for one-line reports. */
+export function firstError(run: EngineRun): string {
+  const text = `${run.stderr}\n${run.stdout}`;
+  const match = /(?:^|\n)[│╷\s]*Error: ([^\n]+)(?:\n[│\s]*\n[│\s]*([^\n]+))?/.exec(text);
+  if (!match) return text.trim().split('\n').slice(-3).join(' ');
+  return [match[1], match[2]].filter(Boolean).join(': ').trim();
+}
+
+/**
+ * `init` then `plan -out=tfplan` for each stack of `wanted` (and what they depend on), dependencies first. A
+ * stack whose dependency's plan has changes is deferred: its inputs exist only after that deploy.
+ * @throws SpecError (exit 2) when the plan fails and the cloud credentials its providers read are missing
+ * @throws EngineFailure when init or plan fails otherwise
+ */
+export async function planStacks(wanted: readonly string[], opts: LifecycleOptions): Promise<StackPlan[]> {
+  const manifest = await readManifest(opts.outdir);
+  const results: StackPlan[] = [];
+  for (const stack of stackOrder(manifest, wanted)) {
+    const dir = stackDir(opts.outdir, manifest, stack);
+    const pending = manifest.stacks[stack]!.dependencies.filter((dep) => {
+      const r = results.find((x) => x.stack === dep);
+      return (
+        r?.status === 'deferred' ||
+        (r?.status === 'planned' && r.summary.add + r.summary.change + r.summary.destroy > 0)
+      );
+    });
+    if (pending.length > 0) {
+      opts.progress(`plan ${stack}: deferred until ${pending.join(', ')} is deployed`);
+      results.push({ stack, status: 'deferred', waitsFor: pending });
+      continue;
+    }
+    opts.progress(`init ${stack} (${opts.engine.kind} ${opts.engine.version})`);
+    const init = await runEngine(opts.engine, ['init', '-input=false', '-no-color'], dir, opts.env, opts.engineOutput);
+    if (init.exitCode !== 0)
+      throw new EngineFailure(`${stack}: ${opts.engine.kind} init failed: ${firstError(init)}`, init.stderr);
+    opts.progress(`plan ${stack}`);
+    await rm(path.join(dir, PLAN_FILE), { force: true });
+    const plan = await runEngine(
+      opts.engine,
+      ['plan', '-input=false', '-no-color', `-out=${PLAN_FILE}`, ...parallelismArgs(opts.parallelism)],
+      dir,
+      opts.env,
+      opts.engineOutput,
+    );
+    if (plan.exitCode !== 0) {
+      await rm(path.join(dir, PLAN_FILE), { force: true });
+      const stackJson = await readStackJson(dir);
+      const unmet = missingCredentials(stackJson, opts.env, opts.cwd);
+      if (unmet.length > 0) {
+        throw new SpecError(
+          `${stack}: ${unmet.map((u) => u.what).join('; ')} (${opts.engine.kind}: ${firstError(plan)})`,
+          {
+            hint: unmet.map((u) => u.hint).join('\n      '),
+          },
+        );
+      }
+      throw new EngineFailure(`${stack}: ${opts.engine.kind} plan failed: ${firstError(plan)}`, plan.stderr);
+    }
+    const summary = await savedPlanSummary(opts.engine, dir, opts.env);
+    results.push({ stack, status: 'planned', planFile: path.join(dir, PLAN_FILE), summary });
+  }
+  return results;
+}
+
+/** The summary of the saved plan in `dir`, stateful resources flagged from the stack's own JSON. */
+export async function savedPlanSummary(engine: Engine, dir: string, env: Env): Promise<PlanSummary> {
+  const show = await runEngine(engine, ['show', '-json', '-no-color', PLAN_FILE], dir, env);
+  if (show.exitCode !== 0)
+    throw new EngineFailure(`${engine.kind} show failed in ${dir}: ${firstError(show)}`, show.stderr);
+  const stackJson = JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as unknown;
+  return summarizePlan(JSON.parse(show.stdout) as PlanJson, statefulAddresses(stackJson));
+}
+
+/** One stack's outcome of `deploy`. */
+export interface StackDeploy {
+  readonly stack: string;
+  readonly status: 'applied' | 'no-plan';
+}
+
+/**
+ * Applies the saved plans of `wanted` in dependency order. Refuses, before applying anything, when a stack has
+ * no saved plan or its plan replaces or destroys a stateful resource that `allowReplace` does not name.
+ * @throws SpecError (exit 2) for a refusal; EngineFailure when an apply fails (later stacks are not applied)
+ */
+export async function deployStacks(
+  wanted: readonly string[],
+  allowReplace: readonly string[],
+  opts: LifecycleOptions,
+): Promise<StackDeploy[]> {
+  const manifest = await readManifest(opts.outdir);
+  const order = stackOrder(manifest, wanted);
+  const withoutPlan = order.filter((s) => !existsSync(path.join(stackDir(opts.outdir, manifest, s), PLAN_FILE)));
+  if (withoutPlan.length === order.length) {
+    throw new SpecError(`no saved plan for ${withoutPlan.join(', ')}`, {
+      hint: 'run regionkit plan first; deploy applies only plans you have seen',
+    });
+  }
+  const refusals: string[] = [];
+  for (const stack of order.filter((s) => !withoutPlan.includes(s))) {
+    const summary = await savedPlanSummary(opts.engine, stackDir(opts.outdir, manifest, stack), opts.env);
+    for (const loss of refusedLosses(summary, allowReplace)) {
+      refusals.push(`${stack}: the plan would ${loss.action} ${loss.address} (${loss.stateful})`);
+    }
+  }
+  if (refusals.length > 0) {
+    throw new SpecError(`refusing to deploy: ${refusals.join('; ')}`, {
+      hint: `if losing that data is intended, name each address: ${refusals
+        .map((r) => `--allow-replace ${/would \w+ (\S+)/.exec(r)![1]}`)
+        .join(' ')}`,
+    });
+  }
+  const results: StackDeploy[] = [];
+  for (const stack of order) {
+    const dir = stackDir(opts.outdir, manifest, stack);
+    if (withoutPlan.includes(stack)) {
+      opts.progress(`deploy ${stack}: no saved plan (plan it again after this deploy)`);
+      results.push({ stack, status: 'no-plan' });
+      continue;
+    }
+    opts.progress(`apply ${stack}`);
+    const apply = await runEngine(
+      opts.engine,
+      ['apply', '-input=false', '-no-color', ...parallelismArgs(opts.parallelism), PLAN_FILE],
+      dir,
+      opts.env,
+      opts.engineOutput,
+    );
+    if (apply.exitCode !== 0)
+      throw new EngineFailure(`${stack}: ${opts.engine.kind} apply failed: ${firstError(apply)}`, apply.stderr);
+    await rm(path.join(dir, PLAN_FILE), { force: true });
+    results.push({ stack, status: 'applied' });
+  }
+  return results;
+}
+
+/**
+ * Destroys every stack of `region` in reverse dependency order (`init` first, so a fresh clone can destroy).
+ * @throws EngineFailure when init or destroy fails (earlier stacks stay destroyed)
+ */
+export async function destroyRegion(stacks: readonly string[], opts: LifecycleOptions): Promise<string[]> {
+  const manifest = await readManifest(opts.outdir);
+  const order = stackOrder(manifest, stacks)
+    .filter((s) => stacks.includes(s))
+    .reverse();
+  for (const stack of order) {
+    const dir = stackDir(opts.outdir, manifest, stack);
+    opts.progress(`init ${stack}`);
+    const init = await runEngine(opts.engine, ['init', '-input=false', '-no-color'], dir, opts.env, opts.engineOutput);
+    if (init.exitCode !== 0)
+      throw new EngineFailure(`${stack}: ${opts.engine.kind} init failed: ${firstError(init)}`, init.stderr);
+    opts.progress(`destroy ${stack}`);
+    const run = await runEngine(
+      opts.engine,
+      ['destroy', '-auto-approve', '-input=false', '-no-color', ...parallelismArgs(opts.parallelism)],
+      dir,
+      opts.env,
+      opts.engineOutput,
+    );
+    if (run.exitCode !== 0)
+      throw new EngineFailure(`${stack}: ${opts.engine.kind} destroy failed: ${firstError(run)}`, run.stderr);
+  }
+  return order;
+}
