@@ -7,7 +7,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 
-import { main, reportError } from '../../lib/cli/main.js';
+import { main } from '../../bin/main.js';
+import { reportError } from '../../bin/options.js';
 import { SpecError } from '../../lib/errors.js';
 import { PACKAGE_ROOT } from '../../lib/providers/paths.js';
 import { EXAMPLE_FILES } from '../helpers.js';

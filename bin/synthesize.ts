@@ -3,8 +3,8 @@
  */
 import path from 'node:path';
 
-import { SpecError } from '../errors.js';
-import { loadRegionFiles, regionFilesIn, type LoadedSpec } from '../spec/load.js';
+import { SpecError } from '../lib/errors.js';
+import { loadRegionFiles, regionFilesIn, type LoadedSpec } from '../lib/spec/load.js';
 
 import { progress, type Io } from './io.js';
 
@@ -43,7 +43,7 @@ export async function synthesizeInto(
   io: Io,
   quiet?: boolean,
 ): Promise<SynthesizedStack[]> {
-  const [{ App }, { addRegionStacks }] = await Promise.all([import('cdktf'), import('../../stacks/region-app.js')]);
+  const [{ App }, { addRegionStacks }] = await Promise.all([import('cdktf'), import('../stacks/region-app.js')]);
   const app = new App({ outdir: dir });
   const stacks = addRegionStacks(
     app,

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import type { Io } from '../io.js';
 import { progress } from '../io.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 import { createStaging, publishStacks } from '../output-dir.js';
 import { loadAll, synthesizeInto } from '../synthesize.js';
 

@@ -12,6 +12,7 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The real process: its stdout, stderr, working directory and environment. */
 export function processIo(): Io {
   return {
     out: (text) => process.stdout.write(text),
