@@ -27,7 +27,10 @@ export interface GlobalOptions {
 export function reportError(err: unknown, io: Io, verbose: boolean): number {
   if (err instanceof CommanderError) {
     // help and version exit "with error" in commander's model; they are successes here
-    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) return EXIT_OK;
+    // help shown because no command was given is a usage error, and commander says so with a non-zero exitCode
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) {
+      return err.exitCode === 0 ? EXIT_OK : EXIT_INVALID;
+    }
     return EXIT_INVALID;
   }
   if (err instanceof SpecError) {

@@ -8,6 +8,7 @@ import type { Io } from '../io.js';
 import { progress } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 import { createStaging, publishStacks } from '../output-dir.js';
+import { checkOutputDir } from '../output-path.js';
 import { loadAll, synthesizeInto } from '../synthesize.js';
 
 export interface SynthOptions extends GlobalOptions {
@@ -15,8 +16,9 @@ export interface SynthOptions extends GlobalOptions {
 }
 
 export async function run(files: readonly string[], opts: SynthOptions, io: Io): Promise<number> {
-  const loaded = await loadAll(files, io);
   const outdir = path.resolve(io.cwd, opts.out);
+  await checkOutputDir(outdir, opts.out);
+  const loaded = await loadAll(files, io);
   const staging = await createStaging(outdir);
   let stacks;
   try {
