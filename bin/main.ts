@@ -25,7 +25,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .description('render cdktf.out/stacks/<region>-infra/cdk.tf.json for region files (all of regions/ by default)')
     .argument('[files...]', 'region files (.yaml)')
     .option('-o, --out <dir>', 'output directory', 'cdktf.out')
-    .action(async (files: string[], opts: { out: string }) => {
+    .option('--prune', 'remove stacks whose region file is gone (stale stacks are reported either way)')
+    .action(async (files: string[], opts: { out: string; prune?: boolean }) => {
       code = await (await import('./commands/synth.js')).run(files, { ...globals(), ...opts }, io);
     });
   program

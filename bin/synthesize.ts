@@ -25,21 +25,23 @@ export async function loadAll(files: readonly string[], io: Io): Promise<LoadedS
   return loadRegionFiles(await resolveRegionFiles(files, io), io.cwd);
 }
 
+/** A stack synthesized by {@link synthesizeInto}. */
 export interface SynthesizedStack {
   readonly name: string;
   readonly region: string;
+  /** Absolute path of the region file it came from. */
+  readonly regionFile: string;
   /** Directory of the stack inside the directory synthesized into. */
   readonly relativeDir: string;
 }
 
 /**
- * Synthesizes `loaded` into `dir`. `finalOutdir` is where the stacks will be published: local state paths
- * are computed relative to it, so the staging location never leaks into the output.
+ * Synthesizes `loaded` into `dir`. Nothing in the output depends on `dir` (local state paths are relative to
+ * the stack directory), so staging and publishing elsewhere give the same bytes.
  */
 export async function synthesizeInto(
   loaded: readonly LoadedSpec[],
   dir: string,
-  finalOutdir: string,
   io: Io,
   quiet?: boolean,
 ): Promise<SynthesizedStack[]> {
@@ -48,13 +50,13 @@ export async function synthesizeInto(
   const stacks = addRegionStacks(
     app,
     loaded.map((l) => l.spec),
-    { outdir: finalOutdir, projectDir: io.cwd },
   );
   stacks.forEach((stack, i) => progress(io, quiet, `synth ${stack.node.id} (${i + 1}/${stacks.length})`));
   app.synth();
-  return stacks.map((stack) => ({
+  return stacks.map((stack, i) => ({
     name: stack.node.id,
     region: stack.spec.name,
+    regionFile: path.resolve(io.cwd, loaded[i]!.source),
     relativeDir: path.join('stacks', stack.node.id),
   }));
 }

@@ -16,7 +16,7 @@ export async function run(files: readonly string[], opts: GlobalOptions, io: Io)
   progress(io, opts.quiet, `${loaded.length} region file${loaded.length === 1 ? '' : 's'} valid`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-validate-'));
   try {
-    const stacks = await synthesizeInto(loaded, dir, path.join(io.cwd, 'cdktf.out'), io, opts.quiet);
+    const stacks = await synthesizeInto(loaded, dir, io, opts.quiet);
     const schemas = loadProviderSchemas();
     let problems = 0;
     for (const stack of stacks) {
