@@ -7,6 +7,26 @@ import tseslint from 'typescript-eslint';
 
 const providerPackages = ['kubernetes', 'helm', 'cloudinit', 'null', 'tls', 'random'];
 
+const deepImportsOnly = {
+  paths: providerPackages.map((p) => ({
+    name: `@cdktf/provider-${p}`,
+    message: 'deep-import @cdktf/provider-x/lib/<resource>: the package index loads every resource',
+  })),
+  patterns: [
+    {
+      regex: '(^|/)gen/[a-z]+(/index(\\.js)?)?$',
+      message: 'import the resource module under lib/gen/<provider>/<resource>/, never a provider-wide index',
+    },
+  ],
+};
+
+// lib/ is what constructs and stacks stand on: it never imports the layers above it (the CLI in bin/, stacks/).
+// test/lib/layering.test.ts checks the same on resolved paths, dynamic imports included.
+const noUpwardImports = {
+  regex: '^(\\.\\./)+(bin|stacks)/',
+  message: 'lib/ never imports bin/ or stacks/ (they are the layers above it)',
+};
+
 export default tseslint.config(
   { ignores: ['lib/gen/**', 'dist/**', 'cdktf.out/**', 'cdktf.out.*/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -15,21 +35,7 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: globals.node },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: providerPackages.map((p) => ({
-            name: `@cdktf/provider-${p}`,
-            message: 'deep-import @cdktf/provider-x/lib/<resource>: the package index loads every resource',
-          })),
-          patterns: [
-            {
-              regex: '(^|/)gen/[a-z]+(/index(\\.js)?)?$',
-              message: 'import the resource module under lib/gen/<provider>/<resource>/, never a provider-wide index',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', deepImportsOnly],
       'import-x/order': [
         'error',
         {
@@ -44,6 +50,15 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { ...deepImportsOnly, patterns: [...deepImportsOnly.patterns, noUpwardImports] },
+      ],
     },
   },
   prettier,

@@ -2,7 +2,7 @@
  * regionkit as a library: the stacks, constructs and spec types an infra repo composes regions from.
  */
 export { RegionStack, infraStackName, type RegionStackProps } from './stacks/region-stack.js';
-export { addRegionStacks, type RegionAppOptions } from './stacks/region-app.js';
+export { addRegionStacks } from './stacks/region-app.js';
 export { Network, type INetwork, type NetworkProps } from './constructs/network/network.js';
 export {
   SecurityGroup,

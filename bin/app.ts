@@ -15,7 +15,6 @@ try {
   addRegionStacks(
     app,
     loaded.map((l) => l.spec),
-    { outdir: app.outdir },
   );
   app.synth();
 } catch (err) {

@@ -24,7 +24,8 @@ export interface RegionStackProps {
   readonly spec: RegionSpecInput | RegionSpec;
   /**
    * Path of the local state file relative to the stack's synthesized directory (local backend only).
-   * @default - `terraform.<stack>.tfstate` in the project directory, seen from `cdktf.out/stacks/<stack>/`
+   * @default - `terraform.<stack>.tfstate` in the stack's directory (`cdktf.out/stacks/<stack>/`), so the
+   * synthesized JSON does not depend on where the output directory is
    */
   readonly localStatePath?: string;
 }
@@ -48,7 +49,7 @@ export class RegionStack extends TerraformStack {
     const spec = resolveRegionSpec(props.spec, `stack ${id}`);
     this.spec = spec;
     configureBackend(this, spec.backend, {
-      localStatePath: props.localStatePath ?? `../../../terraform.${id}.tfstate`,
+      localStatePath: props.localStatePath ?? `terraform.${id}.tfstate`,
       alicloudRegion: spec.alicloud?.region,
     });
     Aspects.of(this).add(new NoPublicSsh());

@@ -1,13 +1,13 @@
 /**
  * `regionkit list [files...]`: the regions in the region files and the stacks each synthesizes.
  */
-import { zoneCount } from '../../spec/semantic.js';
+import { zoneCount } from '../../lib/spec/semantic.js';
 import type { Io } from '../io.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 import { loadAll } from '../synthesize.js';
 
 export async function run(files: readonly string[], opts: GlobalOptions & { json?: boolean }, io: Io): Promise<number> {
-  const { infraStackName } = await import('../../../stacks/region-stack.js');
+  const { infraStackName } = await import('../../stacks/region-stack.js');
   const rows = (await loadAll(files, io)).map(({ source, spec }) => ({
     region: spec.name,
     cloud: spec.cloud,

@@ -1,4 +1,4 @@
-import type { Io } from '../../lib/cli/io.js';
+import type { Io } from '../../bin/io.js';
 
 /** An Io that records stdout and stderr, rooted at `cwd`. */
 export function fakeIo(cwd: string, env: Record<string, string> = {}): Io & { stdout: string; stderr: string } {

@@ -3,8 +3,8 @@
  */
 import path from 'node:path';
 
-import { SpecError } from '../errors.js';
-import { loadRegionFiles, regionFilesIn, type LoadedSpec } from '../spec/load.js';
+import { SpecError } from '../lib/errors.js';
+import { loadRegionFiles, regionFilesIn, type LoadedSpec } from '../lib/spec/load.js';
 
 import { progress, type Io } from './io.js';
 
@@ -25,36 +25,38 @@ export async function loadAll(files: readonly string[], io: Io): Promise<LoadedS
   return loadRegionFiles(await resolveRegionFiles(files, io), io.cwd);
 }
 
+/** A stack synthesized by {@link synthesizeInto}. */
 export interface SynthesizedStack {
   readonly name: string;
   readonly region: string;
+  /** Absolute path of the region file it came from. */
+  readonly regionFile: string;
   /** Directory of the stack inside the directory synthesized into. */
   readonly relativeDir: string;
 }
 
 /**
- * Synthesizes `loaded` into `dir`. `finalOutdir` is where the stacks will be published: local state paths
- * are computed relative to it, so the staging location never leaks into the output.
+ * Synthesizes `loaded` into `dir`. Nothing in the output depends on `dir` (local state paths are relative to
+ * the stack directory), so staging and publishing elsewhere give the same bytes.
  */
 export async function synthesizeInto(
   loaded: readonly LoadedSpec[],
   dir: string,
-  finalOutdir: string,
   io: Io,
   quiet?: boolean,
 ): Promise<SynthesizedStack[]> {
-  const [{ App }, { addRegionStacks }] = await Promise.all([import('cdktf'), import('../../stacks/region-app.js')]);
+  const [{ App }, { addRegionStacks }] = await Promise.all([import('cdktf'), import('../stacks/region-app.js')]);
   const app = new App({ outdir: dir });
   const stacks = addRegionStacks(
     app,
     loaded.map((l) => l.spec),
-    { outdir: finalOutdir, projectDir: io.cwd },
   );
   stacks.forEach((stack, i) => progress(io, quiet, `synth ${stack.node.id} (${i + 1}/${stacks.length})`));
   app.synth();
-  return stacks.map((stack) => ({
+  return stacks.map((stack, i) => ({
     name: stack.node.id,
     region: stack.spec.name,
+    regionFile: path.resolve(io.cwd, loaded[i]!.source),
     relativeDir: path.join('stacks', stack.node.id),
   }));
 }

@@ -2,22 +2,12 @@
  * `regionkit`: synth, validate and list region files. Heavy modules (cdktf, constructs) load inside the
  * actions, so `--help` stays instant.
  */
-import { Command, CommanderError } from 'commander';
-
-import { SpecError } from '../errors.js';
+import { Command } from 'commander';
 
 import { processIo, type Io } from './io.js';
+import { EXIT_OK, reportError, type GlobalOptions } from './options.js';
 
-/** Exit codes. */
-export const EXIT_OK = 0;
-export const EXIT_BUG = 1;
-export const EXIT_INVALID = 2;
-
-export interface GlobalOptions {
-  readonly verbose?: boolean;
-  readonly quiet?: boolean;
-}
-
+/** Runs the CLI on `argv` (as in `process.argv`) and returns the exit code; never exits the process. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let code = EXIT_OK;
   const program = new Command('regionkit')
@@ -35,7 +25,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .description('render cdktf.out/stacks/<region>-infra/cdk.tf.json for region files (all of regions/ by default)')
     .argument('[files...]', 'region files (.yaml)')
     .option('-o, --out <dir>', 'output directory', 'cdktf.out')
-    .action(async (files: string[], opts: { out: string }) => {
+    .option('--prune', 'remove stacks whose region file is gone (stale stacks are reported either way)')
+    .action(async (files: string[], opts: { out: string; prune?: boolean }) => {
       code = await (await import('./commands/synth.js')).run(files, { ...globals(), ...opts }, io);
     });
   program
@@ -62,27 +53,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   return code;
 }
 
-/** Maps an error to an exit code, printing what the user needs. */
-export function reportError(err: unknown, io: Io, verbose: boolean): number {
-  if (err instanceof CommanderError) {
-    // help and version exit "with error" in commander's model; they are successes here
-    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) return EXIT_OK;
-    return EXIT_INVALID;
-  }
-  if (err instanceof SpecError) {
-    io.err(`error: ${err.message}\n`);
-    if (err.hint) io.err(`hint: ${err.hint}\n`);
-    return EXIT_INVALID;
-  }
-  const error = err instanceof Error ? err : new Error(String(err));
-  io.err(`internal error: ${error.message}\n`);
-  io.err(verbose ? `${error.stack ?? ''}\n` : 'run with --verbose for the stack trace; this is a regionkit bug\n');
-  return EXIT_BUG;
-}
-
 async function packageVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const { PACKAGE_ROOT } = await import('../providers/paths.js');
+  const { PACKAGE_ROOT } = await import('../lib/providers/paths.js');
   const pkg = JSON.parse(await readFile(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string };
   return pkg.version;
 }

@@ -6,9 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { checkStack, formatProblem, loadProviderSchemas } from '../../providers/conformance.js';
+import { checkStack, formatProblem, loadProviderSchemas } from '../../lib/providers/conformance.js';
 import { progress, type Io } from '../io.js';
-import { EXIT_BUG, EXIT_OK, type GlobalOptions } from '../main.js';
+import { EXIT_BUG, EXIT_OK, type GlobalOptions } from '../options.js';
 import { loadAll, synthesizeInto } from '../synthesize.js';
 
 export async function run(files: readonly string[], opts: GlobalOptions, io: Io): Promise<number> {
@@ -16,7 +16,7 @@ export async function run(files: readonly string[], opts: GlobalOptions, io: Io)
   progress(io, opts.quiet, `${loaded.length} region file${loaded.length === 1 ? '' : 's'} valid`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-validate-'));
   try {
-    const stacks = await synthesizeInto(loaded, dir, path.join(io.cwd, 'cdktf.out'), io, opts.quiet);
+    const stacks = await synthesizeInto(loaded, dir, io, opts.quiet);
     const schemas = loadProviderSchemas();
     let problems = 0;
     for (const stack of stacks) {

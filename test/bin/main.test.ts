@@ -1,45 +1,18 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 
-import { main, reportError } from '../../lib/cli/main.js';
+import { main } from '../../bin/main.js';
+import { reportError } from '../../bin/options.js';
 import { SpecError } from '../../lib/errors.js';
 import { PACKAGE_ROOT } from '../../lib/providers/paths.js';
-import { EXAMPLE_FILES } from '../helpers.js';
 
 import { fakeIo } from './fake-io.js';
-
-/** A project directory with the example regions in regions/. */
-async function project(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-cli-'));
-  await mkdir(path.join(dir, 'regions'));
-  for (const file of EXAMPLE_FILES) await cp(file, path.join(dir, 'regions', path.basename(file)));
-  return dir;
-}
-
-/** Every file under `dir` with a hash of its content, for "nothing changed" checks. */
-async function snapshotTree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  if (!existsSync(dir)) return out;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    out[path.relative(dir, file)] = createHash('sha256')
-      .update(await readFile(file))
-      .digest('hex');
-  }
-  return out;
-}
-
-const run = (dir: string, ...args: string[]) => {
-  const io = fakeIo(dir);
-  return main(['node', 'regionkit', ...args], io).then((code) => ({ code, ...io }));
-};
+import { project, run, snapshotTree } from './project.js';
 
 describe('regionkit synth', () => {
   test('synthesizes every region file in regions/ by default', async () => {
@@ -122,8 +95,30 @@ describe('regionkit synth', () => {
       expect(textA).not.toContain(a);
       expect(textA).not.toContain(os.tmpdir());
       expect(textA).not.toContain(PACKAGE_ROOT);
-      expect(JSON.parse(textA).terraform.backend).toEqual({ local: { path: `../../../terraform.${stack}.tfstate` } });
+      expect(JSON.parse(textA).terraform.backend).toEqual({ local: { path: `terraform.${stack}.tfstate` } });
     }
+  });
+
+  test('an output path that is an existing file is a usage error and leaves no staging directory', async () => {
+    const dir = await project();
+    await writeFile(path.join(dir, 'out'), 'not a directory\n');
+    const r = await run(dir, 'synth', '-o', 'out');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: --out: must be a directory, got "out" (an existing file)');
+    expect(r.stderr).toContain('hint: name a directory');
+    expect(await readdir(dir)).toEqual(['out', 'regions']);
+    expect(await readFile(path.join(dir, 'out'), 'utf8')).toBe('not a directory\n');
+  });
+
+  test('an output path under a file is a usage error too', async () => {
+    const dir = await project();
+    await writeFile(path.join(dir, 'out'), '');
+    const r = await run(dir, 'synth', '-o', 'out/sub');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `error: --out: must be a directory, got "out/sub" (${JSON.stringify(path.join(dir, 'out'))} is a file)`,
+    );
+    expect(await readdir(dir)).toEqual(['out', 'regions']);
   });
 
   test('a missing file exits 2', async () => {
@@ -187,6 +182,13 @@ describe('exit codes', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('synth [options] [files...]');
     expect((await run(dir, '--version')).code).toBe(0);
+  });
+
+  test('no command at all prints help on stderr and is a usage error', async () => {
+    const r = await run(await project());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Usage: regionkit [options] [command]');
+    expect(r.stdout).toBe('');
   });
 
   test('a usage error is invalid input', async () => {

@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 /**
  * Where the CLI writes: stdout for results, stderr for progress and diagnostics. Tests pass a fake.
  */
@@ -12,6 +14,7 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The real process: its stdout, stderr, working directory and environment. */
 export function processIo(): Io {
   return {
     out: (text) => process.stdout.write(text),
@@ -24,4 +27,10 @@ export function processIo(): Io {
 /** Writes a line to stderr unless quiet. */
 export function progress(io: Io, quiet: boolean | undefined, line: string): void {
   if (!quiet) io.err(`${line}\n`);
+}
+
+/** `file` for printing: relative to the working directory when it lies under it, else absolute. */
+export function displayPath(io: Io, file: string): string {
+  const relative = path.relative(io.cwd, file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

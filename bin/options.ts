@@ -1,0 +1,50 @@
+/**
+ * What every command shares: exit codes, the global options and the mapping of errors to exit codes.
+ * Commands import this module, never `main.ts`, so the command modules stay leaves of the import graph.
+ */
+import { CommanderError } from 'commander';
+
+import { SpecError } from '../lib/errors.js';
+
+import type { Io } from './io.js';
+
+/** Success, also for `--help` and `--version`. */
+export const EXIT_OK = 0;
+/** Anything unexpected: a regionkit bug. */
+export const EXIT_BUG = 1;
+/** Invalid input: a spec error or a usage error. */
+export const EXIT_INVALID = 2;
+
+/** Options given before the command (`regionkit -q synth`). */
+export interface GlobalOptions {
+  /** Print stack traces of internal errors. @default false */
+  readonly verbose?: boolean;
+  /** No progress lines on stderr. @default false */
+  readonly quiet?: boolean;
+}
+
+/** Maps an error to an exit code, printing what the user needs. */
+export function reportError(err: unknown, io: Io, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // help and version exit "with error" in commander's model; they are successes here
+    // help shown because no command was given is a usage error, and commander says so with a non-zero exitCode
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) {
+      return err.exitCode === 0 ? EXIT_OK : EXIT_INVALID;
+    }
+    return EXIT_INVALID;
+  }
+  if (err instanceof SpecError) {
+    io.err(`error: ${err.message}\n`);
+    if (err.hint) io.err(`hint: ${err.hint}\n`);
+    return EXIT_INVALID;
+  }
+  const error = err instanceof Error ? err : new Error(String(err));
+  io.err(`internal error: ${error.message}\n`);
+  io.err(verbose ? `${error.stack ?? ''}\n` : 'run with --verbose for the stack trace; this is a regionkit bug\n');
+  return EXIT_BUG;
+}
+
+/** `count` followed by `noun`, pluralized with an `s` unless it is one. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
