@@ -72,10 +72,15 @@ async function buildFromModule(
   await mkdir(work, { recursive: true });
   const goMod = await moduleGoMod(module, version, work);
   const replaces = replaceDirectives(goMod);
+  // The module's own go line: without one the wrapper loads the unpruned module graph, which names versions
+  // the proxy does not serve.
+  const goLine = /^go\s+\S+$/m.exec(goMod)?.[0] ?? 'go 1.25';
   await writeFile(
     path.join(work, 'go.mod'),
     [
       `module regionkit.local/engine/${path.basename(out)}`,
+      '',
+      goLine,
       '',
       `require ${module} ${version}`,
       '',
@@ -127,7 +132,14 @@ async function installTofu(previous: EngineManifest | undefined): Promise<Engine
   }
   await mkdir(path.dirname(paths.tofu), { recursive: true });
   const { seconds } = await timed(`OpenTofu ${OPENTOFU.version}`, () =>
-    buildFromModule(OPENTOFU.goModule, `v${OPENTOFU.version}`, OPENTOFU.goPackage, paths.tofu, '-s -w'),
+    buildFromModule(
+      OPENTOFU.goModule,
+      `v${OPENTOFU.version}`,
+      OPENTOFU.goPackage,
+      paths.tofu,
+      // as OpenTofu's own release build does (.goreleaser.yaml), so it reports 1.11.7, not 1.11.7-dev
+      `-s -w -X '${OPENTOFU.goModule}/version.dev=no'`,
+    ),
   );
   const built = await tofuVersion();
   if (built !== OPENTOFU.version) throw new Error(`built tofu reports version ${built}, expected ${OPENTOFU.version}`);

@@ -12,6 +12,8 @@ export interface Io {
   readonly cwd: string;
   /** Environment (for CI detection and the like). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Asks the operator a question on the terminal; absent when there is no terminal to ask on. */
+  readonly ask?: (question: string) => Promise<string | undefined>;
 }
 
 /** The real process: its stdout, stderr, working directory and environment. */
@@ -21,7 +23,18 @@ export function processIo(): Io {
     err: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { ask } : {}),
   };
+}
+
+async function ask(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 /** Writes a line to stderr unless quiet. */

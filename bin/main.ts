@@ -1,11 +1,15 @@
 /**
- * `regionkit`: synth, validate and list region files. Heavy modules (cdktf, constructs) load inside the
+ * `regionkit`: synth, validate and list region files; plan, deploy and destroy them with the engine; doctor. Heavy modules (cdktf, constructs) load inside the
  * actions, so `--help` stays instant.
  */
 import { Command } from 'commander';
 
+import type { DeployOptions } from './commands/deploy.js';
+import type { DestroyOptions } from './commands/destroy.js';
+import type { DoctorOptions } from './commands/doctor.js';
+import type { PlanOptions } from './commands/plan.js';
 import { processIo, type Io } from './io.js';
-import { EXIT_OK, reportError, type GlobalOptions } from './options.js';
+import { EXIT_OK, parseEngine, parseParallelism, reportError, type GlobalOptions } from './options.js';
 
 /** Runs the CLI on `argv` (as in `process.argv`) and returns the exit code; never exits the process. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -45,12 +49,64 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       code = await (await import('./commands/list.js')).run(files, { ...globals(), ...opts }, io);
     });
 
+  const engineCommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .option('-o, --out <dir>', 'output directory holding the synthesized stacks', 'cdktf.out')
+      .option(
+        '--engine <engine>',
+        'tofu or terraform (default: tofu, from the engine cache or the PATH, else terraform)',
+        parseEngine,
+      )
+      .option('--parallelism <n>', "concurrent operations of the engine (default: the engine's, 10)", parseParallelism);
+  engineCommand(
+    'plan',
+    'synth, then init and plan every stack of the regions in dependency order; saves each plan as <stack dir>/tfplan',
+  )
+    .argument('[regions...]', 'region names or files (all of regions/ by default)')
+    .option('--json', 'machine-readable output')
+    .action(async (regions: string[], opts: PlanOptions) => {
+      code = await (await import('./commands/plan.js')).run(regions, { ...globals(), ...opts }, io);
+    });
+  engineCommand('deploy', 'apply the saved plans in dependency order (never plans again)')
+    .argument('[regions...]', 'region names (all synthesized stacks by default)')
+    .option(
+      '--allow-replace <address>',
+      'a stateful resource the plan may replace or destroy (repeatable)',
+      collect,
+      [],
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (regions: string[], opts: DeployOptions) => {
+      code = await (await import('./commands/deploy.js')).run(regions, { ...globals(), ...opts }, io);
+    });
+  engineCommand('destroy', 'destroy every stack of one region, after you type its name')
+    .argument('<region>', 'region name')
+    .option('--yes', 'do not ask (for CI)')
+    .action(async (region: string, opts: DestroyOptions) => {
+      code = await (await import('./commands/destroy.js')).run(region, { ...globals(), ...opts }, io);
+    });
+  program
+    .command('doctor')
+    .description('check that deploy can proceed from here: engine, plugins, credentials (names only), backend')
+    .argument('[regions...]', 'region names or files (all of regions/ by default)')
+    .option('--engine <engine>', 'tofu or terraform', parseEngine)
+    .option('--json', 'machine-readable output')
+    .action(async (regions: string[], opts: DoctorOptions) => {
+      code = await (await import('./commands/doctor.js')).run(regions, { ...globals(), ...opts }, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'node' });
   } catch (err) {
     code = reportError(err, io, globals().verbose ?? false);
   }
   return code;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 async function packageVersion(): Promise<string> {

@@ -2,10 +2,11 @@
  * What every command shares: exit codes, the global options and the mapping of errors to exit codes.
  * Commands import this module, never `main.ts`, so the command modules stay leaves of the import graph.
  */
-import { CommanderError } from 'commander';
+import { CommanderError, InvalidArgumentError } from 'commander';
 
 import { SpecError } from '../lib/errors.js';
 
+import type { EngineKind } from './engine/engine.js';
 import type { Io } from './io.js';
 
 /** Success, also for `--help` and `--version`. */
@@ -47,4 +48,17 @@ export function reportError(err: unknown, io: Io, verbose: boolean): number {
 /** `count` followed by `noun`, pluralized with an `s` unless it is one. */
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Commander parser of `--engine`. */
+export function parseEngine(value: string): EngineKind {
+  if (value !== 'tofu' && value !== 'terraform') throw new InvalidArgumentError('must be tofu or terraform');
+  return value;
+}
+
+/** Commander parser of `--parallelism`. */
+export function parseParallelism(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('must be an integer from 1 to 256');
+  return n;
 }

@@ -27,7 +27,6 @@ async function synthExamples(): Promise<Map<string, string>> {
   const stacks = addRegionStacks(
     app,
     loaded.map((l) => l.spec),
-    { outdir: dir, projectDir: dir },
   );
   app.synth();
   return new Map(stacks.map((s) => [s.node.id, path.join(dir, 'stacks', s.node.id)]));
