@@ -1,4 +1,4 @@
-import { App, TerraformStack } from 'cdktf';
+import { App, type TerraformStack } from 'cdktf';
 import { expect, test } from 'vitest';
 
 import { loadRegionFile } from '../../lib/spec/load.js';
