@@ -4,7 +4,7 @@
  * applied, so a plan is never applied twice nor made again silently.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { SpecError } from '../../lib/errors.js';
@@ -73,18 +73,80 @@ async function readStackJson(dir: string): Promise<StackJson> {
 
 const parallelismArgs = (n: number | undefined) => (n ? [`-parallelism=${n}`] : []);
 
-/** The first `Error:` block of an engine's output, for one-line reports. */
+/** The engine's error diagnostics (`Error: <summary>` and the paragraph after its source snippet). */
+export function engineErrors(run: EngineRun): string[] {
+  const fromStderr = errorsIn(run.stderr);
+  return fromStderr.length > 0 ? fromStderr : errorsIn(run.stdout);
+}
+
+function errorsIn(text: string): string[] {
+  const lines = text.split('\n').map((l) => l.replace(/^[│╷╵]\s?/, ''));
+  const errors: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const summary = /^Error: (.+)$/.exec(lines[i]!.trim())?.[1];
+    if (!summary) continue;
+    const detail: string[] = [];
+    let j = i + 1;
+    // skip the source snippet (`on <file> line N`, numbered lines, markers) up to the explanation
+    while (
+      j < lines.length &&
+      (lines[j]!.trim() === '' || /^\s*(on .+ line \d+|with .+,$|\d+:|├|\(|─)/.test(lines[j]!))
+    )
+      j++;
+    for (; j < lines.length && lines[j]!.trim() !== '' && !/^Error: /.test(lines[j]!.trim()); j++)
+      detail.push(lines[j]!.trim());
+    errors.push(detail.length ? `${summary}: ${detail.join(' ')}` : summary);
+  }
+  return errors;
+}
+
+/** The first error of an engine's output, for one-line reports. */
 export function firstError(run: EngineRun): string {
-  const text = `${run.stderr}\n${run.stdout}`;
-  const match = /(?:^|\n)[│╷\s]*Error: ([^\n]+)(?:\n[│\s]*\n[│\s]*([^\n]+))?/.exec(text);
-  if (!match) return text.trim().split('\n').slice(-3).join(' ');
-  return [match[1], match[2]].filter(Boolean).join(': ').trim();
+  return (
+    engineErrors(run)[0] ??
+    (`${run.stderr}\n${run.stdout}`.trim().split('\n').slice(-3).join(' ') || `exit ${run.exitCode}`)
+  );
+}
+
+/**
+ * Variables the stack declares without a default that neither `TF_VAR_<name>` nor a variables file in the
+ * stack directory sets. With a variables file present, the engine's own check decides (HCL is not parsed here).
+ */
+async function variablesWithoutValue(dir: string, env: Env): Promise<string[]> {
+  const files = await readdir(dir);
+  if (
+    files.some((f) => f === 'terraform.tfvars' || f === 'terraform.tfvars.json' || /\.auto\.tfvars(\.json)?$/.test(f))
+  ) {
+    return [];
+  }
+  const json = JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as {
+    variable?: Record<string, { default?: unknown; nullable?: boolean }>;
+  };
+  return Object.entries(json.variable ?? {})
+    .filter(([name, v]) => !('default' in v) && env[`TF_VAR_${name}`] === undefined)
+    .map(([name]) => name)
+    .sort();
+}
+
+function unsetVariablesError(stack: string, dir: string, names: readonly string[]): SpecError {
+  return new SpecError(`${stack}: variables without a value: ${names.join(', ')}`, {
+    hint: `set ${names.map((v) => `TF_VAR_${v}`).join(', ')} in the environment, or put them in ${path.join(dir, 'terraform.tfvars')} (synth keeps it)`,
+  });
+}
+
+/** Root-module variables the plan found without a value. */
+function unsetVariables(run: EngineRun): string[] {
+  const names = engineErrors(run).flatMap((e) =>
+    [...e.matchAll(/input variable "([^"]+)" is not set/g)].map((m) => m[1]!),
+  );
+  return [...new Set(names)].sort();
 }
 
 /**
  * `init` then `plan -out=tfplan` for each stack of `wanted` (and what they depend on), dependencies first. A
  * stack whose dependency's plan has changes is deferred: its inputs exist only after that deploy.
- * @throws SpecError (exit 2) when the plan fails and the cloud credentials its providers read are missing
+ * @throws SpecError (exit 2) when variables have no value (all of them named, before init), or when the plan
+ *   fails without the cloud credentials its providers read
  * @throws EngineFailure when init or plan fails otherwise
  */
 export async function planStacks(wanted: readonly string[], opts: LifecycleOptions): Promise<StackPlan[]> {
@@ -104,6 +166,8 @@ export async function planStacks(wanted: readonly string[], opts: LifecycleOptio
       results.push({ stack, status: 'deferred', waitsFor: pending });
       continue;
     }
+    const unsetBefore = await variablesWithoutValue(dir, opts.env);
+    if (unsetBefore.length > 0) throw unsetVariablesError(stack, dir, unsetBefore);
     opts.progress(`init ${stack} (${opts.engine.kind} ${opts.engine.version})`);
     const init = await runEngine(opts.engine, ['init', '-input=false', '-no-color'], dir, opts.env, opts.engineOutput);
     if (init.exitCode !== 0)
@@ -119,6 +183,8 @@ export async function planStacks(wanted: readonly string[], opts: LifecycleOptio
     );
     if (plan.exitCode !== 0) {
       await rm(path.join(dir, PLAN_FILE), { force: true });
+      const unset = unsetVariables(plan);
+      if (unset.length > 0) throw unsetVariablesError(stack, dir, unset);
       const stackJson = await readStackJson(dir);
       const unmet = missingCredentials(stackJson, opts.env, opts.cwd);
       if (unmet.length > 0) {

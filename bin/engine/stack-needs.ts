@@ -32,12 +32,16 @@ const CLOUD_OF_SOURCE: Record<string, keyof typeof CLOUD_CREDENTIALS> = {
 
 /** Where gophercloud looks for clouds.yaml, in its order. */
 export function cloudsYamlCandidates(env: Env, cwd: string): string[] {
+  return [env.OS_CLIENT_CONFIG_FILE, ...standardCloudsYaml(env, cwd)].filter((p): p is string => !!p);
+}
+
+/** The fixed places gophercloud reads clouds.yaml from: the working directory, the user's, the system's. */
+function standardCloudsYaml(env: Env, cwd: string): string[] {
   return [
-    env.OS_CLIENT_CONFIG_FILE,
     path.join(cwd, 'clouds.yaml'),
     path.join(env.HOME ?? os.homedir(), '.config', 'openstack', 'clouds.yaml'),
     '/etc/openstack/clouds.yaml',
-  ].filter((p): p is string => !!p);
+  ];
 }
 
 /** Clouds whose provider the stack configures. */
@@ -57,7 +61,7 @@ export function missingCredentials(stack: StackJson, env: Env, cwd: string): Unm
       if (!cloudsYamlCandidates(env, cwd).some((f) => existsSync(f))) {
         unmet.push({
           what: `openstack credentials: the region uses clouds.yaml entry "${configuredCloud}" and no clouds.yaml was found`,
-          hint: `put it in ${cloudsYamlCandidates(env, cwd).slice(1).join(', ')} or name it in OS_CLIENT_CONFIG_FILE`,
+          hint: `put it in ${standardCloudsYaml(env, cwd).join(', ')}, or name its file in OS_CLIENT_CONFIG_FILE`,
         });
       }
       continue;

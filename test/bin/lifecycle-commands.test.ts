@@ -3,7 +3,8 @@
  * account exists here, so the cloud-facing path ends where the provider asks for credentials: that failure must
  * be a clear exit-2 message naming the variables to set.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 import { describe, expect, onTestFinished, test } from 'vitest';
 
@@ -36,22 +37,49 @@ async function tempProject(): Promise<string> {
 const openstack = GENERATED_PROVIDERS.openstack;
 
 describe('regionkit plan', () => {
+  const secrets = { TF_VAR_weave_password: 'x', TF_VAR_rexray_cinder_password: 'y' };
+
+  testWithEngine('names every variable without a value, before running the engine', [], async () => {
+    const dir = await tempProject();
+    const { code, stderr } = await cli(dir, bareEnv(), ['plan', 'example-openstack']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'error: example-openstack-infra: variables without a value: rexray_cinder_password, weave_password',
+    );
+    expect(stderr).toContain('hint: set TF_VAR_rexray_cinder_password, TF_VAR_weave_password in the environment');
+    expect(stderr).not.toContain('init example-openstack-infra');
+  });
+
   testWithEngine(
-    'reaches the provider and reports missing credentials as exit 2 naming the variables',
+    'reaches the provider and reports missing credentials as exit 2 naming what to set',
     [openstack],
     async () => {
       const dir = await tempProject();
-      const { code, stderr } = await cli(dir, bareEnv(), ['plan', 'example-openstack']);
+      const { code, stderr } = await cli(dir, bareEnv(secrets), ['plan', 'example-openstack']);
       expect(code).toBe(2);
-      // init ran, and the plan failed in the provider's own configuration
+      // init ran, and the plan failed in the provider's own configuration (the example names a clouds.yaml entry)
       expect(stderr).toMatch(/init example-openstack-infra \(tofu 1\.11\.\d+\)/);
-      expect(stderr).toMatch(
-        /error: example-openstack-infra: openstack credentials: none in the environment \(tofu: .+\)/,
+      expect(stderr).toContain(
+        'error: example-openstack-infra: openstack credentials: the region uses clouds.yaml entry "example" and no clouds.yaml was found (tofu: unable to load clouds.yaml',
       );
-      expect(stderr).toMatch(/hint: set OS_CLOUD .*OS_AUTH_URL and OS_USERNAME and OS_PASSWORD and OS_PROJECT_NAME/);
+      expect(stderr).toContain(`hint: put it in ${dir}/clouds.yaml, `);
       expect(stderr).not.toMatch(/^\s+at /m);
     },
   );
+
+  testWithEngine('names the OS_* variables when the region names no clouds.yaml entry', [openstack], async () => {
+    const dir = await tempProject();
+    const file = path.join(dir, 'regions', 'example-openstack.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/^ {2}cloud: example.*$/m, ''));
+    const { code, stderr } = await cli(dir, bareEnv(secrets), ['plan', 'example-openstack']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /error: example-openstack-infra: openstack credentials: none in the environment \(tofu: .+\)/,
+    );
+    expect(stderr).toMatch(
+      /hint: set OS_CLOUD \(clouds\.yaml entry\), or OS_AUTH_URL and OS_USERNAME and OS_PASSWORD and OS_PROJECT_NAME \(password\)/,
+    );
+  });
 });
 
 describe('regionkit deploy', () => {
@@ -90,20 +118,22 @@ describe('regionkit doctor', () => {
     const dir = await tempProject();
     const missing = await cli(dir, bareEnv({ OS_PASSWORD: 'hunter2-not-printed' }), ['doctor', 'example-openstack']);
     expect(missing.code).toBe(2);
-    expect(missing.stdout).toMatch(/^ok {3}engine: tofu 1\.11\.\d+ at /m);
-    expect(missing.stdout).toMatch(/^FAIL {2}example-openstack-infra: credentials: openstack credentials: none/m);
+    expect(missing.stdout).toMatch(/^ok {4}engine: tofu 1\.11\.\d+ at /m);
     expect(missing.stdout).toMatch(
-      /^ok {3}plugin terraform-provider-openstack\/openstack 3\.4\.0: in the local mirror/m,
+      /^FAIL {2}example-openstack-infra: credentials: openstack credentials: the region uses clouds.yaml entry "example"/m,
+    );
+    expect(missing.stdout).toMatch(
+      /^ok {4}plugin terraform-provider-openstack\/openstack 3\.4\.0: in the local mirror/m,
     );
     expect(missing.stdout + missing.stderr).not.toContain('hunter2');
 
-    const creds = {
-      OS_AUTH_URL: 'https://keystone.invalid:5000/v3',
-      OS_USERNAME: 'ops',
-      OS_PASSWORD: 'hunter2-not-printed',
-      OS_PROJECT_NAME: 'platform',
-    };
-    const ready = await cli(dir, bareEnv(creds), ['doctor', 'example-openstack', '--json']);
+    // doctor reads no file content and contacts nothing: a clouds.yaml in the project is enough
+    await writeFile(path.join(dir, 'clouds.yaml'), 'clouds:\n  example:\n    auth: {}\n');
+    const ready = await cli(dir, bareEnv({ OS_PASSWORD: 'hunter2-not-printed' }), [
+      'doctor',
+      'example-openstack',
+      '--json',
+    ]);
     expect(ready.code).toBe(0);
     expect(ready.stdout).not.toContain('hunter2');
     const checks = JSON.parse(ready.stdout) as { status: string; subject: string }[];
