@@ -28,7 +28,19 @@ const noUpwardImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['lib/gen/**', 'dist/**', 'cdktf.out/**', 'cdktf.out.*/**', 'node_modules/**', 'coverage/**'] },
+  {
+    // synthesized output wherever -o puts it is JSON (not linted); its staging and trash directories are skipped
+    ignores: [
+      'lib/gen/**',
+      'dist/**',
+      'cdktf.out/**',
+      'cdktf.out.*/**',
+      '**/*.staging-*/**',
+      '**/*.old-*/**',
+      'node_modules/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

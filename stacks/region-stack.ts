@@ -12,6 +12,7 @@ import { LoadBalancer } from '../constructs/loadbalancer/load-balancer.js';
 import { Network } from '../constructs/network/network.js';
 import { BASE_ROLES, RoleCatalog } from '../constructs/roles/catalog.js';
 import { createCloud } from '../lib/cloud/create-cloud.js';
+import { SpecError } from '../lib/errors.js';
 import { NoPublicSsh } from '../lib/policy/no-public-ssh.js';
 import { groupHostConfig } from '../lib/spec/host-config.js';
 import { resolveRegionSpec } from '../lib/spec/load.js';
@@ -146,7 +147,19 @@ export class RegionStack extends TerraformStack {
     }
     this.loadBalancers = lbs;
     // Role problems (dependency cycles, oversized user data) are the region file's, reported before synth.
-    for (const group of groups.values()) group.validateRoles();
+    // Every group is checked, so one run reports the problems of all of them.
+    const problems: SpecError[] = [];
+    for (const group of groups.values()) {
+      try {
+        group.validateRoles();
+      } catch (err) {
+        if (!(err instanceof SpecError)) throw err;
+        problems.push(err);
+      }
+    }
+    if (problems.length > 0) {
+      throw new SpecError(problems.map((p) => p.message).join('\n'), { hint: problems.find((p) => p.hint)?.hint });
+    }
     this.addOutputs();
   }
 
@@ -167,6 +180,32 @@ export class RegionStack extends TerraformStack {
         `private addresses of the ${name} hosts, in host order`,
       );
     }
+  }
+}
+
+/**
+ * The region-file field a construct path of a region stack stands for: `<stack>/HostGroups/Worker/...` is
+ * `hostGroups[i]` (i the group's index in `spec.hostGroups`), `<stack>/LoadBalancers/Web` is
+ * `loadBalancers[i]`, `<stack>/Network` is `network`, `<stack>/Cluster` is `cluster`; anything else is the
+ * region as a whole (`''`).
+ */
+export function specFieldOf(spec: RegionSpec, constructPath: string): string {
+  const [, scope, id] = constructPath.split('/');
+  const indexIn = (items: readonly { name: string }[], field: string) => {
+    const i = items.findIndex((item) => pascal(item.name) === id);
+    return i < 0 ? field : `${field}[${i}]`;
+  };
+  switch (scope) {
+    case 'HostGroups':
+      return indexIn(spec.hostGroups, 'hostGroups');
+    case 'LoadBalancers':
+      return indexIn(spec.loadBalancers, 'loadBalancers');
+    case 'Network':
+      return 'network';
+    case 'Cluster':
+      return 'cluster';
+    default:
+      return '';
   }
 }
 

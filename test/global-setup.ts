@@ -3,7 +3,7 @@
  * Every temporary file of the run (the tests' own, cdktf's `Testing` outdirs, the cdktf CLI's) goes under
  * it, because os.tmpdir() reads TMPDIR and the test workers inherit this environment; teardown removes it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,6 +17,9 @@ export default async function setup(): Promise<() => void> {
   await generateAll();
   const previous = process.env.TMPDIR;
   const root = mkdtempSync(path.join(os.tmpdir(), RUN_TMP_PREFIX));
+  // Checkers that drop privileges (dnsmasq reads its upstream file as its own user) must reach the
+  // directories tests open up for them; each test's own mkdtemp directory is still 0700.
+  chmodSync(root, 0o755);
   process.env.TMPDIR = root;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;

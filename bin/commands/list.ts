@@ -6,6 +6,7 @@ import type { Io } from '../io.js';
 import type { GlobalOptions } from '../options.js';
 import { loadAll } from '../synthesize.js';
 
+/** Lists the regions of `files` (all of `regions/` when empty) as a table, or as JSON with `--json`. */
 export async function run(files: readonly string[], opts: GlobalOptions & { json?: boolean }, io: Io): Promise<number> {
   const { infraStackName } = await import('../../stacks/region-stack.js');
   const rows = (await loadAll(files, io)).map(({ source, spec }) => ({

@@ -9,7 +9,7 @@ import { displayPath, progress, type Io } from '../io.js';
 import { EXIT_OK, plural, type GlobalOptions } from '../options.js';
 import { createStaging, publishStacks, pruneStacks, staleStacks } from '../output-dir.js';
 import { checkOutputDir } from '../output-path.js';
-import { loadAll, synthesizeInto } from '../synthesize.js';
+import { loadSettled, synthesizeInto } from '../synthesize.js';
 
 /** Options of `regionkit synth`. */
 export interface SynthOptions extends GlobalOptions {
@@ -23,11 +23,11 @@ export interface SynthOptions extends GlobalOptions {
 export async function run(files: readonly string[], opts: SynthOptions, io: Io): Promise<number> {
   const outdir = path.resolve(io.cwd, opts.out);
   await checkOutputDir(outdir, opts.out);
-  const loaded = await loadAll(files, io);
+  const { loaded, errors } = await loadSettled(files, io);
   const staging = await createStaging(outdir);
   let stacks;
   try {
-    stacks = await synthesizeInto(loaded, staging, io, opts.quiet);
+    stacks = await synthesizeInto(loaded, staging, io, opts.quiet, errors);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;

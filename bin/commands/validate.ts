@@ -1,6 +1,7 @@
 /**
- * `regionkit validate [files...]`: every spec problem of every file, then the synthesized JSON of each
- * stack against the provider schema files. Writes nothing outside a temporary directory.
+ * `regionkit validate [files...]`: runs exactly the checks `synth` runs (the region files, then the constructs
+ * built from them: every problem of every file, exit 2), then checks the synthesized JSON of each stack against
+ * the provider schema files. Writes nothing outside a temporary directory.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,15 +9,16 @@ import path from 'node:path';
 
 import { checkStack, formatProblem, loadProviderSchemas } from '../../lib/providers/conformance.js';
 import { progress, type Io } from '../io.js';
-import { EXIT_BUG, EXIT_OK, type GlobalOptions } from '../options.js';
-import { loadAll, synthesizeInto } from '../synthesize.js';
+import { EXIT_BUG, EXIT_OK, plural, type GlobalOptions } from '../options.js';
+import { loadSettled, synthesizeInto } from '../synthesize.js';
 
+/** Validates `files` (all of `regions/` when empty); prints `<stack>: ok` or its problem count per stack. */
 export async function run(files: readonly string[], opts: GlobalOptions, io: Io): Promise<number> {
-  const loaded = await loadAll(files, io);
-  progress(io, opts.quiet, `${loaded.length} region file${loaded.length === 1 ? '' : 's'} valid`);
+  const { loaded, errors } = await loadSettled(files, io);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-validate-'));
   try {
-    const stacks = await synthesizeInto(loaded, dir, io, opts.quiet);
+    const stacks = await synthesizeInto(loaded, dir, io, opts.quiet, errors);
+    progress(io, opts.quiet, `${plural(loaded.length, 'region file')} valid`);
     const schemas = loadProviderSchemas();
     let problems = 0;
     for (const stack of stacks) {

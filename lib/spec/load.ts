@@ -55,30 +55,52 @@ export async function loadRegionFile(file: string, cwd?: string): Promise<Loaded
  * Region names must be unique across the files (they name the stacks).
  */
 export async function loadRegionFiles(files: readonly string[], cwd?: string): Promise<LoadedSpec[]> {
+  const { loaded, errors } = await loadRegionFilesSettled(files, cwd);
+  if (errors.length > 0) throw combineSpecErrors(errors);
+  return loaded;
+}
+
+/**
+ * Loads several region files and keeps going past invalid ones: the valid specs (in file order) and one
+ * `SpecError` per invalid file (a repeated region name counts against the later file). Other errors throw.
+ */
+export async function loadRegionFilesSettled(
+  files: readonly string[],
+  cwd?: string,
+): Promise<{ loaded: LoadedSpec[]; errors: SpecError[] }> {
   const results = await Promise.allSettled(files.map((f) => loadRegionFile(f, cwd)));
-  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  const bug = errors.find((e) => !(e instanceof SpecError));
-  if (bug) throw bug;
-  if (errors.length > 0) {
-    throw new SpecError((errors as SpecError[]).map((e) => e.message).join('\n'), {
-      hint: (errors as SpecError[]).find((e) => e.hint)?.hint,
-    });
-  }
-  const loaded = results.map((r) => (r as PromiseFulfilledResult<LoadedSpec>).value);
+  const bug = results.find((r) => r.status === 'rejected' && !(r.reason instanceof SpecError));
+  if (bug) throw (bug as PromiseRejectedResult).reason;
+  const errors: SpecError[] = [];
+  const loaded: LoadedSpec[] = [];
   const seen = new Map<string, string>();
-  for (const { source, spec } of loaded) {
+  for (const result of results) {
+    if (result.status === 'rejected') {
+      errors.push(result.reason as SpecError);
+      continue;
+    }
+    const { source, spec } = result.value;
     const other = seen.get(spec.name);
     if (other) {
-      throw new SpecValidationError(source, [
-        {
-          path: 'name',
-          message: `must be unique across region files, got ${JSON.stringify(spec.name)} also in ${other}`,
-        },
-      ]);
+      errors.push(
+        new SpecValidationError(source, [
+          {
+            path: 'name',
+            message: `must be unique across region files, got ${JSON.stringify(spec.name)} also in ${other}`,
+          },
+        ]),
+      );
+      continue;
     }
     seen.set(spec.name, source);
+    loaded.push(result.value);
   }
-  return loaded;
+  return { loaded, errors };
+}
+
+/** One `SpecError` carrying the messages of `errors`, one after another, and the first hint. */
+export function combineSpecErrors(errors: readonly SpecError[]): SpecError {
+  return new SpecError(errors.map((e) => e.message).join('\n'), { hint: errors.find((e) => e.hint)?.hint });
 }
 
 /** YAML text to a plain object; syntax errors and duplicate keys become a `SpecValidationError` with line:column. */

@@ -4,7 +4,7 @@
  * defaults filled in, and return every problem found.
  */
 import type { SpecIssue } from '../errors.js';
-import { HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan } from '../net/network-plan.js';
+import { cidrsOverlap, HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan } from '../net/network-plan.js';
 
 import { groupHostConfig } from './host-config.js';
 import { describeValue } from './issues.js';
@@ -15,6 +15,9 @@ const CLUSTER_PORT_ROLES: readonly string[] = ['glusterfs-server', 'calico', 'we
 
 /** Most internal load balancers per region: infrastructure addresses 2..15 of zone 0 (1 is the gateway). */
 export const MAX_INTERNAL_LOAD_BALANCERS = INFRA_ADDRESSES - 1;
+
+/** The weave role's container range when `hostConfig.weaveIpallocRange` is not set (weave's own default). */
+export const DEFAULT_WEAVE_IPALLOC_RANGE = '10.32.0.0/12';
 
 /** Number of zones a spec spreads over. */
 export function zoneCount(spec: Pick<RegionSpec, 'zones'>): number {
@@ -135,6 +138,27 @@ export function semanticIssues(spec: RegionSpec): SpecIssue[] {
       add(
         `hostGroups[${i}].hostConfig.calicoIpPoolCidr`,
         'is required with the calico role (the container address range)',
+      );
+    }
+    // container ranges that are also VPC addresses would be unreachable (the roles check it too, later)
+    const ranges = [
+      ['calico', 'calicoIpPoolCidr', config.calicoIpPoolCidr],
+      ['weave', 'weaveIpallocRange', config.weaveIpallocRange ?? DEFAULT_WEAVE_IPALLOC_RANGE],
+    ] as const;
+    for (const [role, field, cidr] of ranges) {
+      if (!group.roles.includes(role) || cidr === undefined || !cidrsOverlap(cidr, spec.network.cidr)) continue;
+      const at =
+        group.hostConfig?.[field] !== undefined ? `hostGroups[${i}].hostConfig.${field}` : `hostConfig.${field}`;
+      add(
+        at,
+        `must not overlap the region network ${spec.network.cidr} (${role} role of group ${group.name}), got ` +
+          `${describeValue(cidr)}; pick a private range outside network.cidr`,
+      );
+    }
+    if (group.roles.includes('glusterfs-server') && !(group.count === 2 || group.count % 3 === 0)) {
+      add(
+        `hostGroups[${i}].count`,
+        `must be 2, 3 or a multiple of 3 for the glusterfs-server role (one brick per host, replica sets of 2 or 3), got ${group.count}`,
       );
     }
     if (group.roles.includes('etcd') && (group.count % 2 === 0 || group.count > 7)) {

@@ -238,9 +238,11 @@ describe('role problems fail synth as invalid input', () => {
     );
     const r = await run(dir, 'synth', 'regions/example-alicloud.yaml');
     expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: regions/example-alicloud.yaml: 9 problems\n');
     expect(r.stderr).toMatch(
-      /error: example-alicloud-infra\/HostGroups\/Bastion: user data of example-alicloud-bastion-1 is \d+ bytes \(\d+ Base64-encoded\); alicloud accepts at most 32768 encoded bytes/,
+      /\n {2}hostGroups\[0\]: user data of example-alicloud-bastion-1 is \d+ bytes \(\d+ Base64-encoded\); alicloud accepts at most 32768 encoded bytes/,
     );
+    expect(r.stderr).toMatch(/\n {2}hostGroups\[3\]: user data of example-alicloud-edge-2 is/);
     expect(r.stderr).toContain('hint: move roles to another host group, or bake large files into the image');
     expect(existsSync(path.join(dir, 'cdktf.out'))).toBe(false);
   });

@@ -407,6 +407,53 @@ describe('cluster and role constraints', () => {
       "hostGroups[2].zoneSpread: must be 1 for the keepalived role (a virtual IP lives in one zone's subnet), got 3",
     ],
     [
+      'calico pool inside the region network',
+      {
+        ...mesos(),
+        hostConfig: { calicoIpPoolCidr: '10.0.64.0/18' },
+        hostGroups: [
+          { name: 'control', count: 3, roles: ['etcd'] },
+          { name: 'worker', roles: ['calico'] },
+        ],
+      },
+      'hostConfig.calicoIpPoolCidr: must not overlap the region network 10.0.0.0/16 (calico role of group worker), got "10.0.64.0/18"; pick a private range outside network.cidr',
+    ],
+    [
+      "a group's own weave range inside the region network",
+      {
+        ...mesos(),
+        network: { cidr: '10.32.0.0/16' },
+        hostGroups: [
+          { name: 'control', count: 3 },
+          { name: 'worker', roles: ['weave'], hostConfig: { weaveIpallocRange: '10.32.128.0/20' } },
+        ],
+      },
+      'hostGroups[1].hostConfig.weaveIpallocRange: must not overlap the region network 10.32.0.0/16 (weave role of group worker), got "10.32.128.0/20"; pick a private range outside network.cidr',
+    ],
+    [
+      "weave's default range inside the region network",
+      {
+        ...mesos(),
+        network: { cidr: '10.40.0.0/16' },
+        hostGroups: [
+          { name: 'control', count: 3 },
+          { name: 'worker', roles: ['weave'] },
+        ],
+      },
+      'hostConfig.weaveIpallocRange: must not overlap the region network 10.40.0.0/16 (weave role of group worker), got "10.32.0.0/12"; pick a private range outside network.cidr',
+    ],
+    [
+      'glusterfs servers that cannot form replica sets',
+      {
+        ...mesos(),
+        hostGroups: [
+          { name: 'control', count: 3 },
+          { name: 'worker', count: 4, roles: ['glusterfs-server'] },
+        ],
+      },
+      'hostGroups[1].count: must be 2, 3 or a multiple of 3 for the glusterfs-server role (one brick per host, replica sets of 2 or 3), got 4',
+    ],
+    [
       'glusterfs client without servers',
       {
         ...mesos(),
