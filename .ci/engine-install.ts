@@ -48,10 +48,18 @@ async function go(args: string[], cwd: string): Promise<string> {
 
 /** Downloads `module@version` and returns its go.mod text; throws with the proxy's answer when refused. */
 async function moduleGoMod(module: string, version: string, cwd: string): Promise<string> {
-  const info = JSON.parse(await go(['mod', 'download', '-json', `${module}@${version}`], cwd)) as {
-    GoMod?: string;
-    Error?: string;
-  };
+  // go prints the JSON (with the proxy's answer in Error) also when the download fails
+  const result = await execa('go', ['mod', 'download', '-json', `${module}@${version}`], {
+    cwd,
+    env: goEnv,
+    reject: false,
+  });
+  let info: { GoMod?: string; Error?: string } = {};
+  try {
+    info = JSON.parse(result.stdout) as typeof info;
+  } catch {
+    throw new Error(result.stderr.trim() || `go mod download ${module}@${version} failed`);
+  }
   if (info.Error || !info.GoMod) throw new Error(info.Error ?? `no go.mod for ${module}@${version}`);
   return readFile(info.GoMod, 'utf8');
 }
@@ -176,7 +184,7 @@ async function installPlugin(
     await rm(binary, { force: true });
     return { source, version, goVersion: build.goVersion, buildSeconds: seconds };
   } catch (err) {
-    const reason = (err instanceof Error ? err.message : String(err)).split('\n').slice(-3).join(' ').slice(0, 400);
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim().slice(0, 400);
     log(`!!! ${source} ${version} NOT built: ${reason}`);
     return { source, version, reason };
   }

@@ -8,6 +8,7 @@ import type { DeployOptions } from './commands/deploy.js';
 import type { DestroyOptions } from './commands/destroy.js';
 import type { DoctorOptions } from './commands/doctor.js';
 import type { PlanOptions } from './commands/plan.js';
+import type { EngineKind } from './engine/engine.js';
 import { processIo, type Io } from './io.js';
 import { EXIT_OK, parseEngine, parseParallelism, reportError, type GlobalOptions } from './options.js';
 
@@ -37,8 +38,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .command('validate')
     .description('check region files and the Terraform JSON they synthesize against the provider schemas')
     .argument('[files...]', 'region files (.yaml)')
-    .action(async (files: string[]) => {
-      code = await (await import('./commands/validate.js')).run(files, globals(), io);
+    .option(
+      '--engine [engine]',
+      'also run every stack through tofu or terraform validate (default engine: tofu)',
+      parseEngine,
+    )
+    .action(async (files: string[], opts: { engine?: EngineKind | true }) => {
+      code = await (await import('./commands/validate.js')).run(files, { ...globals(), ...opts }, io);
     });
   program
     .command('list')

@@ -3,7 +3,7 @@
  * `validate -json`, so every provider validates its own blocks (value ranges, allowed values, conflicts).
  */
 import { formatDiagnostic, initAndValidate, type Engine } from './engine.js';
-import { firstError } from './lifecycle.js';
+import { EngineFailure, firstError } from './lifecycle.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,8 +26,8 @@ export async function validateWithEngine(
     progress(`${engine.kind} validate ${stack}`);
     const { init, validate } = await initAndValidate(engine, dir, env);
     if (!validate) {
-      verdicts.push({ stack, errors: [`${engine.kind} init failed: ${firstError(init)}`], warnings: [] });
-      continue;
+      // A plugin that cannot be installed here is the machine's problem, not the stack's.
+      throw new EngineFailure(`${stack}: ${engine.kind} init failed: ${firstError(init)}`, init.stderr);
     }
     const lines = (severity: 'error' | 'warning') =>
       validate.diagnostics.filter((d) => d.severity === severity).map(formatDiagnostic);

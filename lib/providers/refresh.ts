@@ -39,12 +39,16 @@ export function trimSchema(
   return { format_version: full.format_version, provider_schemas: { [address]: trimmed } };
 }
 
-function stripDescriptions<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(stripDescriptions) as T;
+/**
+ * Drops the `description` texts of blocks and attributes. Keys of `attributes` and `block_types` are names,
+ * not descriptor fields: an attribute called `description` (security groups have one) is kept.
+ */
+function stripDescriptions<T>(value: T, namesHere = false): T {
+  if (Array.isArray(value)) return value.map((v) => stripDescriptions(v)) as T;
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([k]) => k !== 'description')
-      .map(([k, v]) => [k, stripDescriptions(v)]),
+      .filter(([k]) => namesHere || k !== 'description')
+      .map(([k, v]) => [k, stripDescriptions(v, !namesHere && (k === 'attributes' || k === 'block_types'))]),
   ) as T;
 }

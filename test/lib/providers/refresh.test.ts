@@ -47,6 +47,29 @@ describe('providers:refresh', () => {
     });
   });
 
+  test('keeps an attribute named description while dropping description texts', () => {
+    const full = fullSchema();
+    const schemas = full.provider_schemas[address]!.resource_schemas!;
+    (schemas as Record<string, unknown>).openstack_networking_network_v2 = {
+      version: 0,
+      block: {
+        description: 'block prose',
+        attributes: {
+          description: { type: 'string', description: 'attribute prose', optional: true },
+        },
+        block_types: {
+          description: { nesting_mode: 'single', block: { description: 'nested prose', attributes: {} } },
+        },
+      },
+    };
+    const block = trimSchema(full, current, 'openstack').provider_schemas[address]!.resource_schemas!
+      .openstack_networking_network_v2!.block;
+    expect(block).toEqual({
+      attributes: { description: { type: 'string', optional: true } },
+      block_types: { description: { nesting_mode: 'single', block: { attributes: {} } } },
+    });
+  });
+
   test('--add brings in a new type', () => {
     const trimmed = trimSchema(fullSchema(), current, 'openstack', ['openstack_dns_zone_v2']);
     expect(trimmed.provider_schemas[address]!.resource_schemas!.openstack_dns_zone_v2).toBeDefined();
