@@ -22,6 +22,8 @@ const CHUNK_DIR = 'regionkit-chunks';
  * file `--help` took twice as long (0.36 s against 0.18 s), and synth took the same either way.
  * cdktf, constructs and commander are CommonJS; in an ESM bundle their `require('fs')` needs a real
  * `require`, hence the banner (aliased so it cannot clash with a bundled name).
+ * Minifying whitespace and syntax cut a synth's CPU time by about a tenth (less source to compile); names are
+ * kept, so stack traces stay readable (`node --enable-source-maps` maps them to the sources).
  */
 const OPTIONS = {
   bundle: true,
@@ -34,6 +36,8 @@ const OPTIONS = {
   banner: {
     js: "import { createRequire as __regionkitCreateRequire } from 'node:module'; const require = __regionkitCreateRequire(import.meta.url);",
   },
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: true,
   logLevel: 'warning',
   metafile: true,
