@@ -143,7 +143,7 @@ try {
   process.stdout.write(row([...header, 'regionkit cpu', 'plain cpu']));
   process.stdout.write(row(widths.map((w) => '-'.repeat(w))));
 
-  const results = new Map<number, { rk: number; plain: number }>();
+  const results = new Map<number, Record<'rk' | 'plain', { wall: number; cpu: number }>>();
   const notes: string[] = [];
   for (const c of cases) {
     const { args, identical } = await prepare(work, c, plain);
@@ -158,7 +158,10 @@ try {
       await rm(args[0]!, { recursive: true, force: true });
     }
     const m = (xs: Sample[], k: keyof Sample) => median(xs.map((x) => x[k]));
-    results.set(c.regions, { rk: m(rk, 'wallMs'), plain: m(pl, 'wallMs') });
+    results.set(c.regions, {
+      rk: { wall: m(rk, 'wallMs'), cpu: m(rk, 'cpuMs') },
+      plain: { wall: m(pl, 'wallMs'), cpu: m(pl, 'cpuMs') },
+    });
     process.stdout.write(
       row([
         c.name,
@@ -174,18 +177,23 @@ try {
     );
   }
 
-  process.stdout.write(`\n${notes.join('\n')}\n\nscaling (ms per region; "added" excludes the 1-region start-up)\n`);
+  process.stdout.write(
+    `\n${notes.join('\n')}\n\nscaling in ms per region ("added": beyond the 1-region case, so without start-up);\n` +
+      `CPU time is the steadier figure when other processes share the cores\n`,
+  );
   const [one, ten, hundred] = [results.get(1)!, results.get(10)!, results.get(100)!];
   for (const side of ['rk', 'plain'] as const) {
-    const perAt10 = ten[side] / 10;
-    const perAt100 = hundred[side] / 100;
-    const added10 = (ten[side] - one[side]) / 9;
-    const added100 = (hundred[side] - ten[side]) / 90;
-    const verdict = added100 <= added10 * LINEAR_SLACK ? 'linear' : 'WORSE than linear';
-    process.stdout.write(
-      `${side === 'rk' ? 'regionkit' : 'plain    '}  per region at 10: ${perAt10.toFixed(0)}, at 100: ${perAt100.toFixed(0)}; ` +
-        `per added region 1->10: ${added10.toFixed(0)}, 10->100: ${added100.toFixed(0)} => ${verdict}\n`,
-    );
+    for (const measure of ['wall', 'cpu'] as const) {
+      const at = (r: typeof one) => r[side][measure];
+      const added10 = (at(ten) - at(one)) / 9;
+      const added100 = (at(hundred) - at(ten)) / 90;
+      const verdict = added100 <= added10 * LINEAR_SLACK ? 'linear' : 'WORSE than linear';
+      process.stdout.write(
+        `${(side === 'rk' ? 'regionkit' : 'plain').padEnd(9)} ${measure.padEnd(4)}  per region at 10: ` +
+          `${(at(ten) / 10).toFixed(0)}, at 100: ${(at(hundred) / 100).toFixed(0)}; per added region ` +
+          `1->10: ${added10.toFixed(0)}, 10->100: ${added100.toFixed(0)} => ${verdict}\n`,
+      );
+    }
   }
 } finally {
   await rm(work, { recursive: true, force: true });
