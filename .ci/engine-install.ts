@@ -6,7 +6,7 @@
  *
  * Run by `.ci/engine.sh` (and `npm run engine:install`). Nothing it builds enters the repository.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chmod, copyFile, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -117,6 +117,15 @@ function replaceDirectives(goMod: string): string[] {
   return out.filter((r) => !/=>\s*\.{1,2}\//.test(r));
 }
 
+function isExecutableFile(file: string): boolean {
+  try {
+    const stat = statSync(file);
+    return stat.isFile() && stat.size > 0 && (stat.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 async function timed<T>(what: string, fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
   const start = performance.now();
   log(`building ${what} …`);
@@ -164,10 +173,11 @@ async function installPlugin(
   const targets = Object.values(REGISTRY_HOSTS).map((host) =>
     path.join(pluginDir(paths.mirror, host, source, version), file),
   );
-  if (targets.every((t) => existsSync(t))) {
+  const before = previous?.plugins.find((p) => p.source === source && p.version === version);
+  // Built means: recorded as built from this very module version, and an executable, non-empty file in place.
+  if (before?.goVersion === build.goVersion && targets.every((t) => isExecutableFile(t))) {
     log(`${source} ${version} already built`);
-    const before = previous?.plugins.find((p) => p.source === source && p.version === version);
-    return before ?? { source, version, goVersion: build.goVersion, buildSeconds: 0 };
+    return before;
   }
   const binary = path.join(paths.dir, 'build-out', file);
   await mkdir(path.dirname(binary), { recursive: true });
@@ -177,9 +187,10 @@ async function installPlugin(
     );
     for (const target of targets) {
       await mkdir(path.dirname(target), { recursive: true });
-      await rm(target, { force: true });
-      await link(binary, target).catch(() => copyFile(binary, target));
-      await chmod(target, 0o755);
+      await rm(`${target}.next`, { force: true });
+      await link(binary, `${target}.next`).catch(() => copyFile(binary, `${target}.next`));
+      await chmod(`${target}.next`, 0o755);
+      await rename(`${target}.next`, target);
     }
     await rm(binary, { force: true });
     return { source, version, goVersion: build.goVersion, buildSeconds: seconds };

@@ -47,31 +47,53 @@ export function regionFiles(args: readonly string[], io: Io): string[] {
 }
 
 /**
- * The stacks of `regions` in a manifest (all stacks when none is named). A stack belongs to the region whose
- * name is the longest prefix of `<region>-<kind>`.
+ * The stacks of `regions` in a manifest (all stacks when none is named). A region's stacks are named
+ * `<region>-<kind>` with a one-word kind (`infra`, `platform`), so region `eu` never owns `eu-west-infra`.
  * @throws SpecError when a named region has no synthesized stack
  */
 export function stacksOfRegions(manifest: CdktfManifest, regions: readonly string[]): string[] {
   const all = Object.keys(manifest.stacks).sort();
   if (regions.length === 0) return all;
-  const owner = (stack: string) =>
-    [...regions].sort((a, b) => b.length - a.length).find((r) => stack.startsWith(`${r}-`));
-  const stacks = all.filter((s) => owner(s) !== undefined);
-  const without = regions.filter((r) => !stacks.some((s) => owner(s) === r));
+  const owns = (region: string, stack: string) =>
+    /^[a-z0-9]+$/.test(stack.slice(region.length + 1)) && stack.startsWith(`${region}-`);
+  const stacks = all.filter((s) => regions.some((r) => owns(r, s)));
+  const without = regions.filter((r) => !all.some((s) => owns(r, s)));
   if (without.length > 0) {
     throw new SpecError(`no synthesized stack for region ${without.join(', ')}`, {
-      hint: `run regionkit plan ${without.join(' ')} (it synthesizes first)`,
+      hint: `regionkit plan <region file> synthesizes and plans it; synthesized regions: ${
+        [...new Set(all.map((s) => s.replace(/-[a-z0-9]+$/, '')))].join(', ') || 'none'
+      }`,
     });
   }
   return stacks;
 }
 
+/**
+ * Region names from arguments that are names or region files (a file's region is the `name` it declares).
+ * @throws SpecError when a file does not load
+ */
+export async function regionNames(args: readonly string[], io: Io): Promise<string[]> {
+  const files = args.filter((a) => /\.ya?ml$/.test(a));
+  const { loadRegionFiles } = await import('../lib/spec/load.js');
+  const loaded = await loadRegionFiles(
+    files.map((f) => path.resolve(io.cwd, f)),
+    io.cwd,
+  );
+  return args.map((a) => (/\.ya?ml$/.test(a) ? loaded[files.indexOf(a)]!.spec.name : a));
+}
+
 /** LifecycleOptions for a command run. */
 export function lifecycleOptions(engine: LifecycleOptions['engine'], opts: EngineOptions, io: Io): LifecycleOptions {
+  // The engine runs in the stack directory, where gophercloud would not find the project's clouds.yaml.
+  const projectCloudsYaml = path.join(io.cwd, 'clouds.yaml');
+  const env =
+    !io.env.OS_CLIENT_CONFIG_FILE && existsSync(projectCloudsYaml)
+      ? { ...io.env, OS_CLIENT_CONFIG_FILE: projectCloudsYaml }
+      : io.env;
   return {
     engine,
     outdir: path.resolve(io.cwd, opts.out),
-    env: io.env,
+    env,
     cwd: io.cwd,
     ...(opts.parallelism ? { parallelism: opts.parallelism } : {}),
     progress: (line) => progress(io, opts.quiet, line),
@@ -93,7 +115,8 @@ export async function reportingEngineFailure(
   } catch (err) {
     if (!(err instanceof EngineFailure)) throw err;
     io.err(`error: ${err.message}\n`);
-    io.err(verbose ? err.output : 'run with --verbose for the engine output\n');
+    // with --verbose the engine's output was already streamed
+    if (!verbose) io.err('run with --verbose for the engine output\n');
     return EXIT_BUG;
   }
 }

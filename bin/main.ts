@@ -1,6 +1,6 @@
 /**
- * `regionkit`: synth, validate and list region files; plan, deploy and destroy them with the engine; doctor. Heavy modules (cdktf, constructs) load inside the
- * actions, so `--help` stays instant.
+ * `regionkit`: synth, validate and list region files; plan, deploy and destroy them with the engine; doctor.
+ * Heavy modules (cdktf, constructs) load inside the actions, so `--help` stays instant.
  */
 import { Command } from 'commander';
 
@@ -18,7 +18,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const program = new Command('regionkit')
     .description('Synthesize whole cloud regions (network, hosts, load balancers) as Terraform JSON')
     .version(await packageVersion(), '-V, --version')
-    .option('-v, --verbose', 'print stack traces of internal errors')
+    .option('-v, --verbose', "print stack traces of internal errors and the engine's whole output")
     .option('-q, --quiet', 'no progress lines on stderr')
     .showHelpAfterError()
     .exitOverride()
@@ -41,10 +41,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option(
       '--engine [engine]',
       'also run every stack through tofu or terraform validate (default engine: tofu)',
-      parseEngine,
+      engineOrFile,
     )
-    .action(async (files: string[], opts: { engine?: EngineKind | true }) => {
-      code = await (await import('./commands/validate.js')).run(files, { ...globals(), ...opts }, io);
+    .action(async (files: string[], opts: { engine?: EngineKind | true | { file: string } }) => {
+      // `--engine regions/x.yaml`: the optional value took a file argument; give it back
+      const engine = typeof opts.engine === 'object' ? true : opts.engine;
+      const all = typeof opts.engine === 'object' ? [opts.engine.file, ...files] : files;
+      code = await (
+        await import('./commands/validate.js')
+      ).run(all, { ...globals(), ...(engine ? { engine } : {}) }, io);
     });
   program
     .command('list')
@@ -109,6 +114,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     code = reportError(err, io, globals().verbose ?? false);
   }
   return code;
+}
+
+function engineOrFile(value: string): EngineKind | { file: string } {
+  return value === 'tofu' || value === 'terraform' ? value : { file: value };
 }
 
 function collect(value: string, previous: string[]): string[] {

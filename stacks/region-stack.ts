@@ -25,8 +25,9 @@ export interface RegionStackProps {
   readonly spec: RegionSpecInput | RegionSpec;
   /**
    * Path of the local state file relative to the stack's synthesized directory (local backend only).
-   * @default - `terraform.<stack>.tfstate` in the stack's directory (`cdktf.out/stacks/<stack>/`), so the
-   * synthesized JSON does not depend on where the output directory is
+   * @default - `terraform.<stack>.tfstate` in the stack's directory (`cdktf.out/stacks/<stack>/`), written as
+   * `../<stack>/terraform.<stack>.tfstate` so that stacks reading its outputs find it too; the synthesized JSON
+   * does not depend on where the output directory is
    */
   readonly localStatePath?: string;
 }
@@ -50,7 +51,9 @@ export class RegionStack extends TerraformStack {
     const spec = resolveRegionSpec(props.spec, `stack ${id}`);
     this.spec = spec;
     configureBackend(this, spec.backend, {
-      localStatePath: props.localStatePath ?? `terraform.${id}.tfstate`,
+      // Written through the parent: a stack that reads this one's outputs resolves the same path from its own
+      // directory (cdktf's cross-stack remote state copies it verbatim).
+      localStatePath: props.localStatePath ?? `../${id}/terraform.${id}.tfstate`,
       alicloudRegion: spec.alicloud?.region,
     });
     Aspects.of(this).add(new NoPublicSsh());

@@ -6,7 +6,13 @@
 import { findEngine } from '../engine/engine.js';
 import { deployStacks, readManifest } from '../engine/lifecycle.js';
 import type { Io } from '../io.js';
-import { lifecycleOptions, reportingEngineFailure, stacksOfRegions, type EngineOptions } from '../lifecycle-options.js';
+import {
+  lifecycleOptions,
+  regionNames,
+  reportingEngineFailure,
+  stacksOfRegions,
+  type EngineOptions,
+} from '../lifecycle-options.js';
 import { EXIT_OK } from '../options.js';
 
 /** Options of `regionkit deploy`. */
@@ -20,7 +26,7 @@ export interface DeployOptions extends EngineOptions {
 export async function run(regions: readonly string[], opts: DeployOptions, io: Io): Promise<number> {
   const engine = await findEngine(opts.engine, io.env);
   const lifecycle = lifecycleOptions(engine, opts, io);
-  const stacks = stacksOfRegions(await readManifest(lifecycle.outdir), regions);
+  const stacks = stacksOfRegions(await readManifest(lifecycle.outdir), await regionNames(regions, io));
   return reportingEngineFailure(io, opts.verbose, async () => {
     const results = await deployStacks(stacks, opts.allowReplace ?? [], lifecycle);
     io.out(

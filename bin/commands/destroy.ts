@@ -6,7 +6,13 @@ import { SpecError } from '../../lib/errors.js';
 import { findEngine } from '../engine/engine.js';
 import { destroyRegion, readManifest } from '../engine/lifecycle.js';
 import type { Io } from '../io.js';
-import { lifecycleOptions, reportingEngineFailure, stacksOfRegions, type EngineOptions } from '../lifecycle-options.js';
+import {
+  lifecycleOptions,
+  regionNames,
+  reportingEngineFailure,
+  stacksOfRegions,
+  type EngineOptions,
+} from '../lifecycle-options.js';
 import { EXIT_INVALID, EXIT_OK } from '../options.js';
 
 /** Options of `regionkit destroy`. */
@@ -18,16 +24,17 @@ export interface DestroyOptions extends EngineOptions {
 export async function run(region: string, opts: DestroyOptions, io: Io): Promise<number> {
   const engine = await findEngine(opts.engine, io.env);
   const lifecycle = lifecycleOptions(engine, opts, io);
-  const stacks = stacksOfRegions(await readManifest(lifecycle.outdir), [region]);
+  const [name] = await regionNames([region], io);
+  const stacks = stacksOfRegions(await readManifest(lifecycle.outdir), [name!]);
   if (!opts.yes) {
     if (!io.ask) {
-      throw new SpecError(`destroy of ${region} needs confirmation and there is no terminal to ask on`, {
+      throw new SpecError(`destroy of ${name} needs confirmation and there is no terminal to ask on`, {
         hint: `run it in a terminal and type the region name, or pass --yes`,
       });
     }
-    const answer = await io.ask(`This destroys ${stacks.join(', ')}. Type the region name (${region}) to go on: `);
-    if (answer?.trim() !== region) {
-      io.err(`destroy of ${region} cancelled: the name typed did not match\n`);
+    const answer = await io.ask(`This destroys ${stacks.join(', ')}. Type the region name (${name}) to go on: `);
+    if (answer?.trim() !== name) {
+      io.err(`destroy of ${name} cancelled: the name typed did not match\n`);
       return EXIT_INVALID;
     }
   }

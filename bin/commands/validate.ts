@@ -60,7 +60,13 @@ export async function run(files: readonly string[], opts: ValidateOptions, io: I
       );
       for (const v of verdicts) {
         for (const line of [...v.errors, ...v.warnings]) io.err(`${v.stack}: ${line}\n`);
-        io.out(`${v.stack}: ${engine.kind} ${v.errors.length === 0 ? 'valid' : plural(v.errors.length, 'error')}\n`);
+        if (v.skipped) io.err(`!!! ${v.stack}: not validated by ${engine.kind}: ${v.skipped}\n`);
+        const verdict = v.skipped
+          ? 'not validated'
+          : v.errors.length === 0
+            ? 'valid'
+            : plural(v.errors.length, 'error');
+        io.out(`${v.stack}: ${engine.kind} ${verdict}\n`);
       }
       // The provider's own validation rejected a value: one the region file set, or one regionkit chose.
       if (verdicts.some((v) => v.errors.length > 0)) {

@@ -11,6 +11,7 @@ import { MIN_OPENTOFU_VERSION, MIN_TERRAFORM_VERSION } from '../../lib/versions.
 
 import type { Engine } from './engine.js';
 import { pluginDir, pluginFile, REGISTRY_HOSTS } from './layout.js';
+import { variablesWithoutValue } from './lifecycle.js';
 import { missingBackendSettings, missingCredentials, pinnedProviders, type StackJson } from './stack-needs.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -82,6 +83,17 @@ export async function doctorChecks(
           }))
         : [{ status: 'ok' as const, subject: `${stack}: credentials`, detail: 'present in the environment' }]),
     );
+    const unset = await variablesWithoutValue(dir, env);
+    checks.push(
+      unset.length
+        ? {
+            status: 'fail',
+            subject: `${stack}: variables`,
+            detail: `without a value: ${unset.join(', ')}`,
+            hint: `set ${unset.map((v) => `TF_VAR_${v}`).join(', ')}, or put them in the stack directory's terraform.tfvars`,
+          }
+        : { status: 'ok', subject: `${stack}: variables`, detail: 'every variable without a default has a value' },
+    );
     const backend = missingBackendSettings(json, env);
     const [type] = Object.keys(json.terraform?.backend ?? { local: {} });
     checks.push(
@@ -102,6 +114,16 @@ function pluginCheck(engine: Engine | undefined, source: string, version: string
   const mirror = engine?.cliConfigFile ? path.join(path.dirname(engine.cliConfigFile), 'plugins') : undefined;
   if (mirror && existsSync(path.join(pluginDir(mirror, host, source, version), pluginFile(source, version)))) {
     return { status: 'ok', subject, detail: 'in the local mirror' };
+  }
+  const otherVersion = engine?.manifest?.plugins.find((p) => p.source === source && p.version !== version);
+  if (engine?.cliConfigFile && otherVersion) {
+    // the CLI config installs this source from the mirror only: init cannot fetch another version
+    return {
+      status: 'fail',
+      subject,
+      detail: `the engine cache has ${source} ${otherVersion.version} only, and installs that provider from its mirror alone`,
+      hint: 'run npm run engine:install to build the pinned version',
+    };
   }
   const missing = engine?.manifest?.missing.find((m) => m.source === source && m.version === version);
   const cache = env.TF_PLUGIN_CACHE_DIR;

@@ -4,7 +4,7 @@
  * applied, so a plan is never applied twice nor made again silently.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { SpecError } from '../../lib/errors.js';
@@ -81,6 +81,8 @@ export function engineErrors(run: EngineRun): string[] {
 
 function errorsIn(text: string): string[] {
   const lines = text.split('\n').map((l) => l.replace(/^[│╷╵]\s?/, ''));
+  // Terraform prefixes init failures with a sentence that says nothing about them
+  const preamble = /encountered problems during initiali[sz]ation/;
   const errors: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const summary = /^Error: (.+)$/.exec(lines[i]!.trim())?.[1];
@@ -90,11 +92,12 @@ function errorsIn(text: string): string[] {
     // skip the source snippet (`on <file> line N`, numbered lines, markers) up to the explanation
     while (
       j < lines.length &&
-      (lines[j]!.trim() === '' || /^\s*(on .+ line \d+|with .+,$|\d+:|├|\(|─)/.test(lines[j]!))
+      (lines[j]!.trim() === '' || /^\s*(│|├|─|\(|on .+ line \d+|with .+,$|\d+:)/.test(lines[j]!))
     )
       j++;
     for (; j < lines.length && lines[j]!.trim() !== '' && !/^Error: /.test(lines[j]!.trim()); j++)
       detail.push(lines[j]!.trim());
+    if (preamble.test(summary)) continue;
     errors.push(detail.length ? `${summary}: ${detail.join(' ')}` : summary);
   }
   return errors;
@@ -112,7 +115,7 @@ export function firstError(run: EngineRun): string {
  * Variables the stack declares without a default that neither `TF_VAR_<name>` nor a variables file in the
  * stack directory sets. With a variables file present, the engine's own check decides (HCL is not parsed here).
  */
-async function variablesWithoutValue(dir: string, env: Env): Promise<string[]> {
+export async function variablesWithoutValue(dir: string, env: Env): Promise<string[]> {
   const files = await readdir(dir);
   if (
     files.some((f) => f === 'terraform.tfvars' || f === 'terraform.tfvars.json' || /\.auto\.tfvars(\.json)?$/.test(f))
@@ -151,14 +154,34 @@ function unsetVariables(run: EngineRun): string[] {
  */
 export async function planStacks(wanted: readonly string[], opts: LifecycleOptions): Promise<StackPlan[]> {
   const manifest = await readManifest(opts.outdir);
+  const order = stackOrder(manifest, wanted);
+  // Only plans shown by this run may be deployed: older ones (of a stack now deferred, or left by a run that
+  // failed before printing its table) go first, and this run's go too if it fails.
+  const removePlans = () =>
+    Promise.all(order.map((s) => rm(path.join(stackDir(opts.outdir, manifest, s), PLAN_FILE), { force: true })));
+  await removePlans();
+  try {
+    return await planInOrder(order, manifest, opts);
+  } catch (err) {
+    await removePlans();
+    throw err;
+  }
+}
+
+async function planInOrder(
+  order: readonly string[],
+  manifest: CdktfManifest,
+  opts: LifecycleOptions,
+): Promise<StackPlan[]> {
   const results: StackPlan[] = [];
-  for (const stack of stackOrder(manifest, wanted)) {
+  for (const stack of order) {
     const dir = stackDir(opts.outdir, manifest, stack);
     const pending = manifest.stacks[stack]!.dependencies.filter((dep) => {
       const r = results.find((x) => x.stack === dep);
       return (
         r?.status === 'deferred' ||
-        (r?.status === 'planned' && r.summary.add + r.summary.change + r.summary.destroy > 0)
+        (r?.status === 'planned' &&
+          (r.summary.add + r.summary.change + r.summary.destroy > 0 || r.summary.outputsChange))
       );
     });
     if (pending.length > 0) {
@@ -203,13 +226,36 @@ export async function planStacks(wanted: readonly string[], opts: LifecycleOptio
   return results;
 }
 
-/** The summary of the saved plan in `dir`, stateful resources flagged from the stack's own JSON. */
+/**
+ * The summary of the saved plan in `dir`. Stateful resources are those the stack's JSON marks now and those it
+ * marked when earlier deploys applied it (a renamed or removed data disk is no longer in the JSON, and its
+ * deletion is exactly what must be refused).
+ */
 export async function savedPlanSummary(engine: Engine, dir: string, env: Env): Promise<PlanSummary> {
   const show = await runEngine(engine, ['show', '-json', '-no-color', PLAN_FILE], dir, env);
   if (show.exitCode !== 0)
     throw new EngineFailure(`${engine.kind} show failed in ${dir}: ${firstError(show)}`, show.stderr);
-  const stackJson = JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as unknown;
-  return summarizePlan(JSON.parse(show.stdout) as PlanJson, statefulAddresses(stackJson));
+  return summarizePlan(JSON.parse(show.stdout) as PlanJson, await knownStateful(dir));
+}
+
+/** Where deploy records the stateful marks of what it applied, beside the stack's state. */
+export const STATEFUL_RECORD = 'regionkit-stateful.json';
+
+async function knownStateful(dir: string): Promise<Map<string, string>> {
+  const current = statefulAddresses(JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as unknown);
+  const recordFile = path.join(dir, STATEFUL_RECORD);
+  const recorded = existsSync(recordFile)
+    ? (JSON.parse(await readFile(recordFile, 'utf8')) as Record<string, string>)
+    : {};
+  return new Map([...Object.entries(recorded), ...current]);
+}
+
+/** Records the marks in force for an applied stack, merged with earlier ones (written atomically). */
+async function recordStateful(dir: string): Promise<void> {
+  const known = Object.fromEntries([...(await knownStateful(dir))].sort(([a], [b]) => a.localeCompare(b)));
+  const file = path.join(dir, STATEFUL_RECORD);
+  await writeFile(`${file}.next`, `${JSON.stringify(known, null, 2)}\n`);
+  await rename(`${file}.next`, file);
 }
 
 /** One stack's outcome of `deploy`. */
@@ -269,6 +315,7 @@ export async function deployStacks(
     if (apply.exitCode !== 0)
       throw new EngineFailure(`${stack}: ${opts.engine.kind} apply failed: ${firstError(apply)}`, apply.stderr);
     await rm(path.join(dir, PLAN_FILE), { force: true });
+    await recordStateful(dir);
     results.push({ stack, status: 'applied' });
   }
   return results;
@@ -276,6 +323,7 @@ export async function deployStacks(
 
 /**
  * Destroys every stack of `region` in reverse dependency order (`init` first, so a fresh clone can destroy).
+ * @throws SpecError (exit 2) when variables have no value, before anything is destroyed
  * @throws EngineFailure when init or destroy fails (earlier stacks stay destroyed)
  */
 export async function destroyRegion(stacks: readonly string[], opts: LifecycleOptions): Promise<string[]> {
@@ -283,6 +331,14 @@ export async function destroyRegion(stacks: readonly string[], opts: LifecycleOp
   const order = stackOrder(manifest, stacks)
     .filter((s) => stacks.includes(s))
     .reverse();
+  const unset = await Promise.all(
+    order.map(
+      async (stack) => [stack, await variablesWithoutValue(stackDir(opts.outdir, manifest, stack), opts.env)] as const,
+    ),
+  );
+  for (const [stack, names] of unset) {
+    if (names.length > 0) throw unsetVariablesError(stack, stackDir(opts.outdir, manifest, stack), names);
+  }
   for (const stack of order) {
     const dir = stackDir(opts.outdir, manifest, stack);
     opts.progress(`init ${stack}`);

@@ -11,6 +11,7 @@ export interface PlanJson {
     readonly mode: 'managed' | 'data';
     readonly change: { readonly actions: readonly string[] };
   }[];
+  readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
 }
 
 /** A resource the plan would replace or destroy. */
@@ -25,12 +26,14 @@ export interface PlanSummary {
   readonly add: number;
   readonly change: number;
   readonly destroy: number;
+  /** Outputs would change: stacks reading them wait for this one's deploy. */
+  readonly outputsChange: boolean;
   readonly losing: readonly LosingChange[];
 }
 
 /** `openstack_blockstorage_volume_v3.x[0]` → `openstack_blockstorage_volume_v3.x` (module paths kept). */
 export function baseAddress(address: string): string {
-  return address.replace(/\[[^\]]*\]$/, '');
+  return address.replace(/\[(?:\d+|"(?:[^"\\]|\\.)*")\]$/, '');
 }
 
 /** Summarizes a plan; `stateful` maps addresses (without instance keys) to their reason. */
@@ -51,7 +54,8 @@ export function summarizePlan(plan: PlanJson, stateful: ReadonlyMap<string, stri
       losing.push({ address: rc.address, action: replaced ? 'replace' : 'destroy', ...(why ? { stateful: why } : {}) });
     }
   }
-  return { add, change, destroy, losing };
+  const outputsChange = Object.values(plan.output_changes ?? {}).some((o) => o.actions.some((a) => a !== 'no-op'));
+  return { add, change, destroy, outputsChange, losing };
 }
 
 /** Stateful resources a plan would lose that `allowed` (addresses, with or without instance key) does not name. */

@@ -66,11 +66,19 @@ export function missingCredentials(stack: StackJson, env: Env, cwd: string): Unm
       }
       continue;
     }
-    if (!credentialSourceIn(cloud, env)) {
+    const source = credentialSourceIn(cloud, env);
+    if (!source) {
       unmet.push({
         what: `${cloud} credentials: none in the environment`,
         hint: `set ${describeCredentials(cloud)}; see ${CLOUD_CREDENTIALS[cloud].see}`,
       });
+    } else if (cloud === 'openstack' && source.all.some((aliases) => aliases.includes('OS_CLOUD'))) {
+      if (!cloudsYamlCandidates(env, cwd).some((f) => existsSync(f))) {
+        unmet.push({
+          what: `openstack credentials: OS_CLOUD names a clouds.yaml entry and no clouds.yaml was found`,
+          hint: `put it in ${standardCloudsYaml(env, cwd).join(', ')}, or name its file in OS_CLIENT_CONFIG_FILE`,
+        });
+      }
     }
   }
   return unmet;

@@ -2,8 +2,12 @@
  * `regionkit validate --engine`: each synthesized stack through the real engine, `init -backend=false` then
  * `validate -json`, so every provider validates its own blocks (value ranges, allowed values, conflicts).
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import { formatDiagnostic, initAndValidate, type Engine } from './engine.js';
 import { EngineFailure, firstError } from './lifecycle.js';
+import { pinnedProviders, type StackJson } from './stack-needs.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -12,6 +16,17 @@ export interface EngineVerdict {
   readonly stack: string;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** Why the stack was not validated (a pinned plugin this machine does not have). */
+  readonly skipped?: string;
+}
+
+/** Pinned providers of a stack that the engine cache's mirror lacks (none when the cache is not in use). */
+function absentPlugins(engine: Engine, stack: StackJson): string[] {
+  if (!engine.cliConfigFile || !engine.manifest) return [];
+  const built = engine.manifest.plugins;
+  return pinnedProviders(stack)
+    .filter((p) => !built.some((b) => b.source === p.source && b.version === p.version))
+    .map((p) => `${p.source} ${p.version}`);
 }
 
 /** Validates each stack directory (`stack name → dir`) in turn. */
@@ -23,6 +38,15 @@ export async function validateWithEngine(
 ): Promise<EngineVerdict[]> {
   const verdicts: EngineVerdict[] = [];
   for (const [stack, dir] of stackDirs) {
+    const absent = absentPlugins(
+      engine,
+      JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as StackJson,
+    );
+    if (absent.length > 0) {
+      // init would go to the registry for them; without the plugin there is nothing to validate with here
+      verdicts.push({ stack, errors: [], warnings: [], skipped: `no plugin on this machine for ${absent.join(', ')}` });
+      continue;
+    }
     progress(`${engine.kind} validate ${stack}`);
     const { init, validate } = await initAndValidate(engine, dir, env);
     if (!validate) {

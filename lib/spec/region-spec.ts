@@ -362,7 +362,7 @@ const backend = z.discriminatedUnion(
   'type',
   [
     z.strictObject({ type: z.literal('local') }).meta({
-      description: 'State in terraform.<stack>.tfstate in the project directory (one operator, no locking).',
+      description: 'State in terraform.<stack>.tfstate inside the stack directory (one operator, no locking).',
     }),
     z
       .strictObject({

@@ -36,9 +36,9 @@ async function tempProject(): Promise<string> {
 
 const openstack = GENERATED_PROVIDERS.openstack;
 
-describe('regionkit plan', () => {
-  const secrets = { TF_VAR_weave_password: 'x', TF_VAR_rexray_cinder_password: 'y' };
+const secrets = { TF_VAR_weave_password: 'x', TF_VAR_rexray_cinder_password: 'y' };
 
+describe('regionkit plan', () => {
   testWithEngine('names every variable without a value, before running the engine', [], async () => {
     const dir = await tempProject();
     const { code, stderr } = await cli(dir, bareEnv(), ['plan', 'example-openstack']);
@@ -110,6 +110,11 @@ describe('regionkit destroy', () => {
     const wrong = await cli(dir, bareEnv(), ['destroy', 'example-openstack'], 'example-alicloud');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('destroy of example-openstack cancelled');
+    const unset = await cli(dir, bareEnv(), ['destroy', 'regions/example-openstack.yaml', '--yes']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain(
+      'error: example-openstack-infra: variables without a value: rexray_cinder_password, weave_password',
+    );
   });
 });
 
@@ -125,11 +130,14 @@ describe('regionkit doctor', () => {
     expect(missing.stdout).toMatch(
       /^ok {4}plugin terraform-provider-openstack\/openstack 3\.4\.0: in the local mirror/m,
     );
+    expect(missing.stdout).toMatch(
+      /^FAIL {2}example-openstack-infra: variables: without a value: rexray_cinder_password, weave_password/m,
+    );
     expect(missing.stdout + missing.stderr).not.toContain('hunter2');
 
-    // doctor reads no file content and contacts nothing: a clouds.yaml in the project is enough
+    // a clouds.yaml in the project counts for doctor, and plan hands it to the engine (OS_CLIENT_CONFIG_FILE)
     await writeFile(path.join(dir, 'clouds.yaml'), 'clouds:\n  example:\n    auth: {}\n');
-    const ready = await cli(dir, bareEnv({ OS_PASSWORD: 'hunter2-not-printed' }), [
+    const ready = await cli(dir, bareEnv({ OS_PASSWORD: 'hunter2-not-printed', ...secrets }), [
       'doctor',
       'example-openstack',
       '--json',
@@ -139,7 +147,12 @@ describe('regionkit doctor', () => {
     const checks = JSON.parse(ready.stdout) as { status: string; subject: string }[];
     expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(checks.map((c) => c.subject)).toEqual(
-      expect.arrayContaining(['engine', 'example-openstack-infra: credentials', 'example-openstack-infra: backend']),
+      expect.arrayContaining([
+        'engine',
+        'example-openstack-infra: credentials',
+        'example-openstack-infra: variables',
+        'example-openstack-infra: backend',
+      ]),
     );
   });
 });

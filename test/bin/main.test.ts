@@ -95,7 +95,9 @@ describe('regionkit synth', () => {
       expect(textA).not.toContain(a);
       expect(textA).not.toContain(os.tmpdir());
       expect(textA).not.toContain(PACKAGE_ROOT);
-      expect(JSON.parse(textA).terraform.backend).toEqual({ local: { path: `terraform.${stack}.tfstate` } });
+      expect(JSON.parse(textA).terraform.backend).toEqual({
+        local: { path: `../${stack}/terraform.${stack}.tfstate` },
+      });
     }
   });
 

@@ -73,7 +73,7 @@ describe('synth output does not depend on where it is written', () => {
       const rel = await readFile(path.join(dir, 'out/rel', file), 'utf8');
       expect(await readFile(path.join(elsewhere, 'abs', file), 'utf8')).toBe(rel);
       expect(await readFile(path.join(dir, 'cdktf.out', file), 'utf8')).toBe(rel);
-      expect(JSON.parse(rel).terraform.backend).toEqual({ local: { path: `terraform.${stack}.tfstate` } });
+      expect(JSON.parse(rel).terraform.backend).toEqual({ local: { path: `../${stack}/terraform.${stack}.tfstate` } });
     }
   });
 

@@ -29,11 +29,12 @@ const random = SUPPORT_PROVIDERS.random;
 class RandomProvider extends TerraformProvider {}
 
 /** Two stacks: `base` holds a stateful random_pet, `app` reads its id through a cross-stack reference. */
-function synthTwoStacks(outdir: string, keeper: string): void {
+function synthTwoStacks(outdir: string, keeper: string, petId = 'Pet'): void {
   const app = new App({ outdir });
   const stack = (id: string) => {
     const s = new TerraformStack(app, id);
-    new LocalBackend(s, { path: `../../${id}.tfstate` });
+    // the layout RegionStack writes: state in the stack's own directory, reachable from its siblings
+    new LocalBackend(s, { path: `../${id}/terraform.${id}.tfstate` });
     new RandomProvider(s, 'random', {
       terraformResourceType: 'random',
       terraformGeneratorMetadata: { providerName: 'random', providerVersion: random.version },
@@ -43,7 +44,7 @@ function synthTwoStacks(outdir: string, keeper: string): void {
     return s;
   };
   const base = stack('base');
-  const pet = new TerraformResource(base, 'Pet', { terraformResourceType: 'random_pet' });
+  const pet = new TerraformResource(base, petId, { terraformResourceType: 'random_pet' });
   pet.addOverride('keepers', { generation: keeper });
   markStateful(pet, 'the name every host was given');
   const consumer = stack('app');
@@ -87,7 +88,7 @@ testWithEngine(
       { stack: 'app', status: 'no-plan' },
     ]);
     expect(existsSync(path.join(outdir, 'stacks', 'base', PLAN_FILE))).toBe(false);
-    expect(existsSync(path.join(outdir, 'base.tfstate'))).toBe(true);
+    expect(existsSync(path.join(outdir, 'stacks', 'base', 'terraform.base.tfstate'))).toBe(true);
 
     // second round: base unchanged, app reads base's state and adds its resource
     const second = await planStacks(['app'], opts);
@@ -96,11 +97,11 @@ testWithEngine(
       ['app', 1],
     ]);
     await deployStacks(['app'], [], opts);
-    const appState = JSON.parse(readFileSync(path.join(outdir, 'app.tfstate'), 'utf8')) as {
+    const appState = JSON.parse(readFileSync(path.join(outdir, 'stacks', 'app', 'terraform.app.tfstate'), 'utf8')) as {
       resources: { type: string; instances: { attributes: { id: string } }[] }[];
     };
     const basePet = (
-      JSON.parse(readFileSync(path.join(outdir, 'base.tfstate'), 'utf8')) as typeof appState
+      JSON.parse(readFileSync(path.join(outdir, 'stacks', 'base', 'terraform.base.tfstate'), 'utf8')) as typeof appState
     ).resources.find((r) => r.type === 'random_pet')!.instances[0]!.attributes.id;
     expect(
       appState.resources.find((r) => r.type === 'random_pet')!.instances[0]!.attributes.id.startsWith(basePet),

@@ -46,7 +46,9 @@ describe.each(CLOUDS)('RegionStack on %s', (cloud) => {
 
   test('a local backend with a state path relative to the stack directory', () => {
     const stack = new RegionStack(Testing.app(), 'test-infra', { spec: fullShape(cloud) });
-    expect(synthJson(stack).terraform!.backend).toEqual({ local: { path: 'terraform.test-infra.tfstate' } });
+    expect(synthJson(stack).terraform!.backend).toEqual({
+      local: { path: '../test-infra/terraform.test-infra.tfstate' },
+    });
   });
 
   test('fails with every spec problem before building anything', () => {

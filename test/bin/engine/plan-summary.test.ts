@@ -38,9 +38,17 @@ describe('summarizePlan', () => {
     expect(refusedLosses(summary, ['openstack_networking_port_v2.Port']).length).toBe(1);
   });
 
-  test('baseAddress drops only the last instance key', () => {
+  test('baseAddress drops only the last instance key, whatever the key holds', () => {
     expect(baseAddress('module.a["x"].res.b[2]')).toBe('module.a["x"].res.b');
     expect(baseAddress('res.b["k"]')).toBe('res.b');
+    expect(baseAddress('res.b["a[0]"]')).toBe('res.b');
+    expect(baseAddress('res.b["q\\"]"]')).toBe('res.b');
+    expect(baseAddress('res.b')).toBe('res.b');
+  });
+
+  test('an output change alone counts, so readers of the output wait', () => {
+    expect(summarizePlan({ output_changes: { a: { actions: ['no-op'] } } }, new Map()).outputsChange).toBe(false);
+    expect(summarizePlan({ output_changes: { a: { actions: ['create'] } } }, new Map()).outputsChange).toBe(true);
   });
 });
 
