@@ -180,6 +180,10 @@ function addStack(app: App, json: StackJson): void {
   addBlocks(stack, json.data, (...args) => new RawDataSource(...args));
   addBlocks(stack, json.resource, (...args) => new RawResource(...args));
   addOutputs(stack, json.output ?? {}, (json['//'].outputs?.[stack.node.id] ?? {}) as Json, []);
+  // comment keys regionkit adds beside cdktf's own (the stateful list): the same stack-level override
+  for (const [key, value] of Object.entries(json['//'])) {
+    if (key !== 'metadata' && key !== 'outputs') stack.addOverride(`//.${key}`, value);
+  }
 }
 
 const [outdir, ...files] = process.argv.slice(2);
