@@ -16,7 +16,9 @@ import { EXIT_OK, parseEngine, parseParallelism, reportError, type GlobalOptions
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let code = EXIT_OK;
   const program = new Command('regionkit')
-    .description('Synthesize whole cloud regions (network, hosts, load balancers) as Terraform JSON')
+    .description(
+      'Synthesize whole cloud regions as Terraform JSON, and plan, deploy and destroy them with OpenTofu or Terraform',
+    )
     .version(await packageVersion(), '-V, --version')
     .option('-v, --verbose', "print stack traces of internal errors and the engine's whole output")
     .option('-q, --quiet', 'no progress lines on stderr')
