@@ -59,7 +59,7 @@ export async function publishStacks(staging: string, outdir: string, stacks: rea
     for (const { name, regionFile } of stacks) {
       if (next.stacks[name]) next.stacks[name] = { ...next.stacks[name], regionFile: relativeTo(outdir, regionFile) };
     }
-    const manifest = mergeManifests(await readManifest(outdir), next, outdir);
+    const manifest = mergeManifests(await readOutputManifest(outdir), next, outdir);
     await writeManifest(outdir, manifest, staging);
   } finally {
     await rm(trash, { recursive: true, force: true });
@@ -76,7 +76,7 @@ export async function staleStacks(
   loadedFiles: readonly string[],
   producedNames: readonly string[],
 ): Promise<{ name: string; reason: string }[]> {
-  const manifest = await readManifest(outdir);
+  const manifest = await readOutputManifest(outdir);
   const stale: { name: string; reason: string }[] = [];
   for (const [name, entry] of Object.entries(manifest?.stacks ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     if (typeof entry.regionFile !== 'string' || producedNames.includes(name)) continue;
@@ -94,7 +94,7 @@ export async function staleStacks(
  * names kept that way.
  */
 export async function pruneStacks(outdir: string, names: readonly string[]): Promise<string[]> {
-  const manifest = await readManifest(outdir);
+  const manifest = await readOutputManifest(outdir);
   if (!manifest) return [];
   const kept: string[] = [];
   const trash = await mkdtemp(`${outdir}.old-`);
@@ -167,7 +167,8 @@ async function isDirectory(file: string): Promise<boolean> {
   }
 }
 
-async function readManifest(outdir: string): Promise<Manifest | undefined> {
+/** `<outdir>/manifest.json`, or undefined when it is missing or unreadable. */
+export async function readOutputManifest(outdir: string): Promise<Manifest | undefined> {
   try {
     const manifest = JSON.parse(await readFile(path.join(outdir, 'manifest.json'), 'utf8')) as Manifest;
     return { ...manifest, stacks: manifest.stacks ?? {} };

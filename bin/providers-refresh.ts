@@ -16,17 +16,14 @@ import { providerAddress, type ProviderSchemaFile } from '../lib/providers/schem
 import { GENERATED_PROVIDERS, type GeneratedProviderName } from '../lib/versions.js';
 
 import { findEngine, type EngineKind } from './engine/engine.js';
+import { hasPlugin, type EngineManifest } from './engine/layout.js';
 import { dumpProviderSchemas } from './engine/schema-dump.js';
 
 /** Generated providers the engine has a plugin for (all when the engine is not the cached one). */
-export function providersWithPlugins(
-  plugins: readonly { source: string; version: string }[] | undefined,
-): GeneratedProviderName[] {
+export function providersWithPlugins(manifest: EngineManifest | undefined): GeneratedProviderName[] {
   const names = Object.keys(GENERATED_PROVIDERS) as GeneratedProviderName[];
-  if (!plugins) return names;
-  return names.filter((n) =>
-    plugins.some((p) => p.source === GENERATED_PROVIDERS[n].source && p.version === GENERATED_PROVIDERS[n].version),
-  );
+  if (!manifest) return names;
+  return names.filter((n) => hasPlugin(manifest, GENERATED_PROVIDERS[n]));
 }
 
 async function main(args: string[]): Promise<void> {
@@ -40,7 +37,7 @@ async function main(args: string[]): Promise<void> {
     names = names.filter((n) => full.provider_schemas[providerAddress(GENERATED_PROVIDERS[n])]);
   } else {
     const engine = await findEngine(value('--engine')[0] as EngineKind | undefined, process.env);
-    names = providersWithPlugins(engine.manifest?.plugins);
+    names = providersWithPlugins(engine.manifest);
     for (const skipped of Object.keys(GENERATED_PROVIDERS).filter((n) => !names.includes(n as GeneratedProviderName))) {
       const missing = engine.manifest?.missing.find(
         (m) => m.source === GENERATED_PROVIDERS[skipped as GeneratedProviderName].source,

@@ -4,7 +4,7 @@
  * a plan that replaces or destroys a stateful resource that no `--allow-replace <address>` names.
  */
 import { findEngine } from '../engine/engine.js';
-import { deployStacks, readManifest } from '../engine/lifecycle.js';
+import { deployStacks, readStacksManifest } from '../engine/lifecycle.js';
 import type { Io } from '../io.js';
 import {
   lifecycleOptions,
@@ -26,7 +26,7 @@ export interface DeployOptions extends EngineOptions {
 export async function run(regions: readonly string[], opts: DeployOptions, io: Io): Promise<number> {
   const engine = await findEngine(opts.engine, io.env);
   const lifecycle = lifecycleOptions(engine, opts, io);
-  const stacks = stacksOfRegions(await readManifest(lifecycle.outdir), await regionNames(regions, io));
+  const stacks = stacksOfRegions(await readStacksManifest(lifecycle.outdir), await regionNames(regions, io));
   return reportingEngineFailure(io, opts.verbose, async () => {
     const results = await deployStacks(stacks, opts.allowReplace ?? [], lifecycle);
     io.out(

@@ -4,7 +4,7 @@
  */
 import { SpecError } from '../../lib/errors.js';
 import { findEngine } from '../engine/engine.js';
-import { destroyRegion, readManifest } from '../engine/lifecycle.js';
+import { destroyRegion, readStacksManifest } from '../engine/lifecycle.js';
 import type { Io } from '../io.js';
 import {
   lifecycleOptions,
@@ -25,7 +25,7 @@ export async function run(region: string, opts: DestroyOptions, io: Io): Promise
   const engine = await findEngine(opts.engine, io.env);
   const lifecycle = lifecycleOptions(engine, opts, io);
   const [name] = await regionNames([region], io);
-  const stacks = stacksOfRegions(await readManifest(lifecycle.outdir), [name!]);
+  const stacks = stacksOfRegions(await readStacksManifest(lifecycle.outdir), [name!]);
   if (!opts.yes) {
     if (!io.ask) {
       throw new SpecError(`destroy of ${name} needs confirmation and there is no terminal to ask on`, {

@@ -4,7 +4,7 @@
  * would replace or destroy.
  */
 import { findEngine } from '../engine/engine.js';
-import { planStacks, readManifest, type StackPlan } from '../engine/lifecycle.js';
+import { planStacks, readStacksManifest, type StackPlan } from '../engine/lifecycle.js';
 import { progress, displayPath, type Io } from '../io.js';
 import {
   lifecycleOptions,
@@ -32,7 +32,7 @@ export async function run(regions: readonly string[], opts: PlanOptions, io: Io)
   await synth(files, { out: opts.out, ...(opts.quiet ? { quiet: true } : {}) }, synthIo);
   const engine = await findEngine(opts.engine, io.env);
   const lifecycle = lifecycleOptions(engine, opts, io);
-  const manifest = await readManifest(lifecycle.outdir);
+  const manifest = await readStacksManifest(lifecycle.outdir);
   const stacks = stacksOfRegions(
     manifest,
     loaded.map((l) => l.spec.name),

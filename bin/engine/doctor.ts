@@ -4,15 +4,14 @@
  * values) and each stack's backend settings.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { MIN_OPENTOFU_VERSION, MIN_TERRAFORM_VERSION } from '../../lib/versions.js';
 
 import type { Engine } from './engine.js';
-import { pluginDir, pluginFile, REGISTRY_HOSTS } from './layout.js';
+import { enginePaths, pluginDir, pluginFile, REGISTRY_HOSTS } from './layout.js';
 import { variablesWithoutValue } from './lifecycle.js';
-import { missingBackendSettings, missingCredentials, pinnedProviders, type StackJson } from './stack-needs.js';
+import { missingBackendSettings, missingCredentials, pinnedProviders, readStackJson } from './stack-needs.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -70,7 +69,7 @@ export async function doctorChecks(
   }
   const providers = new Map<string, { source: string; version: string }>();
   for (const [stack, dir] of stackDirs) {
-    const json = JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
+    const json = await readStackJson(dir);
     for (const p of pinnedProviders(json)) providers.set(`${p.source} ${p.version}`, p);
     const creds = missingCredentials(json, env, cwd);
     checks.push(
@@ -111,7 +110,7 @@ export async function doctorChecks(
 function pluginCheck(engine: Engine | undefined, source: string, version: string, env: Env): Check {
   const subject = `plugin ${source} ${version}`;
   const host = REGISTRY_HOSTS[engine?.kind ?? 'tofu'];
-  const mirror = engine?.cliConfigFile ? path.join(path.dirname(engine.cliConfigFile), 'plugins') : undefined;
+  const mirror = engine?.cliConfigFile ? enginePaths(path.dirname(engine.cliConfigFile)).mirror : undefined;
   if (mirror && existsSync(path.join(pluginDir(mirror, host, source, version), pluginFile(source, version)))) {
     return { status: 'ok', subject, detail: 'in the local mirror' };
   }

@@ -43,6 +43,14 @@ export interface EngineManifest {
   readonly missing: readonly MissingPlugin[];
 }
 
+/** Whether the engine cache built the plugin of `pin` (same source, same version). */
+export function hasPlugin(
+  manifest: EngineManifest | undefined,
+  pin: { readonly source: string; readonly version: string },
+): boolean {
+  return !!manifest?.plugins.some((p) => p.source === pin.source && p.version === pin.version);
+}
+
 /** The engine cache directory for an environment. */
 export function engineDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (env.REGIONKIT_ENGINE_DIR) return path.resolve(env.REGIONKIT_ENGINE_DIR);

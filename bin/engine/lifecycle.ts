@@ -9,10 +9,11 @@ import path from 'node:path';
 
 import { SpecError } from '../../lib/errors.js';
 import { statefulAddresses } from '../../lib/stateful.js';
+import { readOutputManifest } from '../output-dir.js';
 
 import { runEngine, type Engine, type EngineRun } from './engine.js';
 import { refusedLosses, summarizePlan, type PlanJson, type PlanSummary } from './plan-summary.js';
-import { missingCredentials, type StackJson } from './stack-needs.js';
+import { missingCredentials, readStackJson } from './stack-needs.js';
 import { stackOrder, type CdktfManifest } from './stack-order.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,23 +53,23 @@ export class EngineFailure extends Error {
   }
 }
 
-export async function readManifest(outdir: string): Promise<CdktfManifest> {
-  const file = path.join(outdir, 'manifest.json');
-  if (!existsSync(file)) {
+/**
+ * The stacks synthesized into `outdir`, from its manifest.json.
+ * @throws SpecError when there is none (nothing synthesized there yet)
+ */
+export async function readStacksManifest(outdir: string): Promise<CdktfManifest> {
+  const manifest = await readOutputManifest(outdir);
+  if (!manifest) {
     throw new SpecError(`no synthesized stacks in ${outdir}`, {
       hint: 'run regionkit synth (or regionkit plan) first',
     });
   }
-  return JSON.parse(await readFile(file, 'utf8')) as CdktfManifest;
+  return manifest as unknown as CdktfManifest;
 }
 
 /** Stack directory of one stack. */
 export function stackDir(outdir: string, manifest: CdktfManifest, stack: string): string {
   return path.join(outdir, manifest.stacks[stack]!.workingDirectory);
-}
-
-async function readStackJson(dir: string): Promise<StackJson> {
-  return JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
 }
 
 const parallelismArgs = (n: number | undefined) => (n ? [`-parallelism=${n}`] : []);
@@ -122,9 +123,7 @@ export async function variablesWithoutValue(dir: string, env: Env): Promise<stri
   ) {
     return [];
   }
-  const json = JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as {
-    variable?: Record<string, { default?: unknown; nullable?: boolean }>;
-  };
+  const json = await readStackJson(dir);
   return Object.entries(json.variable ?? {})
     .filter(([name, v]) => !('default' in v) && env[`TF_VAR_${name}`] === undefined)
     .map(([name]) => name)
@@ -153,7 +152,7 @@ function unsetVariables(run: EngineRun): string[] {
  * @throws EngineFailure when init or plan fails otherwise
  */
 export async function planStacks(wanted: readonly string[], opts: LifecycleOptions): Promise<StackPlan[]> {
-  const manifest = await readManifest(opts.outdir);
+  const manifest = await readStacksManifest(opts.outdir);
   const order = stackOrder(manifest, wanted);
   // Only plans shown by this run may be deployed: older ones (of a stack now deferred, or left by a run that
   // failed before printing its table) go first, and this run's go too if it fails.
@@ -196,7 +195,6 @@ async function planInOrder(
     if (init.exitCode !== 0)
       throw new EngineFailure(`${stack}: ${opts.engine.kind} init failed: ${firstError(init)}`, init.stderr);
     opts.progress(`plan ${stack}`);
-    await rm(path.join(dir, PLAN_FILE), { force: true });
     const plan = await runEngine(
       opts.engine,
       ['plan', '-input=false', '-no-color', `-out=${PLAN_FILE}`, ...parallelismArgs(opts.parallelism)],
@@ -205,7 +203,6 @@ async function planInOrder(
       opts.engineOutput,
     );
     if (plan.exitCode !== 0) {
-      await rm(path.join(dir, PLAN_FILE), { force: true });
       const unset = unsetVariables(plan);
       if (unset.length > 0) throw unsetVariablesError(stack, dir, unset);
       const stackJson = await readStackJson(dir);
@@ -242,7 +239,7 @@ export async function savedPlanSummary(engine: Engine, dir: string, env: Env): P
 export const STATEFUL_RECORD = 'regionkit-stateful.json';
 
 async function knownStateful(dir: string): Promise<Map<string, string>> {
-  const current = statefulAddresses(JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as unknown);
+  const current = statefulAddresses(await readStackJson(dir));
   const recordFile = path.join(dir, STATEFUL_RECORD);
   const recorded = existsSync(recordFile)
     ? (JSON.parse(await readFile(recordFile, 'utf8')) as Record<string, string>)
@@ -274,7 +271,7 @@ export async function deployStacks(
   allowReplace: readonly string[],
   opts: LifecycleOptions,
 ): Promise<StackDeploy[]> {
-  const manifest = await readManifest(opts.outdir);
+  const manifest = await readStacksManifest(opts.outdir);
   const order = stackOrder(manifest, wanted);
   const withoutPlan = order.filter((s) => !existsSync(path.join(stackDir(opts.outdir, manifest, s), PLAN_FILE)));
   if (withoutPlan.length === order.length) {
@@ -327,7 +324,7 @@ export async function deployStacks(
  * @throws EngineFailure when init or destroy fails (earlier stacks stay destroyed)
  */
 export async function destroyRegion(stacks: readonly string[], opts: LifecycleOptions): Promise<string[]> {
-  const manifest = await readManifest(opts.outdir);
+  const manifest = await readStacksManifest(opts.outdir);
   const order = stackOrder(manifest, stacks)
     .filter((s) => stacks.includes(s))
     .reverse();

@@ -3,6 +3,7 @@
  * plugins, cloud credentials (names of environment variables only, never values) and backend settings.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,6 +18,12 @@ export interface StackJson {
     readonly backend?: Record<string, Record<string, unknown>>;
   };
   readonly provider?: Record<string, readonly Record<string, unknown>[]>;
+  readonly variable?: Record<string, { readonly default?: unknown }>;
+}
+
+/** The synthesized `cdk.tf.json` of the stack in `dir`. */
+export async function readStackJson(dir: string): Promise<StackJson> {
+  return JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
 }
 
 /** One unmet need, phrased for the operator. */

@@ -2,12 +2,10 @@
  * `regionkit validate --engine`: each synthesized stack through the real engine, `init -backend=false` then
  * `validate -json`, so every provider validates its own blocks (value ranges, allowed values, conflicts).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-
 import { formatDiagnostic, initAndValidate, type Engine } from './engine.js';
+import { hasPlugin } from './layout.js';
 import { EngineFailure, firstError } from './lifecycle.js';
-import { pinnedProviders, type StackJson } from './stack-needs.js';
+import { pinnedProviders, readStackJson, type StackJson } from './stack-needs.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -23,9 +21,8 @@ export interface EngineVerdict {
 /** Pinned providers of a stack that the engine cache's mirror lacks (none when the cache is not in use). */
 function absentPlugins(engine: Engine, stack: StackJson): string[] {
   if (!engine.cliConfigFile || !engine.manifest) return [];
-  const built = engine.manifest.plugins;
   return pinnedProviders(stack)
-    .filter((p) => !built.some((b) => b.source === p.source && b.version === p.version))
+    .filter((p) => !hasPlugin(engine.manifest, p))
     .map((p) => `${p.source} ${p.version}`);
 }
 
@@ -38,10 +35,7 @@ export async function validateWithEngine(
 ): Promise<EngineVerdict[]> {
   const verdicts: EngineVerdict[] = [];
   for (const [stack, dir] of stackDirs) {
-    const absent = absentPlugins(
-      engine,
-      JSON.parse(await readFile(path.join(dir, 'cdk.tf.json'), 'utf8')) as StackJson,
-    );
+    const absent = absentPlugins(engine, await readStackJson(dir));
     if (absent.length > 0) {
       // init would go to the registry for them; without the plugin there is nothing to validate with here
       verdicts.push({ stack, errors: [], warnings: [], skipped: `no plugin on this machine for ${absent.join(', ')}` });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect, onTestFinished, test } from 'vitest';
 
 import { findEngine, onPath, type Engine, type EngineKind } from '../../bin/engine/engine.js';
-import { engineDir, readManifest } from '../../bin/engine/layout.js';
+import { engineDir, hasPlugin, readManifest } from '../../bin/engine/layout.js';
 import { ALL_PROVIDERS } from '../../lib/versions.js';
 
 /**
@@ -44,19 +44,6 @@ export async function engineFor(kind: EngineKind): Promise<Engine | undefined> {
   }
 }
 
-/** Sources of the plugins in the engine cache. */
-export function builtPlugins(): Set<string> {
-  return new Set((readManifest(engineDir())?.plugins ?? []).map((p) => `${p.source} ${p.version}`));
-}
-
-/** Why `providers` cannot all be used here, or undefined when they can. */
-export function unavailablePlugins(providers: readonly { source: string; version: string }[]): string | undefined {
-  const built = builtPlugins();
-  const missing = providers.filter((p) => !built.has(`${p.source} ${p.version}`));
-  if (missing.length === 0) return undefined;
-  return missing.map((p) => `${p.source} ${p.version}: ${PLUGINS_NOT_SERVED[p.source] ?? 'not built'}`).join('; ');
-}
-
 /**
  * `test` with the engine when it and the plugins of `providers` are present; a skip when a plugin is one
  * the proxy does not serve; otherwise a skip with a warning, or a failure under CI=true.
@@ -68,8 +55,7 @@ export function testWithEngine(
   timeout = 300_000,
 ): void {
   const manifest = readManifest(engineDir());
-  const built = builtPlugins();
-  const missing = providers.filter((p) => !built.has(`${p.source} ${p.version}`));
+  const missing = providers.filter((p) => !hasPlugin(manifest, p));
   const notServed = missing.filter((p) => PLUGINS_NOT_SERVED[p.source]);
   if (manifest && notServed.length > 0) {
     test.skip(`${name} [${notServed.map((p) => `${p.source}: ${PLUGINS_NOT_SERVED[p.source]}`).join('; ')}]`, () => {});

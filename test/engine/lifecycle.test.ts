@@ -13,7 +13,7 @@ import {
   deployStacks,
   planStacks,
   PLAN_FILE,
-  readManifest,
+  readStacksManifest,
   type LifecycleOptions,
 } from '../../bin/engine/lifecycle.js';
 import { stackOrder } from '../../bin/engine/stack-order.js';
@@ -67,7 +67,7 @@ testWithEngine(
     synthTwoStacks(outdir, 'one');
 
     // the consumer's dependency comes first, whatever the order asked for
-    expect(stackOrder(await readManifest(outdir), ['app'])).toEqual(['base', 'app']);
+    expect(stackOrder(await readStacksManifest(outdir), ['app'])).toEqual(['base', 'app']);
 
     // deploy refuses without any saved plan
     await expect(deployStacks(['app'], [], opts)).rejects.toThrow(/no saved plan for base, app/);
