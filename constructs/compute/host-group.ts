@@ -14,6 +14,7 @@ import type { DataDiskSpec } from '../../lib/spec/region-spec.js';
 import { checkRange } from '../../lib/validate.js';
 import type { INetwork } from '../network/network.js';
 import { Peers, Port, SecurityGroup, type ISecurityGroup, type Peer } from '../network/security-group.js';
+import { configureDataDisks, dataDiskProblems } from '../roles/data-disk.js';
 import type { HostContext, IHostRole, InventoryHost, RolePort } from '../roles/host-role.js';
 import { orderRoles } from '../roles/role-order.js';
 
@@ -68,6 +69,7 @@ export class HostGroup extends Construct implements IHostGroup {
   /** Rendered user data per host; validation and synth both need it, and YAML rendering is not free. */
   private readonly rendered = new Map<number, { key: number; text: string }>();
   private bastion?: ISecurityGroup;
+  private readonly dataDisks: readonly DataDiskSpec[];
 
   constructor(scope: Construct, id: string, props: HostGroupProps) {
     super(scope, id);
@@ -77,6 +79,7 @@ export class HostGroup extends Construct implements IHostGroup {
     const systemDiskSizeGiB = props.systemDiskSizeGiB ?? 40;
     const zoneSpread = props.zoneSpread ?? props.network.zoneCount;
     const dataDisks = props.dataDisks ?? [];
+    this.dataDisks = dataDisks;
     checkRange(this, 'count', count, 1, 100);
     checkRange(this, 'systemDiskSizeGiB', systemDiskSizeGiB, 20, 2048);
     checkRange(this, 'zoneSpread', zoneSpread, 1, props.network.zoneCount);
@@ -218,7 +221,10 @@ export class HostGroup extends Construct implements IHostGroup {
       inventory: this.network.inventory,
       region: { name: this.network.regionName, cidr: this.network.cidr, cloud: this.network.cloud.kind },
     };
-    for (const role of this.roles) role.configure(ctx, config);
+    const roles = this.roles;
+    // before the roles: their units require the mounts
+    configureDataDisks(config, this.dataDisks, this.roleDataDirs(roles));
+    for (const role of roles) role.configure(ctx, config);
     return config.render();
   }
 
@@ -230,6 +236,9 @@ export class HostGroup extends Construct implements IHostGroup {
       throw err;
     }
     const problems: { message: string; hint?: string }[] = [];
+    for (const message of dataDiskProblems(this.dataDisks, this.roleDataDirs(this.roleList))) {
+      problems.push({ message: `${this.node.path}: ${message}` });
+    }
     const cloud = this.network.cloud;
     for (const host of this.hosts) {
       const raw = maxRenderedBytes(this.renderUserData(host));
@@ -252,6 +261,13 @@ export class HostGroup extends Construct implements IHostGroup {
       });
     }
     return problems;
+  }
+
+  /** The state directories of the group's roles, each marked with its role. */
+  private roleDataDirs(roles: readonly IHostRole[]) {
+    return roles.flatMap((r) =>
+      (r.dataDirs ?? []).map((d) => ({ ...d, description: `${r.roleName} ${d.description}` })),
+    );
   }
 
   /** Creates the security-group rules of every role port whose source is known by now. */

@@ -1,8 +1,13 @@
 /**
- * `etcd`: one member of an etcd cluster, from Ubuntu's `etcd-server` package (etcd 3.4), configured through
- * the environment file the package's `etcd.service` reads (`EnvironmentFile=-/etc/default/%p`). The members
- * are the hosts of the group; each knows every other at synth time from the deterministic addresses (static
- * bootstrap, no discovery service).
+ * `etcd`: one member of an etcd cluster, from Debian's `etcd-server` package (etcd 3.4.23 in bookworm, 3.5.16
+ * in trixie), configured through the environment file the package's `etcd.service` reads
+ * (`EnvironmentFile=-/etc/default/%p`). The members are the hosts of the group; each knows every other at
+ * synth time from the deterministic addresses (static bootstrap, no discovery service). The data directory
+ * is on the group's first data disk (`data-disk.ts`).
+ *
+ * The packaged unit is `After=network.target` with `Restart=on-abnormal` (etcd-server 3.4.23-4+b4 and
+ * 3.5.16-4): on a reboot etcd can start before the private address it binds is up, exit with an error, and
+ * stay down. A drop-in orders it after network-online.target and restarts it on failure.
  *
  * @see https://etcd.io/docs/v3.4/op-guide/clustering/#static
  * @see https://etcd.io/docs/v3.4/op-guide/configuration/
@@ -10,6 +15,7 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
@@ -18,6 +24,8 @@ export const ETCD_DEFAULTS = '/etc/default/etcd';
 export const ETCD_CLIENT_PORT = 2379;
 export const ETCD_PEER_PORT = 2380;
 export const ETCD_DATA_DIR = '/var/lib/etcd';
+/** The drop-in for the packaged etcd.service. */
+export const ETCD_DROP_IN = '/etc/systemd/system/etcd.service.d/60-regionkit.conf';
 /** More members only slow every write down (each is replicated to a majority); etcd's FAQ advises at most 7. */
 export const MAX_ETCD_MEMBERS = 7;
 
@@ -35,6 +43,8 @@ export class Etcd extends HostRole {
         { protocol: 'tcp', port: ETCD_CLIENT_PORT, from: 'cluster', description: 'client requests' },
         { protocol: 'tcp', port: ETCD_PEER_PORT, from: 'group', description: 'peer traffic between members' },
       ],
+      // etcd's own advice for the backend quota is at most 8 GiB
+      dataDirs: [{ name: 'etcd', path: ETCD_DATA_DIR, description: 'data directory', minSizeGiB: 8 }],
     });
   }
 
@@ -75,8 +85,26 @@ export class Etcd extends HostRole {
     ];
     config.addPackages('etcd-server');
     config.addFile({ path: ETCD_DEFAULTS, content: `${lines.join('\n')}\n` });
+    config.addSystemdDropIn('etcd.service', '60-regionkit.conf', ETCD_DROP_IN_CONTENT);
     // etcd tells systemd it is ready only once a quorum has formed, i.e. once the other members booted as well;
     // --no-block keeps that wait (and its restarts) out of this host's first-boot commands.
     config.addRunCommand(['systemctl', 'enable', '--now', '--no-block', 'etcd.service']);
   }
 }
+
+const ETCD_DROP_IN_CONTENT = renderUnit('etcd.service: start order, restarts and the data disk (regionkit etcd role)', {
+  Unit: [
+    // it binds the private address, which is up only at network-online.target
+    ['After', 'network-online.target'],
+    ['Wants', 'network-online.target'],
+    ['RequiresMountsFor', ETCD_DATA_DIR],
+  ],
+  Service: [
+    // the data disk's directory is root's until etcd (User=etcd) is given it, with the 0700 the package's
+    // postinst gives /var/lib/etcd
+    ['ExecStartPre', `+/bin/chown etcd:etcd ${ETCD_DATA_DIR}`],
+    ['ExecStartPre', `+/bin/chmod 0700 ${ETCD_DATA_DIR}`],
+    ['Restart', 'on-failure'],
+    ['RestartSec', 10],
+  ],
+});

@@ -1,8 +1,16 @@
 /**
  * `glusterfs-server` and `glusterfs-client`: one replicated GlusterFS volume, served by the hosts of one group
- * (Ubuntu's `glusterfs-server`) and mounted by hosts of any group of the cluster (Ubuntu's `glusterfs-client`)
- * through a systemd mount unit. The first server forms the trusted pool and creates the volume at its first
- * boot; every other host only waits for it.
+ * (Debian's `glusterfs-server`, 10.3 in bookworm, 11.1 in trixie) and mounted by hosts of any group of the
+ * cluster (`glusterfs-client`) through a systemd automount. The first server forms the trusted pool and
+ * creates the volume at its first boot; every other host only waits for it.
+ *
+ * Bricks live on the group's first data disk (`data-disk.ts`): the brick's parent directory is a bind mount
+ * of the disk, glusterd `RequiresMountsFor=` it, and the volume is created without `force`, so gluster itself
+ * refuses a brick on the root filesystem.
+ *
+ * glusterd listens on every address: `transport.socket.bind-address` in glusterd.vol would move glusterd
+ * off loopback, where the self-heal daemon fetches its volume file (`glusterfs -s localhost`), and brick
+ * processes ignore it (gluster/glusterfs#4428, 2024). The security group admits only the cluster's groups.
  *
  * @see https://docs.gluster.org/en/latest/Install-Guide/Configure/
  * @see https://docs.gluster.org/en/latest/Administrator-Guide/Setting-Up-Clients/
@@ -10,16 +18,19 @@
 import type { Construct, IConstruct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
-import { renderUnit } from '../../lib/cloudinit/systemd.js';
+import { execLine, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern } from '../../lib/validate.js';
 
+import { mountUnitName } from './data-disk.js';
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
+
+export { mountUnitName, systemdEscapePath } from './data-disk.js';
 
 export interface GlusterfsServerProps {
   /**
-   * Brick directory on every server. Mount a data disk at its parent directory (`/srv/glusterfs` by default),
-   * so that a missing disk leaves no brick directory instead of filling the root disk.
+   * Brick directory on every server; its parent directory (`/srv/glusterfs` by default) is put on the
+   * group's first data disk.
    * @default '/srv/glusterfs/brick'
    */
   readonly brickPath?: string;
@@ -42,8 +53,8 @@ export interface GlusterfsClientProps {
 export const GLUSTERD_VOL = '/etc/glusterfs/glusterd.vol';
 /** Forms the pool and creates the volume; written on the first server only. */
 export const VOLUME_SCRIPT = '/usr/local/sbin/regionkit-glusterfs-volume';
-/** Starts the mount unit once the volume is served. */
-export const MOUNT_SCRIPT = '/usr/local/sbin/regionkit-glusterfs-mount';
+/** Mounts the volume on a client, retried until the servers serve it. */
+export const MOUNT_SERVICE = 'regionkit-glusterfs-mount.service';
 export const GLUSTERD_PORT = 24007;
 /** Brick processes take ports from this range; glusterd.vol caps it so it matches the security group. */
 export const BRICK_PORTS = { from: 49152, to: 49251 } as const;
@@ -53,8 +64,9 @@ const DEFAULT_BRICK_PATH = '/srv/glusterfs/brick';
 const DEFAULT_MOUNT_POINT = '/mnt/shared';
 // Hosts of a region boot together; package installs take minutes, so the waits are generous but bounded.
 const SERVER_ATTEMPTS = 120;
-const CLIENT_ATTEMPTS = 180;
 const RETRY_SECONDS = 5;
+/** Seconds between a client's mount attempts; it never stops trying. */
+const CLIENT_RETRY_SECONDS = 15;
 
 const PATH = /^(\/(?!\.\.?(\/|$))[A-Za-z0-9._-]+)+$/;
 const PATH_ALLOWED = "an absolute path of letters, digits, '.', '_' and '-' (no '.' or '..' parts, no trailing '/')";
@@ -76,26 +88,9 @@ const RESERVED_VOLUME_NAMES = [
   'activate-on-create',
 ];
 
-/** `systemd-escape --path`: the unit-name form of an absolute path (`/mnt/my-data` -> `mnt-my\x2ddata`). */
-export function systemdEscapePath(path: string): string {
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.length === 0) return '-';
-  const hex = (byte: number) => `\\x${byte.toString(16).padStart(2, '0')}`;
-  let out = '';
-  for (const [i, byte] of [...Buffer.from(parts.join('/'), 'utf8')].entries()) {
-    const c = String.fromCharCode(byte);
-    // a leading '.' would make a hidden unit file; systemd escapes it
-    if (c === '.' && i === 0) out += hex(byte);
-    else if (c === '/') out += '-';
-    else if (/^[A-Za-z0-9:_.]$/.test(c)) out += c;
-    else out += hex(byte);
-  }
-  return out;
-}
-
-/** Name of the mount unit for `path` (systemd requires it to be the escaped path). */
-export function mountUnitName(path: string): string {
-  return `${systemdEscapePath(path)}.mount`;
+/** `/srv/glusterfs/brick` -> `/srv/glusterfs`; '' for a top-level path. */
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/'));
 }
 
 /** Replica count of a volume over `servers` hosts (one brick each), or undefined when no layout fits. */
@@ -131,8 +126,11 @@ export class GlusterfsServer extends HostRole {
   public readonly volumeName: string;
 
   constructor(scope: Construct, id: string, props: GlusterfsServerProps = {}) {
+    const brickParent = parentOf(props.brickPath ?? DEFAULT_BRICK_PATH);
     super(scope, id, {
       roleName: 'glusterfs-server',
+      dataDirs:
+        brickParent === '' ? [] : [{ name: 'glusterfs', path: brickParent, description: 'bricks', minSizeGiB: 20 }],
       requires: ['apt'],
       ports: [
         // 24008 was glusterd's RDMA listener; glusterd.vol below uses the socket transport only, so it stays closed.
@@ -155,6 +153,17 @@ export class GlusterfsServer extends HostRole {
     this.volumeName = props.volumeName ?? DEFAULT_VOLUME;
     checkPattern(this, 'brickPath', this.brickPath, PATH, PATH_ALLOWED);
     checkVolumeName(this, this.volumeName);
+    if (this.brickParent === '') {
+      throw new SpecError(
+        `${this.node.path}: brickPath must be below a directory of its own, got ${JSON.stringify(this.brickPath)}`,
+        { hint: 'its parent directory is put on the data disk; gluster wants the brick below the mount point' },
+      );
+    }
+  }
+
+  /** The directory the data disk is bind-mounted at: the brick's parent. */
+  public get brickParent(): string {
+    return parentOf(this.brickPath);
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
@@ -188,8 +197,16 @@ export class GlusterfsServer extends HostRole {
         '',
       ].join('\n'),
     });
-    // The peers' brick directories exist before their glusterd answers, so the first server can create the volume.
-    config.addRunCommand(['mkdir', '-p', this.brickPath]);
+    // The brick directory is made on the data disk just before glusterd starts, so it exists before the first
+    // server creates the volume; glusterd cannot start without the disk.
+    config.addSystemdDropIn(
+      'glusterd.service',
+      '60-regionkit.conf',
+      renderUnit('glusterd.service: bricks on the data disk (regionkit glusterfs-server role)', {
+        Unit: [['RequiresMountsFor', this.brickParent]],
+        Service: [['ExecStartPre', `/bin/mkdir -p ${this.brickPath}`]],
+      }),
+    );
     config.addRunCommand(['systemctl', 'enable', '--now', 'glusterd.service']);
     if (ctx.host.index !== 0) return;
     config.addScript(VOLUME_SCRIPT, this.volumeScript(servers, replica));
@@ -240,9 +257,9 @@ done
 retry all_peers_in_pool
 
 if ! gluster_cli volume info "$volume" >/dev/null 2>&1; then
-    # force: the bricks may sit on the root disk, which gluster otherwise refuses
+    # no force: gluster refuses a brick on the root filesystem, and every brick must be on a data disk
     # shellcheck disable=SC2086 # one word per brick
-    gluster_cli volume create "$volume" replica "$replica" transport tcp $bricks force
+    gluster_cli volume create "$volume" replica "$replica" transport tcp $bricks
 fi
 # Only a volume never started is started: one an operator stopped stays stopped.
 if gluster_cli volume info "$volume" | grep -q '^Status: Created$'; then
@@ -282,7 +299,8 @@ export class GlusterfsClient extends HostRole {
       ...(backups.length > 0 ? [`backup-volfile-servers=${backups.join(':')}`] : []),
     ];
     config.addPackages('glusterfs-client');
-    // Written as a file: escaped unit names (\x2d for '-') are outside CloudConfig.addSystemdUnit's names.
+    const automount = unit.replace(/\.mount$/, '.automount');
+    // Written as files: escaped unit names (\x2d for '-') are outside CloudConfig.addSystemdUnit's names.
     config.addFile({
       path: `/etc/systemd/system/${unit}`,
       content: renderUnit(`${unit}: GlusterFS volume ${this.volumeName} (regionkit glusterfs-client role)`, {
@@ -297,31 +315,40 @@ export class GlusterfsClient extends HostRole {
           ['Type', 'glusterfs'],
           ['Options', options.join(',')],
         ],
+      }),
+    });
+    // Any access mounts the volume, and an access after a failed mount tries again: nothing gives up for good.
+    config.addFile({
+      path: `/etc/systemd/system/${automount}`,
+      content: renderUnit(`${automount}: GlusterFS volume ${this.volumeName} (regionkit glusterfs-client role)`, {
+        Unit: [['Description', `Mount GlusterFS volume ${this.volumeName} at ${this.mountPoint} on access`]],
+        Automount: [['Where', this.mountPoint]],
         Install: [['WantedBy', 'remote-fs.target']],
       }),
     });
-    config.addScript(MOUNT_SCRIPT, mountScript(unit));
+    // The first server creates the volume during its own first boot, which can take longer than any fixed
+    // wait: this mounts the volume as soon as it is served, retrying without a limit, at every boot.
+    config.addFile({
+      path: `/etc/systemd/system/${MOUNT_SERVICE}`,
+      content: renderUnit(`${MOUNT_SERVICE}: GlusterFS volume ${this.volumeName} (regionkit glusterfs-client role)`, {
+        Unit: [
+          ['Description', `Mount GlusterFS volume ${this.volumeName} once the servers serve it`],
+          ['After', `network-online.target ${automount}`],
+          ['Wants', 'network-online.target'],
+          ['StartLimitIntervalSec', 0],
+        ],
+        Service: [
+          ['Type', 'oneshot'],
+          ['RemainAfterExit', true],
+          ['ExecStart', execLine(['/bin/systemctl', 'start', unit])],
+          ['Restart', 'on-failure'],
+          ['RestartSec', CLIENT_RETRY_SECONDS],
+        ],
+        Install: [['WantedBy', 'multi-user.target']],
+      }),
+    });
     config.addRunCommand(['systemctl', 'daemon-reload']);
-    config.addRunCommand(['systemctl', 'enable', unit]);
-    config.addRunCommand([MOUNT_SCRIPT]);
+    config.addRunCommand(['systemctl', 'enable', '--now', automount]);
+    config.addRunCommand(['systemctl', 'enable', '--now', '--no-block', MOUNT_SERVICE]);
   }
-}
-
-function mountScript(unit: string): string {
-  return `#!/bin/sh
-# regionkit glusterfs-client role: starts ${unit} once the servers serve the volume
-# (the first server creates the volume during its own first boot, about when this host boots).
-set -u
-
-unit=${sh(unit)}
-attempt=1
-until systemctl start "$unit"; do
-    if [ "$attempt" -ge ${CLIENT_ATTEMPTS} ]; then
-        echo "regionkit-glusterfs-mount: $unit did not start after $attempt attempts" >&2
-        exit 1
-    fi
-    attempt=$((attempt + 1))
-    sleep ${RETRY_SECONDS}
-done
-`;
 }

@@ -9,6 +9,10 @@ import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import type { CloudKind } from '../../lib/spec/region-spec.js';
 import { checkRange } from '../../lib/validate.js';
 
+import type { RoleDataDir } from './data-disk.js';
+
+export type { RoleDataDir } from './data-disk.js';
+
 /** Who may reach a role's port. Rules are derived from this and nothing wider. */
 export type PortSource =
   /** hosts of the same host group */
@@ -70,6 +74,12 @@ export interface IHostRole {
   readonly requires: readonly string[];
   readonly ports: readonly RolePort[];
   readonly secrets: readonly RoleSecret[];
+  /**
+   * State the role keeps on a data disk of its group (see `data-disk.ts`): a group without a fitting data
+   * disk is a synth-time error, and the role's units must `RequiresMountsFor=` each path.
+   * @default - none
+   */
+  readonly dataDirs?: readonly RoleDataDir[];
   /** Adds this role's packages, files, units and commands for one host. */
   configure(ctx: HostContext, config: CloudConfig): void;
 }
@@ -83,6 +93,8 @@ export interface HostRoleDeclaration {
   readonly ports?: readonly RolePort[];
   /** @default - none */
   readonly secrets?: readonly RoleSecret[];
+  /** @default - none */
+  readonly dataDirs?: readonly RoleDataDir[];
 }
 
 /** Base of the bundled roles: a construct holding its declaration; subclasses implement `configure`. */
@@ -91,6 +103,7 @@ export abstract class HostRole extends Construct implements IHostRole {
   public readonly requires: readonly string[];
   public readonly ports: readonly RolePort[];
   public readonly secrets: readonly RoleSecret[];
+  public readonly dataDirs: readonly RoleDataDir[];
 
   protected constructor(scope: Construct, id: string, declaration: HostRoleDeclaration) {
     super(scope, id);
@@ -98,6 +111,7 @@ export abstract class HostRole extends Construct implements IHostRole {
     this.requires = [...(declaration.requires ?? [])];
     this.ports = [...(declaration.ports ?? [])];
     this.secrets = [...(declaration.secrets ?? [])];
+    this.dataDirs = [...(declaration.dataDirs ?? [])];
     for (const port of this.ports) {
       if (port.protocol === 'vrrp') continue;
       checkRange(this, `port ${port.description}`, port.port, 1, 65535);

@@ -4,7 +4,14 @@
  * the cloud routes the address to whichever host announced it (Alibaba HaVip, Neutron allowed address pairs),
  * which the host group sets up when the role asks for the address.
  *
+ * The configuration is rendered at every start (`ExecStartPre`) into /run. The packaged unit (keepalived
+ * 1:2.2.7-1+b2 in bookworm, 1:2.3.3-1 in trixie) has `ConditionFileNotEmpty=/etc/keepalived/keepalived.conf`,
+ * which systemd checks before any ExecStartPre runs: with the file absent the unit is skipped, and
+ * `systemctl enable --now` still exits 0. The drop-in resets that condition (an empty assignment clears the
+ * list) and checks the template the role writes instead.
+ *
  * @see https://keepalived.readthedocs.io/en/latest/configuration_synopsis.html
+ * @see https://www.freedesktop.org/software/systemd/man/252/systemd.unit.html#Conditions%20and%20Asserts
  */
 import type { Construct } from 'constructs';
 
@@ -110,7 +117,16 @@ export class Keepalived extends HostRole {
       'keepalived.service',
       '60-regionkit.conf',
       renderUnit("keepalived: render the configuration with this host's interface (regionkit)", {
-        Service: [['ExecStartPre', RENDER_SCRIPT]],
+        Unit: [
+          ['ConditionFileNotEmpty', ''],
+          ['ConditionFileNotEmpty', KEEPALIVED_TEMPLATE],
+        ],
+        Service: [
+          ['ExecStartPre', RENDER_SCRIPT],
+          // the render script fails while no interface carries the address yet
+          ['Restart', 'on-failure'],
+          ['RestartSec', 5],
+        ],
       }),
     );
     config.addRunCommand(['systemctl', 'enable', '--now', 'keepalived.service']);

@@ -50,7 +50,12 @@ export interface RexrayProps {
    */
   readonly availabilityZones?: readonly string[];
 
-  /** s3fs: the object store's S3 endpoint host (`oss-cn-hangzhou-internal.aliyuncs.com`). @default - none; required with s3fs */
+  /**
+   * s3fs: the object store's S3-compatible endpoint host (`s3.oss-cn-hangzhou-internal.aliyuncs.com` on
+   * Alibaba OSS), reached over HTTPS. It serves both the plugin's API calls (`S3FS_ENDPOINT`) and the FUSE
+   * mounts (`url=` in `S3FS_OPTIONS`).
+   * @default - none; required with s3fs
+   */
   readonly endpoint?: string;
   /** s3fs: the store's region name. @default - none; required with s3fs */
   readonly region?: string;
@@ -169,6 +174,11 @@ export class Rexray extends HostRole {
       ];
     }
     return [
+      // REX-Ray 0.11.4 uses S3FS_ENDPOINT only for its own API calls (storage/s3fs_storage.go); the FUSE mount
+      // is built from S3FS_OPTIONS alone (executor/s3fs_executor.go: each space-separated word becomes one
+      // -o option of s3fs), so without url= every mount would go to s3.amazonaws.com. endpoint= is the
+      // region s3fs signs requests for.
+      `S3FS_OPTIONS=url=https://${p.endpoint!} endpoint=${p.region!}`,
       `S3FS_ENDPOINT=${p.endpoint!}`,
       `S3FS_REGION=${p.region!}`,
       `S3FS_ACCESSKEY=${p.accessKeyId!}`,

@@ -1,13 +1,25 @@
 /**
- * `zookeeper`: one member of a ZooKeeper ensemble, from Ubuntu's `zookeeperd` package. The ensemble is the
- * hosts of one group; each host's `myid` is its 1-based position there, so every member knows every other
- * at synth time from the deterministic addresses.
+ * `zookeeper`: one member of a ZooKeeper ensemble, from Debian's `zookeeper` package (3.8.0 in bookworm,
+ * 3.9.3 in trixie). The ensemble is the hosts of one group; each host's `myid` is its 1-based position there,
+ * so every member knows every other at synth time from the deterministic addresses. The data directory is on
+ * the group's first data disk (`data-disk.ts`).
  *
- * @see https://zookeeper.apache.org/doc/r3.8.4/zookeeperAdmin.html
+ * The daemon runs from a native systemd unit of this role; `zookeeperd` (its sysv script
+ * `/etc/init.d/zookeeper`, zookeeperd 3.8.0-11+deb12u2 and 3.9.3-1+deb13u1) is not installed, because:
+ * - its postinst starts ZooKeeper during the package install, before cloud-init writes zoo.cfg (deferred, so
+ *   that it lands behind the package's alternatives link), and the unit systemd generates from the script is
+ *   `RemainAfterExit=yes`: the later `systemctl enable --now` finds it "active" and never starts it with the
+ *   rendered configuration, so the ensemble forms only after a reboot (what the trial boot saw);
+ * - it is ordered only after `$remote_fs` (bookworm) and nothing restarts it, so a reboot that starts it
+ *   before the private address is up leaves it down.
+ * The unit below starts once, from runcmd, after the configuration is written, and restarts on failure.
+ *
+ * @see https://zookeeper.apache.org/doc/r3.8.0/zookeeperAdmin.html
  */
 import type { Construct, IConstruct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern, checkRange } from '../../lib/validate.js';
 
@@ -22,6 +34,8 @@ export interface ZooKeeperProps {
 
 export const ZOO_CFG = '/etc/zookeeper/conf/zoo.cfg';
 export const ZOO_MYID = '/etc/zookeeper/conf/myid';
+export const ZOO_DATA_DIR = '/var/lib/zookeeper';
+export const ZOOKEEPER_UNIT = 'zookeeper.service';
 const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
 
@@ -58,6 +72,9 @@ export class ZooKeeper extends HostRole {
         { protocol: 'tcp', port: PEER_PORT, from: 'group', description: 'follower connections to the leader' },
         { protocol: 'tcp', port: ELECTION_PORT, from: 'group', description: 'leader election' },
       ],
+      dataDirs: [
+        { name: 'zookeeper', path: ZOO_DATA_DIR, description: 'snapshots and transaction logs', minSizeGiB: 8 },
+      ],
     });
     this.ensemble = [...props.ensemble];
     this.clientPort = clientPort;
@@ -78,8 +95,10 @@ export class ZooKeeper extends HostRole {
       'tickTime=2000',
       'initLimit=10',
       'syncLimit=5',
-      'dataDir=/var/lib/zookeeper',
+      `dataDir=${ZOO_DATA_DIR}`,
       `clientPort=${this.clientPort}`,
+      // clients reach it on the private address only (the default is every address)
+      `clientPortAddress=${ctx.host.privateIp}`,
       'maxClientCnxns=200',
       'autopurge.snapRetainCount=5',
       'autopurge.purgeInterval=24',
@@ -87,10 +106,47 @@ export class ZooKeeper extends HostRole {
       'admin.enableServer=false',
       ...this.ensemble.map((h, i) => `server.${i + 1}=${h.privateIp}:${PEER_PORT}:${ELECTION_PORT}`),
     ];
-    config.addPackages('zookeeperd');
+    config.addPackages('zookeeper');
     // Deferred: the package makes /etc/zookeeper/conf an alternatives link; writing earlier would replace it.
     config.addFile({ path: ZOO_CFG, content: `${lines.join('\n')}\n`, defer: true });
     config.addFile({ path: ZOO_MYID, content: `${myid}\n`, defer: true });
-    config.addRunCommand(['systemctl', 'enable', '--now', 'zookeeper.service']);
+    // Written before the packages install, so that nothing starts ZooKeeper before its configuration exists.
+    config.addSystemdUnit({ name: ZOOKEEPER_UNIT, content: ZOOKEEPER_UNIT_CONTENT });
   }
 }
+
+/**
+ * The daemon as the package's init script runs it (its environment file and class path), in the foreground.
+ * @see zookeeperd 3.8.0-11+deb12u2 /etc/init.d/zookeeper; zookeeper 3.8.0-11+deb12u2 /etc/zookeeper/conf_example/environment
+ */
+const ZOOKEEPER_UNIT_CONTENT = renderUnit('zookeeper.service: ZooKeeper ensemble member (regionkit zookeeper role)', {
+  Unit: [
+    ['Description', 'ZooKeeper ensemble member'],
+    ['Documentation', 'https://zookeeper.apache.org/doc/r3.8.0/zookeeperAdmin.html'],
+    // it binds the private address, which is up only at network-online.target
+    ['After', 'network-online.target'],
+    ['Wants', 'network-online.target'],
+    ['RequiresMountsFor', ZOO_DATA_DIR],
+  ],
+  Service: [
+    ['Type', 'simple'],
+    ['User', 'zookeeper'],
+    ['Group', 'zookeeper'],
+    ['EnvironmentFile', '/etc/zookeeper/conf/environment'],
+    ['EnvironmentFile', '-/etc/default/zookeeper'],
+    // The data disk's directory hides the package's /var/lib/zookeeper/myid link to /etc/zookeeper/conf/myid,
+    // and ZooKeeper reads myid from dataDir: the link is made again, and the directory given to zookeeper.
+    ['ExecStartPre', `+/bin/chown zookeeper:zookeeper ${ZOO_DATA_DIR}`],
+    ['ExecStartPre', `+/bin/ln -sfn ${ZOO_MYID} ${ZOO_DATA_DIR}/myid`],
+    [
+      'ExecStart',
+      '/usr/bin/java -cp ${CLASSPATH} $JAVA_OPTS -Dzookeeper.log.dir=${ZOO_LOG_DIR} ' +
+        '-Dzookeeper.root.logger=${ZOO_LOG4J_PROP} ${ZOOMAIN} ${ZOOCFG}',
+    ],
+    // the JVM exits 143 on SIGTERM
+    ['SuccessExitStatus', 143],
+    ['Restart', 'on-failure'],
+    ['RestartSec', 10],
+  ],
+  Install: [['WantedBy', 'multi-user.target']],
+});

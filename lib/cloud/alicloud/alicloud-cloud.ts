@@ -83,9 +83,11 @@ export class AlicloudCloud implements ICloud {
     new AlicloudProvider(stack, 'Alicloud', { region: settings.region });
     if (settings.rexray) {
       // REX-Ray has no Alibaba disk driver: its s3fs driver on OSS's S3-compatible API, virtual-hosted style.
+      // https://www.alibabacloud.com/help/en/oss/developer-reference/use-amazon-s3-sdks-to-access-oss: the
+      // S3-compatible internal endpoint is s3.oss-<region>-internal.aliyuncs.com (not the OSS API's own).
       this.rexray = {
         driver: 's3fs',
-        endpoint: settings.rexray.endpoint ?? `oss-${settings.region}-internal.aliyuncs.com`,
+        endpoint: settings.rexray.endpoint ?? `s3.oss-${settings.region}-internal.aliyuncs.com`,
         region: settings.region,
         accessKeyId: settings.rexray.accessKeyId,
         virtualHostedStyle: true,
