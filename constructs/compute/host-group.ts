@@ -266,7 +266,7 @@ export class HostGroup extends Construct implements IHostGroup {
   /** The state directories of the group's roles, each marked with its role. */
   private roleDataDirs(roles: readonly IHostRole[]) {
     return roles.flatMap((r) =>
-      (r.dataDirs ?? []).map((d) => ({ ...d, description: `${r.roleName} ${d.description}` })),
+      (r.dataDirs ?? []).map((d) => ({ ...d, description: `${d.description} of role ${r.roleName}` })),
     );
   }
 

@@ -12,11 +12,11 @@
  *   needs the disk starts.
  * - `srv-data<i>.mount`: the filesystem by label at `/srv/data<i>` (`nofail`; the label's device unit waits as
  *   long as the one-shot does, so a late disk is not given up on after systemd's default 90 s).
- * - for every role directory on the disk, a bind mount of `/srv/data<i>/<name>` at the role's own path
- *   (`/var/lib/etcd`), after a one-shot that creates the directory on the mounted disk.
  *
- * Roles declare their directories (`IHostRole.dataDirs`) and make their units `RequiresMountsFor=` the path:
- * the unit then cannot start unless the bind mount, the disk mount and the disk's preparation succeeded.
+ * Roles declare their directories (`IHostRole.dataDirs`), keep their state at `dataDirPath(name)`
+ * (`/srv/data1/etcd`), create it from their own unit (as the daemon's user, which exists only once the package
+ * is installed) and make the unit `RequiresMountsFor=` it: the unit then cannot start unless the disk is
+ * mounted, so the state never lands on the root disk.
  * Every role directory goes on the group's first data disk; a group whose roles keep data but which has no
  * data disk, a disk too small for them, or a disk no role uses, is a synth-time error (`dataDiskProblems`).
  *
@@ -37,10 +37,8 @@ import type { DataDiskSpec } from '../../lib/spec/region-spec.js';
 
 /** State a role keeps on a data disk of its host group, never on the root disk. */
 export interface RoleDataDir {
-  /** Short name, unique on the host: the directory on the disk (`/srv/data1/<name>`). */
+  /** Short name, unique on the host: the directory on the disk (`/srv/data1/<name>`, `dataDirPath`). */
   readonly name: string;
-  /** Where the daemon reads and writes it (`/var/lib/etcd`); the disk directory is bind-mounted here. */
-  readonly path: string;
   /** What is kept there, for error messages and unit descriptions. */
   readonly description: string;
   /** Least room it needs, in GiB; the disk must hold the sum of its directories. */
@@ -79,6 +77,11 @@ export function systemdEscapePath(path: string): string {
   return out;
 }
 
+/** Where a role keeps the state it declared as `name`: on the group's first data disk. */
+export function dataDirPath(name: string): string {
+  return `${dataDiskMountPoint(0)}/${name}`;
+}
+
 /** Name of the mount unit for `path` (systemd requires it to be the escaped path). */
 export function mountUnitName(path: string): string {
   return `${systemdEscapePath(path)}.mount`;
@@ -88,16 +91,12 @@ export function mountUnitName(path: string): string {
 export function dataDiskProblems(disks: readonly DataDiskSpec[], dirs: readonly RoleDataDir[]): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
-  const paths = new Set<string>();
   for (const d of dirs) {
-    if (names.has(d.name) || paths.has(d.path)) {
-      problems.push(`data directory ${d.name} (${d.path}) is declared twice`);
-    }
+    if (names.has(d.name)) problems.push(`data directory ${dataDirPath(d.name)} is declared twice`);
     names.add(d.name);
-    paths.add(d.path);
   }
   const needed = dirs.reduce((sum, d) => sum + d.minSizeGiB, 0);
-  const what = dirs.map((d) => `${d.description} ${d.path} (${d.minSizeGiB} GiB)`).join(', ');
+  const what = dirs.map((d) => `${d.description} (${d.minSizeGiB} GiB)`).join(', ');
   if (dirs.length > 0 && disks.length === 0) {
     problems.push(
       `dataDisks must hold ${what}, got []; allowed: one or more disks, the first at least ${needed} GiB ` +
@@ -116,10 +115,7 @@ export function dataDiskProblems(disks: readonly DataDiskSpec[], dirs: readonly 
   return problems;
 }
 
-/**
- * Adds what makes the group's first data disk ready and puts every role directory on it. Call only when
- * `dataDiskProblems` found nothing.
- */
+/** Adds what makes the group's first data disk ready and mounted when a role's unit needs it. */
 export function configureDataDisks(
   config: CloudConfig,
   disks: readonly DataDiskSpec[],
@@ -132,16 +128,15 @@ export function configureDataDisks(
   const where = dataDiskMountPoint(index);
   const prepare = `regionkit-data-disk${index + 1}.service`;
   const mount = mountUnitName(where);
-  const makeDirs = `regionkit-data-dirs${index + 1}.service`;
   const device = `${systemdEscapePath(`/dev/disk/by-label/${label}`)}.device`;
 
   config.addPackages('e2fsprogs', 'util-linux');
   config.addScript(DATA_DISK_SCRIPT, dataDiskScript());
   config.addFile({
     path: `/etc/systemd/system/${prepare}`,
-    content: renderUnit(`${prepare}: find and format data disk ${index + 1} (regionkit data disks)`, {
+    content: renderUnit(`${prepare} (regionkit data disks)`, {
       Unit: [
-        ['Description', `Wait for data disk ${index + 1} (${disk.sizeGiB} GiB) and format it once as ${label}`],
+        ['Description', `Data disk ${index + 1}: wait for it, format it once`],
         ['Before', mount],
       ],
       Service: [
@@ -157,13 +152,13 @@ export function configureDataDisks(
   // writes the same setting for fstab entries).
   config.addFile({
     path: `/etc/systemd/system/${device}.d/60-regionkit.conf`,
-    content: renderUnit(`${device}: wait as long as ${prepare} (regionkit data disks)`, {
+    content: renderUnit(`${device} (regionkit data disks)`, {
       Unit: [['JobRunningTimeoutSec', DATA_DISK_WAIT_SECONDS + 180]],
     }),
   });
   config.addFile({
     path: `/etc/systemd/system/${mount}`,
-    content: renderUnit(`${mount}: data disk ${index + 1} (regionkit data disks)`, {
+    content: renderUnit(`${mount} (regionkit data disks)`, {
       Unit: [
         ['Description', `Data disk ${index + 1} (${label})`],
         ['Requires', prepare],
@@ -178,40 +173,6 @@ export function configureDataDisks(
       ],
     }),
   });
-  config.addFile({
-    path: `/etc/systemd/system/${makeDirs}`,
-    content: renderUnit(`${makeDirs}: role directories on data disk ${index + 1} (regionkit data disks)`, {
-      Unit: [
-        ['Description', `Role directories on data disk ${index + 1}`],
-        ['RequiresMountsFor', where],
-      ],
-      Service: [
-        ['Type', 'oneshot'],
-        ['RemainAfterExit', true],
-        ['ExecStart', `/bin/mkdir -p ${dirs.map((d) => `${where}/${d.name}`).join(' ')}`],
-      ],
-    }),
-  });
-  for (const dir of dirs) {
-    const bind = mountUnitName(dir.path);
-    config.addFile({
-      path: `/etc/systemd/system/${bind}`,
-      content: renderUnit(`${bind}: ${dir.description} on data disk ${index + 1} (regionkit data disks)`, {
-        Unit: [
-          ['Description', `${dir.description} on data disk ${index + 1}`],
-          ['Requires', makeDirs],
-          ['After', makeDirs],
-          ['RequiresMountsFor', where],
-        ],
-        Mount: [
-          ['What', `${where}/${dir.name}`],
-          ['Where', dir.path],
-          ['Type', 'none'],
-          ['Options', 'bind,nofail'],
-        ],
-      }),
-    });
-  }
 }
 
 /**
@@ -220,75 +181,44 @@ export function configureDataDisks(
  */
 function dataDiskScript(): string {
   return `#!/bin/sh
-# regionkit data disks: waits for a data disk and formats it once with a label. Never formats a disk that
-# carries anything (partition table, filesystem, RAID or LVM signature); a disk that already has our label
-# is kept as it is, so a reboot or a replaced instance re-attaching the disk keeps its data.
+# regionkit data disks: LABEL SIZE_GIB WAIT_SECONDS. Waits for the disk and formats it once. A disk with our
+# label is kept as it is; a disk carrying anything else is never touched.
 set -eu
-
 label=$1
-size_gib=$2
-wait_seconds=$3
-bytes=$((size_gib * 1073741824))
-
-log() {
-    echo "regionkit-data-disk: $*" >&2
-}
-
-# The whole disk that holds the root filesystem (never a candidate).
-root_disk() {
-    src=$(findmnt -no SOURCE / || true)
-    parent=$(lsblk -no PKNAME "$src" 2>/dev/null | head -n 1 || true)
-    if [ -n "$parent" ]; then echo "$parent"; else basename "$src"; fi
-}
-
-# Prints the device holding a filesystem with our label, if any (probed, not from blkid's cache).
-labelled() {
-    blkid -c /dev/null -o device -t LABEL="$label" 2>/dev/null | head -n 1 || true
-}
-
-# Prints the first whole disk of exactly the declared size that carries nothing at all.
-empty_candidate() {
-    root=$(root_disk)
+bytes=$(($2 * 1073741824))
+log() { echo "regionkit-data-disk: $*" >&2; }
+src=$(findmnt -no SOURCE /)
+root=$(lsblk -no PKNAME "$src" 2>/dev/null | head -n 1)
+[ -n "$root" ] || root=$(basename "$src")
+# a whole disk of the declared size, not the root disk, writable, without any signature (blkid -p exits 2)
+empty_disk() {
     lsblk -dnbo NAME,TYPE,SIZE,RO | while read -r name type size ro; do
         if [ "$type" != disk ] || [ "$ro" != 0 ] || [ "$size" != "$bytes" ] || [ "$name" = "$root" ]; then
             continue
         fi
-        # any partition below it means it is in use
         [ "$(lsblk -nro NAME "/dev/$name" | wc -l)" = 1 ] || continue
-        # blkid -p exits 2 when it finds no signature of any kind on the device
-        status=0
-        blkid -p "/dev/$name" >/dev/null 2>&1 || status=$?
-        if [ "$status" = 2 ]; then
-            echo "/dev/$name"
-            break
-        fi
-        log "/dev/$name has $size_gib GiB but carries data ($(blkid -p -o export "/dev/$name" 2>/dev/null | tr '\\n' ' ')): left alone"
+        rc=0
+        blkid -p "/dev/$name" >/dev/null 2>&1 || rc=$?
+        if [ "$rc" = 2 ]; then echo "/dev/$name"; break; fi
     done
 }
-
-# Two disks of one size: the units of both would otherwise pick the same one.
 exec 9>/run/regionkit-data-disk.lock
 flock 9
-
 waited=0
 while :; do
-    device=$(labelled)
-    if [ -n "$device" ]; then
-        log "$label is $device"
-        exit 0
-    fi
-    device=$(empty_candidate | head -n 1)
-    if [ -n "$device" ]; then
-        log "formatting $device ($size_gib GiB) as $label"
-        mkfs.ext4 -q -L "$label" "$device" </dev/null
-        # the by-label link (and so the device unit the mount waits for) comes from udev
-        udevadm trigger --action=change "$device"
+    dev=$(blkid -c /dev/null -o device -t LABEL="$label" | head -n 1 || true)
+    if [ -n "$dev" ]; then log "$label is $dev"; exit 0; fi
+    dev=$(empty_disk)
+    if [ -n "$dev" ]; then
+        log "formatting $dev as $label"
+        mkfs.ext4 -q -L "$label" "$dev" </dev/null
+        udevadm trigger --action=change "$dev"
         udevadm settle --timeout=60
         exit 0
     fi
-    if [ "$waited" -ge "$wait_seconds" ]; then
-        log "no disk labelled $label and no empty $size_gib GiB disk appeared in $wait_seconds s; disks:"
-        lsblk -dbo NAME,TYPE,SIZE,RO,FSTYPE,LABEL >&2 || true
+    if [ "$waited" -ge "$3" ]; then
+        log "no disk labelled $label and no empty $2 GiB disk in $3 s"
+        lsblk -dbo NAME,TYPE,SIZE,RO,FSTYPE,LABEL >&2
         exit 1
     fi
     sleep 5

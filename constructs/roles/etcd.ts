@@ -18,12 +18,14 @@ import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 
+import { dataDirPath } from './data-disk.js';
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
 
 export const ETCD_DEFAULTS = '/etc/default/etcd';
 export const ETCD_CLIENT_PORT = 2379;
 export const ETCD_PEER_PORT = 2380;
-export const ETCD_DATA_DIR = '/var/lib/etcd';
+/** On the group's first data disk. */
+export const ETCD_DATA_DIR = dataDirPath('etcd');
 /** The drop-in for the packaged etcd.service. */
 export const ETCD_DROP_IN = '/etc/systemd/system/etcd.service.d/60-regionkit.conf';
 /** More members only slow every write down (each is replicated to a majority); etcd's FAQ advises at most 7. */
@@ -44,7 +46,7 @@ export class Etcd extends HostRole {
         { protocol: 'tcp', port: ETCD_PEER_PORT, from: 'group', description: 'peer traffic between members' },
       ],
       // etcd's own advice for the backend quota is at most 8 GiB
-      dataDirs: [{ name: 'etcd', path: ETCD_DATA_DIR, description: 'data directory', minSizeGiB: 8 }],
+      dataDirs: [{ name: 'etcd', description: 'etcd data directory', minSizeGiB: 8 }],
     });
   }
 
@@ -100,10 +102,8 @@ const ETCD_DROP_IN_CONTENT = renderUnit('etcd.service: start order, restarts and
     ['RequiresMountsFor', ETCD_DATA_DIR],
   ],
   Service: [
-    // the data disk's directory is root's until etcd (User=etcd) is given it, with the 0700 the package's
-    // postinst gives /var/lib/etcd
-    ['ExecStartPre', `+/bin/chown etcd:etcd ${ETCD_DATA_DIR}`],
-    ['ExecStartPre', `+/bin/chmod 0700 ${ETCD_DATA_DIR}`],
+    // made on the data disk as root for etcd (User=etcd), 0700 as the package's postinst makes /var/lib/etcd
+    ['ExecStartPre', `+/usr/bin/install -d -o etcd -g etcd -m 0700 ${ETCD_DATA_DIR}`],
     ['Restart', 'on-failure'],
     ['RestartSec', 10],
   ],

@@ -4,9 +4,9 @@
  * cluster (`glusterfs-client`) through a systemd automount. The first server forms the trusted pool and
  * creates the volume at its first boot; every other host only waits for it.
  *
- * Bricks live on the group's first data disk (`data-disk.ts`): the brick's parent directory is a bind mount
- * of the disk, glusterd `RequiresMountsFor=` it, and the volume is created without `force`, so gluster itself
- * refuses a brick on the root filesystem.
+ * Bricks live on the group's first data disk (`data-disk.ts`): glusterd `RequiresMountsFor=` the brick and
+ * makes it, and the volume is created without `force`, so gluster itself refuses a brick on the root
+ * filesystem.
  *
  * glusterd listens on every address: `transport.socket.bind-address` in glusterd.vol would move glusterd
  * off loopback, where the self-heal daemon fetches its volume file (`glusterfs -s localhost`), and brick
@@ -22,16 +22,15 @@ import { execLine, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern } from '../../lib/validate.js';
 
-import { mountUnitName } from './data-disk.js';
+import { dataDirPath, mountUnitName } from './data-disk.js';
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
 
 export { mountUnitName, systemdEscapePath } from './data-disk.js';
 
 export interface GlusterfsServerProps {
   /**
-   * Brick directory on every server; its parent directory (`/srv/glusterfs` by default) is put on the
-   * group's first data disk.
-   * @default '/srv/glusterfs/brick'
+   * Brick directory on every server, below `/srv/data1/glusterfs` (the group's first data disk).
+   * @default '/srv/data1/glusterfs/brick'
    */
   readonly brickPath?: string;
   /** Name of the volume. @default 'shared' */
@@ -60,7 +59,8 @@ export const GLUSTERD_PORT = 24007;
 export const BRICK_PORTS = { from: 49152, to: 49251 } as const;
 
 const DEFAULT_VOLUME = 'shared';
-const DEFAULT_BRICK_PATH = '/srv/glusterfs/brick';
+const BRICK_ROOT = dataDirPath('glusterfs');
+const DEFAULT_BRICK_PATH = `${BRICK_ROOT}/brick`;
 const DEFAULT_MOUNT_POINT = '/mnt/shared';
 // Hosts of a region boot together; package installs take minutes, so the waits are generous but bounded.
 const SERVER_ATTEMPTS = 120;
@@ -87,11 +87,6 @@ const RESERVED_VOLUME_NAMES = [
   'auto-delete',
   'activate-on-create',
 ];
-
-/** `/srv/glusterfs/brick` -> `/srv/glusterfs`; '' for a top-level path. */
-function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/'));
-}
 
 /** Replica count of a volume over `servers` hosts (one brick each), or undefined when no layout fits. */
 export function replicaCount(servers: number): number | undefined {
@@ -126,11 +121,9 @@ export class GlusterfsServer extends HostRole {
   public readonly volumeName: string;
 
   constructor(scope: Construct, id: string, props: GlusterfsServerProps = {}) {
-    const brickParent = parentOf(props.brickPath ?? DEFAULT_BRICK_PATH);
     super(scope, id, {
       roleName: 'glusterfs-server',
-      dataDirs:
-        brickParent === '' ? [] : [{ name: 'glusterfs', path: brickParent, description: 'bricks', minSizeGiB: 20 }],
+      dataDirs: [{ name: 'glusterfs', description: 'GlusterFS bricks', minSizeGiB: 20 }],
       requires: ['apt'],
       ports: [
         // 24008 was glusterd's RDMA listener; glusterd.vol below uses the socket transport only, so it stays closed.
@@ -153,17 +146,12 @@ export class GlusterfsServer extends HostRole {
     this.volumeName = props.volumeName ?? DEFAULT_VOLUME;
     checkPattern(this, 'brickPath', this.brickPath, PATH, PATH_ALLOWED);
     checkVolumeName(this, this.volumeName);
-    if (this.brickParent === '') {
+    if (!this.brickPath.startsWith(`${BRICK_ROOT}/`)) {
       throw new SpecError(
-        `${this.node.path}: brickPath must be below a directory of its own, got ${JSON.stringify(this.brickPath)}`,
-        { hint: 'its parent directory is put on the data disk; gluster wants the brick below the mount point' },
+        `${this.node.path}: brickPath must be below ${BRICK_ROOT} (the data disk), got ${JSON.stringify(this.brickPath)}`,
+        { hint: 'gluster wants the brick on a disk of its own, in a directory below the mount point' },
       );
     }
-  }
-
-  /** The directory the data disk is bind-mounted at: the brick's parent. */
-  public get brickParent(): string {
-    return parentOf(this.brickPath);
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
@@ -203,7 +191,7 @@ export class GlusterfsServer extends HostRole {
       'glusterd.service',
       '60-regionkit.conf',
       renderUnit('glusterd.service: bricks on the data disk (regionkit glusterfs-server role)', {
-        Unit: [['RequiresMountsFor', this.brickParent]],
+        Unit: [['RequiresMountsFor', this.brickPath]],
         Service: [['ExecStartPre', `/bin/mkdir -p ${this.brickPath}`]],
       }),
     );

@@ -23,6 +23,7 @@ import { renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern, checkRange } from '../../lib/validate.js';
 
+import { dataDirPath } from './data-disk.js';
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
 
 export interface ZooKeeperProps {
@@ -34,7 +35,8 @@ export interface ZooKeeperProps {
 
 export const ZOO_CFG = '/etc/zookeeper/conf/zoo.cfg';
 export const ZOO_MYID = '/etc/zookeeper/conf/myid';
-export const ZOO_DATA_DIR = '/var/lib/zookeeper';
+/** On the group's first data disk. */
+export const ZOO_DATA_DIR = dataDirPath('zookeeper');
 export const ZOOKEEPER_UNIT = 'zookeeper.service';
 const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
@@ -72,9 +74,7 @@ export class ZooKeeper extends HostRole {
         { protocol: 'tcp', port: PEER_PORT, from: 'group', description: 'follower connections to the leader' },
         { protocol: 'tcp', port: ELECTION_PORT, from: 'group', description: 'leader election' },
       ],
-      dataDirs: [
-        { name: 'zookeeper', path: ZOO_DATA_DIR, description: 'snapshots and transaction logs', minSizeGiB: 8 },
-      ],
+      dataDirs: [{ name: 'zookeeper', description: 'ZooKeeper snapshots and logs', minSizeGiB: 8 }],
     });
     this.ensemble = [...props.ensemble];
     this.clientPort = clientPort;
@@ -122,7 +122,6 @@ export class ZooKeeper extends HostRole {
 const ZOOKEEPER_UNIT_CONTENT = renderUnit('zookeeper.service: ZooKeeper ensemble member (regionkit zookeeper role)', {
   Unit: [
     ['Description', 'ZooKeeper ensemble member'],
-    ['Documentation', 'https://zookeeper.apache.org/doc/r3.8.0/zookeeperAdmin.html'],
     // it binds the private address, which is up only at network-online.target
     ['After', 'network-online.target'],
     ['Wants', 'network-online.target'],
@@ -134,9 +133,9 @@ const ZOOKEEPER_UNIT_CONTENT = renderUnit('zookeeper.service: ZooKeeper ensemble
     ['Group', 'zookeeper'],
     ['EnvironmentFile', '/etc/zookeeper/conf/environment'],
     ['EnvironmentFile', '-/etc/default/zookeeper'],
-    // The data disk's directory hides the package's /var/lib/zookeeper/myid link to /etc/zookeeper/conf/myid,
-    // and ZooKeeper reads myid from dataDir: the link is made again, and the directory given to zookeeper.
-    ['ExecStartPre', `+/bin/chown zookeeper:zookeeper ${ZOO_DATA_DIR}`],
+    // ZooKeeper reads myid from dataDir; the package links /var/lib/zookeeper/myid to /etc/zookeeper/conf/myid,
+    // and the data disk's directory gets the same link
+    ['ExecStartPre', `+/usr/bin/install -d -o zookeeper -g zookeeper -m 0750 ${ZOO_DATA_DIR}`],
     ['ExecStartPre', `+/bin/ln -sfn ${ZOO_MYID} ${ZOO_DATA_DIR}/myid`],
     [
       'ExecStart',

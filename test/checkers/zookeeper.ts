@@ -32,6 +32,7 @@ export async function runEnsemble(members: readonly RenderedMember[], timeoutMs 
       const cfg = member.zooCfg
         .replace(/^dataDir=.*$/m, `dataDir=${path.join(dir, 'data')}`)
         .replace(/^clientPort=.*$/m, `clientPort=${base + i}`)
+        .replace(/^clientPortAddress=.*$/m, 'clientPortAddress=127.0.0.1')
         .replace(/^server\.(\d+)=([\d.]+):\d+:\d+$/gm, (_, n: string, addr: string) => {
           const j = addresses.indexOf(addr);
           return `server.${n}=127.0.0.1:${base + 100 + j}:${base + 200 + j}`;

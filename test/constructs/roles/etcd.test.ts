@@ -41,7 +41,7 @@ describe('Etcd', () => {
     expect(fileOf(docs[1]!, ETCD_DEFAULTS).content).toMatchInlineSnapshot(`
       "# regionkit etcd role: member test-control-2 of a 3-member cluster (read by etcd.service)
       ETCD_NAME=test-control-2
-      ETCD_DATA_DIR=/var/lib/etcd
+      ETCD_DATA_DIR=/srv/data1/etcd
       ETCD_LISTEN_PEER_URLS=http://10.0.16.16:2380
       ETCD_LISTEN_CLIENT_URLS=http://10.0.16.16:2379,http://127.0.0.1:2379
       ETCD_INITIAL_ADVERTISE_PEER_URLS=http://10.0.16.16:2380

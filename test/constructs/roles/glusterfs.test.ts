@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
+import { HostGroup } from '../../../constructs/compute/host-group.js';
 import { Apt } from '../../../constructs/roles/apt.js';
 import {
   GLUSTERD_VOL,
@@ -13,7 +14,7 @@ import {
   type GlusterfsClientProps,
   GlusterfsServer,
   type GlusterfsServerProps,
-  MOUNT_SCRIPT,
+  MOUNT_SERVICE,
   mountUnitName,
   replicaCount,
   systemdEscapePath,
@@ -26,7 +27,12 @@ import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js
 /** A storage group with the server role and a worker group mounting its volume, in one cluster. */
 function region(servers = 3, serverProps: GlusterfsServerProps = {}, clientProps: Partial<GlusterfsClientProps> = {}) {
   const f = roleFixture();
-  const storage = f.group('storage', servers);
+  const storage = new HostGroup(f.stack, 'Storage', {
+    network: f.network,
+    name: 'storage',
+    count: servers,
+    dataDisks: [{ sizeGiB: 100 }],
+  });
   const workers = f.group('worker', 2);
   storage.joinCluster('c', [storage, workers]);
   workers.joinCluster('c', [storage, workers]);
@@ -51,18 +57,21 @@ describe('GlusterfsServer', () => {
 
   test('only the first server creates the volume, after glusterd is up', () => {
     const docs = renderAll(region().storage);
-    expect(runcmd(docs[0]!).slice(-3)).toEqual([
-      'mkdir -p /srv/glusterfs/brick',
-      'systemctl enable --now glusterd.service',
-      VOLUME_SCRIPT,
-    ]);
+    expect(runcmd(docs[0]!).slice(-2)).toEqual(['systemctl enable --now glusterd.service', VOLUME_SCRIPT]);
     for (const doc of docs.slice(1)) {
-      expect(runcmd(doc).slice(-2)).toEqual([
-        'mkdir -p /srv/glusterfs/brick',
-        'systemctl enable --now glusterd.service',
-      ]);
+      expect(runcmd(doc).slice(-1)).toEqual(['systemctl enable --now glusterd.service']);
       expect(() => fileOf(doc, VOLUME_SCRIPT)).toThrow();
     }
+  });
+
+  test('bricks are made on the data disk, by glusterd, which cannot start without it (never on the root disk)', () => {
+    const doc = renderAll(region().storage)[1]!;
+    const dropIn = fileOf(doc, '/etc/systemd/system/glusterd.service.d/60-regionkit.conf').content;
+    expect(dropIn).toContain('RequiresMountsFor=/srv/data1/glusterfs/brick\n');
+    expect(dropIn).toContain('ExecStartPre=/bin/mkdir -p /srv/data1/glusterfs/brick\n');
+    // no brick directory is made by a first-boot command, which would run whether the disk is there or not
+    expect(runcmd(doc).filter((c) => c.includes('/srv/data1'))).toEqual([]);
+    expect(fileOf(doc, '/etc/systemd/system/srv-data1.mount').content).toContain('Where=/srv/data1\n');
   });
 
   test('caps the brick ports at the range the security group opens', () => {
@@ -79,13 +88,12 @@ describe('GlusterfsServer', () => {
   ])('%i servers: a %s volume over one brick per server, in host order', (n, replica, bricks) => {
     const { storage } = region(n);
     const script = fileOf(renderAll(storage)[0]!, VOLUME_SCRIPT).content;
-    expect(createLine(script)).toBe(
-      'gluster_cli volume create "$volume" replica "$replica" transport tcp $bricks force',
-    );
+    // without force gluster refuses a brick on the root filesystem
+    expect(createLine(script)).toBe('gluster_cli volume create "$volume" replica "$replica" transport tcp $bricks');
     expect(`replica ${assignment(script, 'replica')}`).toBe(replica);
     const brickList = assignment(script, 'bricks')!.replaceAll("'", '').split(' ');
     expect(brickList).toHaveLength(bricks);
-    expect(brickList).toEqual(storage.hosts.map((h) => `${h.privateIp}:/srv/glusterfs/brick`));
+    expect(brickList).toEqual(storage.hosts.map((h) => `${h.privateIp}:/srv/data1/glusterfs/brick`));
     expect(assignment(script, 'peers')!.replaceAll("'", '').split(' ')).toEqual(
       storage.hosts.slice(1).map((h) => h.privateIp),
     );
@@ -99,12 +107,16 @@ describe('GlusterfsServer', () => {
   });
 
   test('brickPath and volumeName reach the brick directory and the script', () => {
-    const { storage } = region(2, { brickPath: '/data/gluster/brick1', volumeName: 'registry-data' });
+    const { storage } = region(2, { brickPath: '/srv/data1/glusterfs/brick1', volumeName: 'registry-data' });
     const docs = renderAll(storage);
-    expect(runcmd(docs[1]!)).toContain('mkdir -p /data/gluster/brick1');
+    expect(fileOf(docs[1]!, '/etc/systemd/system/glusterd.service.d/60-regionkit.conf').content).toContain(
+      'RequiresMountsFor=/srv/data1/glusterfs/brick1\n\n[Service]\nExecStartPre=/bin/mkdir -p /srv/data1/glusterfs/brick1\n',
+    );
     const script = fileOf(docs[0]!, VOLUME_SCRIPT).content;
     expect(assignment(script, 'volume')).toBe('registry-data');
-    expect(assignment(script, 'bricks')).toBe("'10.0.0.16:/data/gluster/brick1 10.0.16.16:/data/gluster/brick1'");
+    expect(assignment(script, 'bricks')).toBe(
+      "'10.0.0.16:/srv/data1/glusterfs/brick1 10.0.16.16:/srv/data1/glusterfs/brick1'",
+    );
   });
 
   test.each([1, 4, 5, 7])('fails if the group has %i hosts', (n) => {
@@ -123,6 +135,13 @@ describe('GlusterfsServer', () => {
       );
     },
   );
+
+  test('fails if brickPath is not on the data disk (it would fill the root disk)', () => {
+    const f = roleFixture();
+    expect(() => new GlusterfsServer(f.stack, 'GlusterfsServer', { brickPath: '/srv/glusterfs/brick' })).toThrow(
+      'test/GlusterfsServer: brickPath must be below /srv/data1/glusterfs (the data disk), got "/srv/glusterfs/brick"',
+    );
+  });
 
   test.each(['-shared', 'my/vol', 'a'.repeat(65), 'shared!'])('fails if volumeName is %j', (volumeName) => {
     const f = roleFixture();
@@ -174,8 +193,8 @@ describe('GlusterfsServer', () => {
         'peer probe 10.0.32.16',
         'peer status',
         'volume info shared',
-        'volume create shared replica 3 transport tcp 10.0.0.16:/srv/glusterfs/brick 10.0.16.16:/srv/glusterfs/brick ' +
-          '10.0.32.16:/srv/glusterfs/brick force',
+        'volume create shared replica 3 transport tcp 10.0.0.16:/srv/data1/glusterfs/brick 10.0.16.16:/srv/data1/glusterfs/brick ' +
+          '10.0.32.16:/srv/data1/glusterfs/brick',
         'volume info shared',
         'volume start shared',
       ]);
@@ -197,17 +216,23 @@ describe('GlusterfsClient', () => {
     expect(unit).toContain('What=10.0.0.16:/shared\nWhere=/mnt/shared\nType=glusterfs\n');
     expect(unit).toContain('Options=defaults,_netdev,backup-volfile-servers=10.0.16.16:10.0.32.16\n');
     expect(unit).toContain('After=network-online.target\nWants=network-online.target\n');
-    expect(unit).toContain('[Install]\nWantedBy=remote-fs.target\n');
   });
 
-  test('enables the mount unit and starts it through the waiting script', () => {
+  test('mounts on access (automount) and retries the mount without a limit until the volume is served', () => {
     const doc = renderAll(region().workers)[0]!;
     expect(runcmd(doc).slice(-3)).toEqual([
       'systemctl daemon-reload',
-      'systemctl enable mnt-shared.mount',
-      MOUNT_SCRIPT,
+      'systemctl enable --now mnt-shared.automount',
+      `systemctl enable --now --no-block ${MOUNT_SERVICE}`,
     ]);
-    expect(fileOf(doc, MOUNT_SCRIPT).content).toContain('unit=mnt-shared.mount\n');
+    const automount = fileOf(doc, '/etc/systemd/system/mnt-shared.automount').content;
+    expect(automount).toContain('[Automount]\nWhere=/mnt/shared\n');
+    expect(automount).toContain('[Install]\nWantedBy=remote-fs.target\n');
+    const service = fileOf(doc, `/etc/systemd/system/${MOUNT_SERVICE}`).content;
+    // the volume can take longer to appear than any fixed wait: no attempt count, no start limit
+    expect(service).toContain('StartLimitIntervalSec=0\n');
+    expect(service).toContain('ExecStart=/bin/systemctl start mnt-shared.mount\nRestart=on-failure\n');
+    expect(doc).not.toMatch(/gave up|did not start after/);
     expect((parse(doc) as { packages: string[] }).packages).toContain('glusterfs-client');
   });
 
@@ -226,8 +251,11 @@ describe('GlusterfsClient', () => {
     const name = 'srv-registry\\x2ddata.mount';
     const unit = fileOf(doc, `/etc/systemd/system/${name}`).content;
     expect(unit).toContain('What=10.0.0.16:/registry\nWhere=/srv/registry-data\n');
-    expect(runcmd(doc)).toContain(`systemctl enable ${name}`);
-    expect(fileOf(doc, MOUNT_SCRIPT).content).toContain(`unit='${name}'\n`);
+    expect(runcmd(doc)).toContain(`systemctl enable --now ${name.replace('.mount', '.automount')}`);
+    // systemd unescapes \x2d in Exec lines: the backslash is doubled
+    expect(fileOf(doc, `/etc/systemd/system/${MOUNT_SERVICE}`).content).toContain(
+      'ExecStart=/bin/systemctl start srv-registry\\\\x2ddata.mount\n',
+    );
   });
 
   test('unit names are the escaped mount points', () => {
@@ -288,7 +316,12 @@ describe('GlusterfsClient', () => {
     for (const mountPoint of ['/mnt/shared', '/srv/registry-data']) {
       const doc = renderAll(region(3, {}, { mountPoint }).workers)[0]!;
       const name = mountUnitName(mountPoint);
-      expect(await checkUnits([{ name, content: fileOf(doc, `/etc/systemd/system/${name}`).content }])).toBe('');
+      const automount = name.replace('.mount', '.automount');
+      const units = [name, automount, MOUNT_SERVICE].map((n) => ({
+        name: n,
+        content: fileOf(doc, `/etc/systemd/system/${n}`).content,
+      }));
+      expect(await checkUnits(units)).toBe('');
     }
   });
 
@@ -301,13 +334,6 @@ describe('GlusterfsClient', () => {
       expect(await checkUnits([{ name: 'mnt-other.mount', content }])).not.toBe('');
     },
   );
-
-  testWith('shellcheck', 'shellcheck accepts the mount script', async () => {
-    for (const mountPoint of ['/mnt/shared', '/srv/registry-data']) {
-      const doc = renderAll(region(3, {}, { mountPoint }).workers)[0]!;
-      expect(await checkShell(MOUNT_SCRIPT, fileOf(doc, MOUNT_SCRIPT).content)).toBe('');
-    }
-  });
 
   testWith('cloud-init', 'cloud-init accepts the cloud-config of a client', async () => {
     expect(await checkCloudConfig(renderAll(region().workers)[0]!)).toBe('');

@@ -23,8 +23,8 @@ const CINDER: RexrayProps = {
 const S3FS: RexrayProps = {
   driver: 's3fs',
   pluginImage: 'rexray/s3fs:0.11.4',
-  endpoint: 'oss-cn-hangzhou-internal.aliyuncs.com',
-  region: 'oss-cn-hangzhou',
+  endpoint: 's3.oss-cn-hangzhou-internal.aliyuncs.com',
+  region: 'cn-hangzhou',
   accessKeyId: 'LTAI5tExampleKeyId',
   virtualHostedStyle: true,
 };
@@ -76,8 +76,10 @@ describe('Rexray', () => {
     expect(fileOf(doc, REXRAY_ENV).content).toBe(
       [
         '# regionkit rexray role: rexray/s3fs plugin settings, one KEY=value per line, taken literally',
-        'S3FS_ENDPOINT=oss-cn-hangzhou-internal.aliyuncs.com',
-        'S3FS_REGION=oss-cn-hangzhou',
+        // REX-Ray 0.11.4 mounts with S3FS_OPTIONS only; without url= the mount would go to AWS
+        'S3FS_OPTIONS=url=https://s3.oss-cn-hangzhou-internal.aliyuncs.com endpoint=cn-hangzhou',
+        'S3FS_ENDPOINT=s3.oss-cn-hangzhou-internal.aliyuncs.com',
+        'S3FS_REGION=cn-hangzhou',
         'S3FS_ACCESSKEY=LTAI5tExampleKeyId',
         `S3FS_SECRETKEY=${secretRef('rexray_s3fs_secret_key')}`,
         'S3FS_DISABLEPATHSTYLE=true',
