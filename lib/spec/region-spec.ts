@@ -265,7 +265,16 @@ const hostGroup = z.strictObject({
   systemDiskType: cloudTerm('a disk type in the cloud’s terms')
     .optional()
     .meta({ description: "Root disk type in the cloud's own terms. Default: the adapter's SSD type." }),
-  dataDisks: z.array(dataDisk).max(16).default([]).meta({ description: 'Extra disks, attached in order.' }),
+  dataDisks: z
+    .array(dataDisk)
+    .max(16)
+    .default([])
+    .meta({
+      description:
+        'Extra disks, attached in order. The first holds the state of roles that keep any (etcd, ZooKeeper, ' +
+        'GlusterFS bricks): formatted once, mounted at /srv/data1, required by their units. Such roles need one; ' +
+        'a disk no role uses is an error.',
+    }),
   zoneSpread: z
     .int({ error: `must be an integer between 1 and ${MAX_ZONES}` })
     .min(1)
