@@ -4,15 +4,12 @@
  * so every member knows every other at synth time from the deterministic addresses. The data directory is on
  * the group's first data disk (`data-disk.ts`).
  *
- * The daemon runs from a native systemd unit of this role; `zookeeperd` (its sysv script
- * `/etc/init.d/zookeeper`, zookeeperd 3.8.0-11+deb12u2 and 3.9.3-1+deb13u1) is not installed, because:
- * - its postinst starts ZooKeeper during the package install, before cloud-init writes zoo.cfg (deferred, so
- *   that it lands behind the package's alternatives link), and the unit systemd generates from the script is
- *   `RemainAfterExit=yes`: the later `systemctl enable --now` finds it "active" and never starts it with the
- *   rendered configuration, so the ensemble forms only after a reboot (what the trial boot saw);
- * - it is ordered only after `$remote_fs` (bookworm) and nothing restarts it, so a reboot that starts it
- *   before the private address is up leaves it down.
- * The unit below starts once, from runcmd, after the configuration is written, and restarts on failure.
+ * The daemon runs from a native systemd unit of this role; `zookeeperd` (only a sysv script,
+ * `/etc/init.d/zookeeper`, in 3.8.0-11+deb12u2 and 3.9.3-1+deb13u1) is not installed. Under systemd that
+ * script becomes a generated unit with `RemainAfterExit=yes` (a JVM that died still shows "active"), no
+ * restart, and ordering only after `$remote_fs` (bookworm): a reboot that starts it before the private
+ * address is up leaves it down. The unit below waits for network-online.target, restarts on failure and
+ * starts once, from runcmd, after zoo.cfg and myid are written.
  *
  * @see https://zookeeper.apache.org/doc/r3.8.0/zookeeperAdmin.html
  */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 
 import { MesosCluster } from '../../constructs/cluster/mesos-cluster.js';
-import { type HostGroup } from '../../constructs/compute/host-group.js';
+import { HostGroup } from '../../constructs/compute/host-group.js';
 import { BASE_ROLES, RoleCatalog } from '../../constructs/roles/catalog.js';
 import { resolveRegionSpec } from '../../lib/spec/load.js';
 import { minimalSpec } from '../helpers.js';
@@ -18,7 +18,13 @@ function cluster(controlCount = 3, props: Partial<ConstructorParameters<typeof M
     groups: () => groups,
   });
   const config = resolveRegionSpec(minimalSpec('openstack')).hostConfig;
-  const control = f.group('control', controlCount);
+  // ZooKeeper keeps its state on a data disk of the control group
+  const control = new HostGroup(f.stack, 'Control', {
+    network: f.network,
+    name: 'control',
+    count: controlCount,
+    dataDisks: [{ sizeGiB: 20 }],
+  });
   const workers = f.group('worker', 2);
   const edge = f.group('edge', 2);
   groups.push(control, workers, edge);

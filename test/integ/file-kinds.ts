@@ -23,7 +23,7 @@ const SOURCED_SHELL_FILES = ['/etc/default/dnsmasq'];
 export const FILE_KINDS = {
   'systemd-unit': {
     match: (f) =>
-      /^\/etc\/systemd\/system\/[^/]+\.(service|timer|mount|socket|path)$/.test(f.path) ||
+      /^\/etc\/systemd\/system\/[^/]+\.(service|timer|mount|automount|socket|path)$/.test(f.path) ||
       /^\/etc\/systemd\/system\/[^/]+\.d\/[^/]+\.conf$/.test(f.path),
     checkedBy: 'systemd-analyze verify',
   },
