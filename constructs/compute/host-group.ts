@@ -4,9 +4,13 @@
  */
 import { Construct } from 'constructs';
 
-import type { HostRefs } from '../../lib/cloud/types.js';
-import { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
-import { maxRenderedBytes } from '../../lib/cloudinit/secret.js';
+import type { HostRefs, IHostSecrets } from '../../lib/cloud/types.js';
+import {
+  beginSecretDelivery,
+  finishSecretDelivery,
+  HostCloudConfig,
+  type SecretDeliveryProps,
+} from '../../lib/cloudinit/secret-delivery.js';
 import { SpecError } from '../../lib/errors.js';
 import { hostName } from '../../lib/names.js';
 import { HOST_BLOCK_SIZE } from '../../lib/net/network-plan.js';
@@ -68,6 +72,7 @@ export class HostGroup extends Construct implements IHostGroup {
   /** Rendered user data per host; validation and synth both need it, and YAML rendering is not free. */
   private readonly rendered = new Map<number, { key: number; text: string }>();
   private bastion?: ISecurityGroup;
+  private secretAccess?: IHostSecrets;
 
   constructor(scope: Construct, id: string, props: HostGroupProps) {
     super(scope, id);
@@ -116,6 +121,7 @@ export class HostGroup extends Construct implements IHostGroup {
         dataDisks: dataDisks.map((d, i) => ({ name: `${host.name}-data-${i + 1}`, sizeGiB: d.sizeGiB, type: d.type })),
         securityGroupIds: [this.securityGroup.securityGroupId],
         renderUserData: () => this.renderUserData(host),
+        userDataRefs: () => this.secretAccess?.refs() ?? {},
         publicIp: props.publicIp ?? false,
         tags: { ...this.network.tags, 'regionkit-group': this.groupName },
       }),
@@ -137,7 +143,8 @@ export class HostGroup extends Construct implements IHostGroup {
 
   /**
    * Adds a host role: its cloud-config is rendered at synth time, its ports become security-group rules,
-   * its secrets become sensitive Terraform variables. Adding the same role object twice is a no-op; two
+   * its secrets become sensitive Terraform variables whose values go to the cloud's secret store, which the
+   * group's hosts read at boot (lib/cloudinit/secret-delivery.ts). Adding the same role object twice is a no-op; two
    * different roles with one name is an error.
    */
   public addRole(role: IHostRole): void {
@@ -147,7 +154,10 @@ export class HostGroup extends Construct implements IHostGroup {
       throw new SpecError(`${this.node.path}: role ${role.roleName} is added twice with different settings`);
     this.roleList.push(role);
     this.network.changed();
-    for (const secret of role.secrets) ensureSecretVariable(this, secret);
+    for (const secret of role.secrets) {
+      const variable = ensureSecretVariable(this, secret);
+      this.hostSecrets().addSecret({ name: secret.name, description: secret.description, value: variable.stringValue });
+    }
     this.pendingPorts.push(...role.ports.map((port) => ({ role, port })));
     this.applyPorts();
   }
@@ -199,7 +209,7 @@ export class HostGroup extends Construct implements IHostGroup {
     }
   }
 
-  /** The `#cloud-config` document of one host, with secret references still in place. */
+  /** The `#cloud-config` document of one host; secret references stay placeholders the host fills at boot. */
   public renderUserData(host: HostInfo): string {
     const key = this.network.revision;
     const cached = this.rendered.get(host.index);
@@ -209,9 +219,26 @@ export class HostGroup extends Construct implements IHostGroup {
     return text;
   }
 
+  /** The group's access to the secret store, created with its first secret. */
+  private hostSecrets(): IHostSecrets {
+    this.secretAccess ??= this.network.cloud.hostSecrets(this, 'Secrets', {
+      name: `${this.network.regionName}-${this.groupName}`,
+      regionName: this.network.regionName,
+      hostIds: this.hostRefs.map((r) => r.id),
+      tags: { ...this.network.tags, 'regionkit-group': this.groupName },
+    });
+    return this.secretAccess;
+  }
+
   private renderFresh(host: HostInfo): string {
-    const config = new CloudConfig();
+    const config = new HostCloudConfig();
     config.setHostname(host.name);
+    const delivery: SecretDeliveryProps = {
+      cloud: this.network.cloud.kind,
+      ...(this.secretAccess ? { fetch: this.secretAccess.fetchSettings() } : {}),
+    };
+    // Before the roles: the guard and the fetch start first at first boot.
+    beginSecretDelivery(config, delivery);
     const ctx: HostContext = {
       host,
       groupHosts: this.hosts,
@@ -219,6 +246,7 @@ export class HostGroup extends Construct implements IHostGroup {
       region: { name: this.network.regionName, cidr: this.network.cidr, cloud: this.network.cloud.kind },
     };
     for (const role of this.roles) role.configure(ctx, config);
+    finishSecretDelivery(config, delivery);
     return config.render();
   }
 
@@ -232,7 +260,7 @@ export class HostGroup extends Construct implements IHostGroup {
     const problems: { message: string; hint?: string }[] = [];
     const cloud = this.network.cloud;
     for (const host of this.hosts) {
-      const raw = maxRenderedBytes(this.renderUserData(host));
+      const raw = Buffer.byteLength(this.renderUserData(host));
       const encoded = 4 * Math.ceil(raw / 3);
       if (encoded > cloud.maxUserDataBytes) {
         problems.push({
