@@ -219,6 +219,8 @@ export interface ICloud {
   readonly provider: ProviderPin;
   /** Largest user data the cloud accepts, counted as Base64 text. */
   readonly maxUserDataBytes: number;
+  /** How the adapter sends user data: plain text (the provider Base64-encodes it) or Terraform's base64gzip. @default 'plain' */
+  readonly userDataEncoding?: 'plain' | 'base64gzip';
   readonly hostDefaults: HostDefaults;
   /** Settings for the REX-Ray volume plugin, from the region file's cloud block; undefined when not given. */
   readonly rexray?: RexrayCloudSettings;

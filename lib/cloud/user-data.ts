@@ -20,3 +20,18 @@ export function userDataExpression(rendered: string, refs: Readonly<Record<strin
     return value;
   });
 }
+
+/**
+ * `${base64gzip("...")}` of a user-data string: `expression` (already a Terraform template, escapes and
+ * references in place) as an HCL quoted string inside the call.
+ * @see https://opentofu.org/docs/language/functions/base64gzip/
+ */
+export function base64gzipExpression(expression: string): string {
+  const quoted = expression
+    .replaceAll('\\', '\\\\')
+    .replaceAll('"', '\\"')
+    .replaceAll('\n', '\\n')
+    .replaceAll('\r', '\\r')
+    .replaceAll('\t', '\\t');
+  return `\${base64gzip("${quoted}")}`;
+}

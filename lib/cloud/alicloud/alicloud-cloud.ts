@@ -51,7 +51,7 @@ import type {
   SecurityGroupSpec,
   VirtualIpSpec,
 } from '../types.js';
-import { userDataExpression } from '../user-data.js';
+import { base64gzipExpression, userDataExpression } from '../user-data.js';
 
 // defaults, each the general-purpose choice for a new region
 /** 2 vCPU / 8 GiB, 7th generation general purpose: offered in every mainland and most international regions. */
@@ -74,6 +74,7 @@ export class AlicloudCloud implements ICloud {
   public readonly kind = 'alicloud' as const;
   public readonly provider = GENERATED_PROVIDERS.alicloud;
   public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
+  public readonly userDataEncoding = 'base64gzip' as const;
   public readonly hostDefaults: HostDefaults = {
     // Alibaba's mirror, NTP and DNS servers answer inside every VPC, with or without internet access
     aptMirror: 'http://mirrors.cloud.aliyuncs.com/ubuntu',
@@ -195,8 +196,12 @@ export class AlicloudCloud implements ICloud {
       securityEnhancementStrategy: 'Active',
       // boot
       imageId: this.imageId(spec.image),
-      // Plain text: reviewable in the plan; the provider Base64-encodes it for the API.
-      userData: Lazy.stringValue({ produce: () => userDataExpression(spec.renderUserData(), spec.userDataRefs?.()) }),
+      // Gzip: a Mesos worker's cloud-config outgrows ECS's 32 KB limit in plain text. The provider passes Base64
+      // through as it is (resource_alicloud_instance.go at v1.289.0) and cloud-init unpacks gzip; the plain text
+      // stays reviewable in the synthesized JSON, inside base64gzip().
+      userData: Lazy.stringValue({
+        produce: () => base64gzipExpression(userDataExpression(spec.renderUserData(), spec.userDataRefs?.())),
+      }),
       // disk
       systemDiskCategory: spec.systemDiskType ?? DEFAULT_DISK_CATEGORY,
       systemDiskSize: spec.systemDiskSizeGiB,
