@@ -265,7 +265,8 @@ export class HostGroup extends Construct implements IHostGroup {
       const text = this.renderUserData(host);
       const raw = Buffer.byteLength(text);
       // Terraform's base64gzip uses Go's default gzip level; zlib's level 6 plus 5% stands in for it.
-      const sent = cloud.userDataEncoding === 'base64gzip' ? Math.ceil(gzipSync(text, { level: 6 }).length * 1.05) : raw;
+      const sent =
+        cloud.userDataEncoding === 'base64gzip' ? Math.ceil(gzipSync(text, { level: 6 }).length * 1.05) : raw;
       const encoded = 4 * Math.ceil(sent / 3);
       if (encoded > cloud.maxUserDataBytes) {
         problems.push({

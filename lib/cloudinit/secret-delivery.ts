@@ -243,7 +243,7 @@ function guardUnit(): string {
 }
 
 function fetchUnit(): string {
-  return renderUnit('regionkit secret delivery: fetch this host\'s secrets into /run/regionkit/secrets', {
+  return renderUnit("regionkit secret delivery: fetch this host's secrets into /run/regionkit/secrets", {
     Unit: [
       ['Description', "Fetch this host's secrets from the cloud secret store (regionkit)"],
       ['Wants', 'network-online.target'],

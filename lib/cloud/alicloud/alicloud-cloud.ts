@@ -344,7 +344,8 @@ export class AlicloudCloud implements ICloud {
   /** The stack's KMS secret holding `secret`, created on first use. */
   private kmsSecret(spec: HostSecretsSpec, secret: HostSecretValue): void {
     const store =
-      (this.stack.node.tryFindChild('SecretStore') as Construct | undefined) ?? new Construct(this.stack, 'SecretStore');
+      (this.stack.node.tryFindChild('SecretStore') as Construct | undefined) ??
+      new Construct(this.stack, 'SecretStore');
     if (store.node.tryFindChild(secret.name)) return;
     new KmsSecret(store, secret.name, {
       secretName: kmsSecretName(spec.regionName, secret.name),
@@ -354,7 +355,7 @@ export class AlicloudCloud implements ICloud {
       description: `regionkit ${spec.regionName}: ${secret.description}`,
       // Rebuilding a region must be able to reuse the name at once, not after a 30-day recovery window.
       forceDeleteWithoutRecovery: true,
-      tags: { ...spec.tags },
+      tags: storeTags(spec.tags),
     });
   }
 
@@ -441,4 +442,9 @@ export function kmsSecretReadPolicy(alicloudRegion: string, regionName: string, 
       },
     ],
   };
+}
+
+/** Tags of a stack-wide secret store entry: the group's tags without the group, since every group shares it. */
+function storeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => k !== 'regionkit-group'));
 }

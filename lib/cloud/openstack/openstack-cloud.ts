@@ -8,6 +8,7 @@
 import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 
+import { hostRef } from '../../cloudinit/secret-delivery.js';
 import { BlockstorageVolumeV3 } from '../../gen/openstack/blockstorage-volume-v3/index.js';
 import { ComputeInstanceV2 } from '../../gen/openstack/compute-instance-v2/index.js';
 import { ComputeVolumeAttachV2 } from '../../gen/openstack/compute-volume-attach-v2/index.js';
@@ -32,7 +33,6 @@ import { NetworkingSecgroupRuleV2 } from '../../gen/openstack/networking-secgrou
 import { NetworkingSecgroupV2 } from '../../gen/openstack/networking-secgroup-v2/index.js';
 import { NetworkingSubnetV2 } from '../../gen/openstack/networking-subnet-v2/index.js';
 import { OpenstackProvider } from '../../gen/openstack/provider/index.js';
-import { hostRef } from '../../cloudinit/secret-delivery.js';
 import type { OpenstackSettings } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
@@ -329,7 +329,8 @@ export class OpenstackCloud implements ICloud {
   /** The stack's Barbican secret holding `secret`, created on first use. */
   private barbicanSecret(spec: HostSecretsSpec, secret: HostSecretValue): KeymanagerSecretV1 {
     const store =
-      (this.stack.node.tryFindChild('SecretStore') as Construct | undefined) ?? new Construct(this.stack, 'SecretStore');
+      (this.stack.node.tryFindChild('SecretStore') as Construct | undefined) ??
+      new Construct(this.stack, 'SecretStore');
     const existing = store.node.tryFindChild(secret.name);
     if (existing) return existing as KeymanagerSecretV1;
     return new KeymanagerSecretV1(store, secret.name, {
@@ -337,7 +338,7 @@ export class OpenstackCloud implements ICloud {
       secretType: 'passphrase',
       payload: secret.value,
       payloadContentType: 'text/plain',
-      metadata: { ...spec.tags },
+      metadata: storeTags(spec.tags),
     });
   }
 
@@ -414,4 +415,9 @@ function tagList(tags: Readonly<Record<string, string>>): string[] {
   return Object.entries(tags)
     .map(([k, v]) => `${k}=${v}`)
     .sort();
+}
+
+/** Tags of a stack-wide secret store entry: the group's tags without the group, since every group shares it. */
+function storeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => k !== 'regionkit-group'));
 }

@@ -55,7 +55,11 @@ function secretRole(mode = '0600'): IHostRole {
     ports: [],
     secrets: [{ name: 'app_password', description: 'the app password' }],
     configure: (_ctx, config) => {
-      config.addFile({ path: '/etc/app/app.env', content: `PASSWORD=${secretRef('app_password')}\n`, permissions: mode });
+      config.addFile({
+        path: '/etc/app/app.env',
+        content: `PASSWORD=${secretRef('app_password')}\n`,
+        permissions: mode,
+      });
       config.addSystemdUnit({
         name: 'app.service',
         content: '[Unit]\nDescription=app\n[Service]\nEnvironmentFile=/etc/app/app.env\nExecStart=/usr/bin/true\n',
@@ -144,7 +148,9 @@ describe.each(CLOUDS)('%s host', (cloud) => {
   });
 
   test('fails if a file holding secrets is world-readable', () => {
-    expect(() => render(secretRole('0644'))).toThrow(/\/etc\/app\/app\.env holds secrets and must not be world-readable/);
+    expect(() => render(secretRole('0644'))).toThrow(
+      /\/etc\/app\/app\.env holds secrets and must not be world-readable/,
+    );
   });
 
   test('fails if a file references a secret its role does not declare', () => {
@@ -269,7 +275,11 @@ describe('fetch script', () => {
   const file = path.join(dir, 'regionkit_secrets.py');
   writeFileSync(file, FETCH_SCRIPT);
   const python = (code: string) =>
-    execFileSync('python3', ['-c', code], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    execFileSync('python3', ['-c', code], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
 
   testWith('python3', 'compiles with python3 -m py_compile', () => {
     execFileSync('python3', ['-m', 'py_compile', file], { env: { ...process.env, PYTHONPYCACHEPREFIX: dir } });
@@ -301,19 +311,24 @@ describe('fetch script', () => {
 describe('alicloud user data', () => {
   const tofu = path.join(os.homedir(), '.cache/regionkit/engine/bin/tofu');
   // The real engine evaluates base64gzip(); gunzip must give back the text byte for byte, escapes included.
-  testWith(tofu, 'tofu evaluates base64gzip of the user data back to the plain text', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-gzip-'));
-    const text = '#cloud-config\nx: "q\\\\ \t ${literal} %{also} $${double}"\n';
-    writeFileSync(
-      path.join(dir, 'main.tf.json'),
-      JSON.stringify({ output: { x: { value: base64gzipExpression(userDataExpression(text)) } } }),
-    );
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', TF_IN_AUTOMATION: '1' };
-    execFileSync(tofu, ['init', '-no-color'], { cwd: dir, env, stdio: 'ignore' });
-    execFileSync(tofu, ['apply', '-auto-approve', '-no-color'], { cwd: dir, env, stdio: 'ignore' });
-    const b64 = execFileSync(tofu, ['output', '-raw', 'x'], { cwd: dir, env, encoding: 'utf8' });
-    writeFileSync(path.join(dir, 'x.gz'), Buffer.from(b64, 'base64'));
-    execFileSync('gzip', ['-d', path.join(dir, 'x.gz')]);
-    expect(readFileSync(path.join(dir, 'x'), 'utf8')).toBe(text);
-  }, 60_000);
+  testWith(
+    tofu,
+    'tofu evaluates base64gzip of the user data back to the plain text',
+    () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-gzip-'));
+      const text = '#cloud-config\nx: "q\\\\ \t ${literal} %{also} $${double}"\n';
+      writeFileSync(
+        path.join(dir, 'main.tf.json'),
+        JSON.stringify({ output: { x: { value: base64gzipExpression(userDataExpression(text)) } } }),
+      );
+      const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', TF_IN_AUTOMATION: '1' };
+      execFileSync(tofu, ['init', '-no-color'], { cwd: dir, env, stdio: 'ignore' });
+      execFileSync(tofu, ['apply', '-auto-approve', '-no-color'], { cwd: dir, env, stdio: 'ignore' });
+      const b64 = execFileSync(tofu, ['output', '-raw', 'x'], { cwd: dir, env, encoding: 'utf8' });
+      writeFileSync(path.join(dir, 'x.gz'), Buffer.from(b64, 'base64'));
+      execFileSync('gzip', ['-d', path.join(dir, 'x.gz')]);
+      expect(readFileSync(path.join(dir, 'x'), 'utf8')).toBe(text);
+    },
+    60_000,
+  );
 });
