@@ -2,11 +2,17 @@
  * A group of identical hosts spread round-robin over the region's zones, each with a deterministic private
  * address and its own first-boot cloud-config rendered from the group's host roles.
  */
+import { gzipSync } from 'node:zlib';
+
 import { Construct } from 'constructs';
 
-import type { HostRefs } from '../../lib/cloud/types.js';
-import { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
-import { maxRenderedBytes } from '../../lib/cloudinit/secret.js';
+import type { HostRefs, IHostSecrets } from '../../lib/cloud/types.js';
+import {
+  beginSecretDelivery,
+  finishSecretDelivery,
+  HostCloudConfig,
+  type SecretDeliveryProps,
+} from '../../lib/cloudinit/secret-delivery.js';
 import { SpecError } from '../../lib/errors.js';
 import { hostName } from '../../lib/names.js';
 import { HOST_BLOCK_SIZE } from '../../lib/net/network-plan.js';
@@ -70,6 +76,7 @@ export class HostGroup extends Construct implements IHostGroup {
   private readonly rendered = new Map<number, { key: number; text: string }>();
   private bastion?: ISecurityGroup;
   private readonly dataDisks: readonly DataDiskSpec[];
+  private secretAccess?: IHostSecrets;
 
   constructor(scope: Construct, id: string, props: HostGroupProps) {
     super(scope, id);
@@ -119,6 +126,7 @@ export class HostGroup extends Construct implements IHostGroup {
         dataDisks: dataDisks.map((d, i) => ({ name: `${host.name}-data-${i + 1}`, sizeGiB: d.sizeGiB, type: d.type })),
         securityGroupIds: [this.securityGroup.securityGroupId],
         renderUserData: () => this.renderUserData(host),
+        userDataRefs: () => this.secretAccess?.refs() ?? {},
         publicIp: props.publicIp ?? false,
         tags: { ...this.network.tags, 'regionkit-group': this.groupName },
       }),
@@ -140,7 +148,8 @@ export class HostGroup extends Construct implements IHostGroup {
 
   /**
    * Adds a host role: its cloud-config is rendered at synth time, its ports become security-group rules,
-   * its secrets become sensitive Terraform variables. Adding the same role object twice is a no-op; two
+   * its secrets become sensitive Terraform variables whose values go to the cloud's secret store, which the
+   * group's hosts read at boot (lib/cloudinit/secret-delivery.ts). Adding the same role object twice is a no-op; two
    * different roles with one name is an error.
    */
   public addRole(role: IHostRole): void {
@@ -150,7 +159,10 @@ export class HostGroup extends Construct implements IHostGroup {
       throw new SpecError(`${this.node.path}: role ${role.roleName} is added twice with different settings`);
     this.roleList.push(role);
     this.network.changed();
-    for (const secret of role.secrets) ensureSecretVariable(this, secret);
+    for (const secret of role.secrets) {
+      const variable = ensureSecretVariable(this, secret);
+      this.hostSecrets().addSecret({ name: secret.name, description: secret.description, value: variable.stringValue });
+    }
     this.pendingPorts.push(...role.ports.map((port) => ({ role, port })));
     this.applyPorts();
   }
@@ -202,7 +214,7 @@ export class HostGroup extends Construct implements IHostGroup {
     }
   }
 
-  /** The `#cloud-config` document of one host, with secret references still in place. */
+  /** The `#cloud-config` document of one host; secret references stay placeholders the host fills at boot. */
   public renderUserData(host: HostInfo): string {
     const key = this.network.revision;
     const cached = this.rendered.get(host.index);
@@ -212,9 +224,26 @@ export class HostGroup extends Construct implements IHostGroup {
     return text;
   }
 
+  /** The group's access to the secret store, created with its first secret. */
+  private hostSecrets(): IHostSecrets {
+    this.secretAccess ??= this.network.cloud.hostSecrets(this, 'Secrets', {
+      name: `${this.network.regionName}-${this.groupName}`,
+      regionName: this.network.regionName,
+      hostIds: this.hostRefs.map((r) => r.id),
+      tags: { ...this.network.tags, 'regionkit-group': this.groupName },
+    });
+    return this.secretAccess;
+  }
+
   private renderFresh(host: HostInfo): string {
-    const config = new CloudConfig();
+    const config = new HostCloudConfig();
     config.setHostname(host.name);
+    const delivery: SecretDeliveryProps = {
+      cloud: this.network.cloud.kind,
+      ...(this.secretAccess ? { fetch: this.secretAccess.fetchSettings() } : {}),
+    };
+    // Before the roles: the guard and the fetch start first at first boot.
+    beginSecretDelivery(config, delivery);
     const ctx: HostContext = {
       host,
       groupHosts: this.hosts,
@@ -225,6 +254,7 @@ export class HostGroup extends Construct implements IHostGroup {
     // before the roles: their units require the mounts
     configureDataDisks(config, this.dataDisks, this.roleDataDirs(roles));
     for (const role of roles) role.configure(ctx, config);
+    finishSecretDelivery(config, delivery);
     return config.render();
   }
 
@@ -241,8 +271,12 @@ export class HostGroup extends Construct implements IHostGroup {
     }
     const cloud = this.network.cloud;
     for (const host of this.hosts) {
-      const raw = maxRenderedBytes(this.renderUserData(host));
-      const encoded = 4 * Math.ceil(raw / 3);
+      const text = this.renderUserData(host);
+      const raw = Buffer.byteLength(text);
+      // Terraform's base64gzip uses Go's default gzip level; zlib's level 6 plus 5% stands in for it.
+      const sent =
+        cloud.userDataEncoding === 'base64gzip' ? Math.ceil(gzipSync(text, { level: 6 }).length * 1.05) : raw;
+      const encoded = 4 * Math.ceil(sent / 3);
       if (encoded > cloud.maxUserDataBytes) {
         problems.push({
           message:

@@ -6,6 +6,7 @@
  */
 import type { Construct } from 'constructs';
 
+import type { SecretFetchSettings } from '../cloudinit/secret-delivery.js';
 import type { CloudKind, HealthCheckSpec } from '../spec/region-spec.js';
 import type { ProviderPin } from '../versions.js';
 
@@ -84,6 +85,8 @@ export interface HostSpec {
   readonly securityGroupIds: readonly string[];
   /** Renders the host's `#cloud-config` at synth time; the adapter encodes it as its cloud expects. */
   readonly renderUserData: () => string;
+  /** Terraform expression per `hostRef` placeholder in the user data. @default - none */
+  readonly userDataRefs?: () => Readonly<Record<string, string>>;
   /** Give the host its own public address (the bastion only). */
   readonly publicIp: boolean;
   readonly tags: Readonly<Record<string, string>>;
@@ -180,6 +183,35 @@ export type RexrayCloudSettings =
       readonly virtualHostedStyle: boolean;
     };
 
+/** The identity one host group reads its secrets with (see docs/security.md). */
+export interface HostSecretsSpec {
+  /** Physical name prefix, `<region>-<group>`. */
+  readonly name: string;
+  /** The regionkit region name; secret store entries are named after it. */
+  readonly regionName: string;
+  /** Instances (HostRefs.id) that get the identity, where the cloud attaches one to instances. */
+  readonly hostIds: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A secret a host group reads, with its value as a Terraform expression (a sensitive variable). */
+export interface HostSecretValue {
+  /** lower_snake_case, as roles reference it (`secretRef`). */
+  readonly name: string;
+  readonly description: string;
+  readonly value: string;
+}
+
+/** A host group's access to the secret store: grows with the secrets its roles declare. */
+export interface IHostSecrets {
+  /** Puts the secret in the stack's secret store (once per stack) and lets the group's identity read it. */
+  addSecret(secret: HostSecretValue): void;
+  /** What a host fetches with; values may hold `hostRef` placeholders resolved by `refs`. */
+  fetchSettings(): SecretFetchSettings;
+  /** Terraform expression per `hostRef` key used in `fetchSettings`. */
+  refs(): Readonly<Record<string, string>>;
+}
+
 /** What a cloud adapter does for the constructs. */
 export interface ICloud {
   readonly kind: CloudKind;
@@ -187,6 +219,8 @@ export interface ICloud {
   readonly provider: ProviderPin;
   /** Largest user data the cloud accepts, counted as Base64 text. */
   readonly maxUserDataBytes: number;
+  /** How the adapter sends user data: plain text (the provider Base64-encodes it) or Terraform's base64gzip. @default 'plain' */
+  readonly userDataEncoding?: 'plain' | 'base64gzip';
   readonly hostDefaults: HostDefaults;
   /** Settings for the REX-Ray volume plugin, from the region file's cloud block; undefined when not given. */
   readonly rexray?: RexrayCloudSettings;
@@ -197,6 +231,8 @@ export interface ICloud {
   loadBalancer(scope: Construct, id: string, spec: LoadBalancerSpec): LoadBalancerRefs;
   /** An address hosts move between themselves (keepalived); the cloud must route it to whichever holds it. */
   virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void;
+  /** A host group's identity for reading its secrets from the cloud's secret store; its grants follow `addSecret`. */
+  hostSecrets(scope: Construct, id: string, spec: HostSecretsSpec): IHostSecrets;
   /** Sources backends must accept for a load balancer's traffic and health checks (least privilege). */
   loadBalancerSources(
     spec: Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'> & {

@@ -1,13 +1,14 @@
 /**
- * Secrets in host configuration never appear as literals in synthesized JSON. A role writes a reference
- * (`secretRef('rexray_cinder_password')`) where the value belongs; the cloud adapter turns each reference
- * into a Terraform expression (`${var.rexray_cinder_password}`) of a sensitive variable, so the value is
- * supplied at apply time (TF_VAR_… or a .tfvars file) and lives only in state.
+ * Secrets in host configuration: a role writes a reference (`secretRef('rexray_cinder_password')`) where the
+ * value belongs in a file it adds, and declares the secret (`RoleSecret`). The reference is only a
+ * placeholder: user data carries it as it is, and the host replaces it at boot with the value it fetches
+ * from the cloud's secret store (lib/cloudinit/secret-delivery.ts, docs/security.md). The value itself comes
+ * from a sensitive Terraform variable of the same name and goes only into the secret store resource.
  */
 
 const REF = /__REGIONKIT_SECRET_([a-z][a-z0-9_]{0,62})__/g;
 
-/** Longest value a secret variable accepts; used to bound user-data size at synth time. */
+/** Longest value a secret variable accepts: values are spliced into one line of a config file on the host. */
 export const MAX_SECRET_BYTES = 256;
 
 /** A placeholder for the secret `name` (lower_snake_case, also the Terraform variable name). */
@@ -20,16 +21,4 @@ export function secretRef(name: string): string {
 /** Names of the secrets referenced in `text`, sorted, each once. */
 export function secretNames(text: string): string[] {
   return [...new Set([...text.matchAll(REF)].map((m) => m[1]!))].sort();
-}
-
-/** `text` with every reference replaced by `replace(name)`. */
-export function replaceSecretRefs(text: string, replace: (name: string) => string): string {
-  return text.replace(REF, (_, name: string) => replace(name));
-}
-
-/** Byte length of `text` once every reference holds a value of the maximum length. */
-export function maxRenderedBytes(text: string): number {
-  const refs = [...text.matchAll(REF)];
-  const refBytes = refs.reduce((n, m) => n + Buffer.byteLength(m[0]), 0);
-  return Buffer.byteLength(text) - refBytes + refs.length * MAX_SECRET_BYTES;
 }

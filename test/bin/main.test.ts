@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -232,8 +233,13 @@ describe('role problems fail synth as invalid input', () => {
   test('oversized user data exits 2, names the host and the limit, writes nothing', async () => {
     const dir = await project();
     const text = await readFile(path.join(dir, 'regions/example-alicloud.yaml'), 'utf8');
-    // 200 long sysctl values blow the 32 KB user-data limit of ECS
-    const sysctls = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`net.core.knob_${i}`, 'x'.repeat(120)]));
+    // 400 long sysctl values (hex, so gzip cannot shrink them much) blow the 32 KB user-data limit of ECS
+    const sysctls = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [
+        `net.core.knob_${i}`,
+        createHash('sha512').update(String(i)).digest('hex'),
+      ]),
+    );
     await writeFile(
       path.join(dir, 'regions/example-alicloud.yaml'),
       text.replace('hostConfig:\n', `hostConfig:\n  sysctls: ${JSON.stringify(sysctls)}\n`),

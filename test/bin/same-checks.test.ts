@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -56,7 +57,10 @@ describe('validate and synth run the same checks', () => {
     async (command) => {
       const dir = await project();
       const sysctls = Object.fromEntries(
-        Array.from({ length: 200 }, (_, i) => [`net.core.knob_${i}`, 'x'.repeat(120)]),
+        Array.from({ length: 400 }, (_, i) => [
+          `net.core.knob_${i}`,
+          createHash('sha512').update(String(i)).digest('hex'),
+        ]),
       );
       await edit(dir, 'example-alicloud', (t) =>
         t.replace('hostConfig:\n', `hostConfig:\n  sysctls: ${JSON.stringify(sysctls)}\n`),

@@ -21,13 +21,24 @@ const INSTANCE_TYPES: Record<string, string> = {
   openstack_compute_instance_v2: 'name',
 };
 
-/** Terraform's view of a user-data string: `$${` and `%%{` are literal, `${var.x}` is a variable. */
+/**
+ * Terraform's view of a user-data string: `$${` and `%%{` are literal, `${var.x}` is a variable and other
+ * references (the secret delivery's resource ids, Keystone's URL) get stand-ins; `${base64gzip("...")}`
+ * (Alibaba Cloud) is unwrapped to the plain text Terraform compresses.
+ */
 export function terraformString(value: string, secret: (name: string) => string = (n) => `stand-in-${n}`): string {
-  if (/\$\{(?!var\.[a-z0-9_]+\})/.test(value.replaceAll('$${', ''))) {
-    throw new Error(`user data holds a Terraform expression other than a variable: ${value.match(/\$\{[^}]*\}/)?.[0]}`);
-  }
+  const gz = /^\$\{base64gzip\("([\s\S]*)"\)\}$/.exec(value);
+  if (gz) value = JSON.parse(`"${gz[1]!}"`) as string;
+  const reference = /(?<!\$)\$\{((?:[^{}]|\{[^{}]*\})*)\}/g;
   return value
-    .replace(/(?<!\$)\$\{var\.([a-z0-9_]+)\}/g, (_, name: string) => secret(name))
+    .replace(reference, (_, expr: string) => {
+      const variable = /^var\.([a-z0-9_]+)$/.exec(expr);
+      if (variable) return secret(variable[1]!);
+      if (!/^(data\.)?openstack_|^\[for /.test(expr)) {
+        throw new Error(`user data holds an unexpected Terraform expression: \${${expr}}`);
+      }
+      return `stand-in-ref-${expr.length}`;
+    })
     .replaceAll('$${', '${')
     .replaceAll('%%{', '%{');
 }

@@ -43,6 +43,16 @@ export const FILE_KINDS = {
     match: (f) => DOCKER_ENV_FILES.includes(f.path),
     checkedBy: "docker's --env-file grammar (opts.ParseEnvFile, test/checkers/formats.ts)",
   },
+  'secret-delivery': {
+    match: (f) =>
+      [
+        '/usr/local/lib/regionkit/regionkit-secrets',
+        '/etc/regionkit/secrets.json',
+        '/etc/regionkit/secrets-credential',
+      ].includes(f.path),
+    checkedBy:
+      'python3 -m py_compile and Alibaba SDK known-answer signing (fetch script); settings and credential file shapes (test/lib/cloudinit/secret-delivery.test.ts)',
+  },
   dnsmasq: { match: (f) => /^\/etc\/dnsmasq\.d\//.test(f.path), checkedBy: 'dnsmasq --test' },
   chrony: { match: (f) => f.path === '/etc/chrony/chrony.conf', checkedBy: 'chronyd -p' },
   keepalived: {

@@ -9,13 +9,18 @@ import { Construct } from 'constructs';
 
 import { DataAlicloudImages } from '../../gen/alicloud/data-alicloud-images/index.js';
 import { DataAlicloudZones } from '../../gen/alicloud/data-alicloud-zones/index.js';
+import { EcsRamRoleAttachment } from '../../gen/alicloud/ecs-ram-role-attachment/index.js';
 import { EipAddress } from '../../gen/alicloud/eip-address/index.js';
 import { EipAssociation } from '../../gen/alicloud/eip-association/index.js';
 import { Havip } from '../../gen/alicloud/havip/index.js';
 import { HavipAttachment } from '../../gen/alicloud/havip-attachment/index.js';
 import { Instance } from '../../gen/alicloud/instance/index.js';
+import { KmsSecret } from '../../gen/alicloud/kms-secret/index.js';
 import { NatGateway } from '../../gen/alicloud/nat-gateway/index.js';
 import { AlicloudProvider } from '../../gen/alicloud/provider/index.js';
+import { RamPolicy } from '../../gen/alicloud/ram-policy/index.js';
+import { RamRole } from '../../gen/alicloud/ram-role/index.js';
+import { RamRolePolicyAttachment } from '../../gen/alicloud/ram-role-policy-attachment/index.js';
 import { SecurityGroup } from '../../gen/alicloud/security-group/index.js';
 import { SecurityGroupRule } from '../../gen/alicloud/security-group-rule/index.js';
 import { SlbBackendServer } from '../../gen/alicloud/slb-backend-server/index.js';
@@ -32,8 +37,11 @@ import type {
   BackendSource,
   HostDefaults,
   HostRefs,
+  HostSecretsSpec,
+  HostSecretValue,
   HostSpec,
   ICloud,
+  IHostSecrets,
   IngressRuleSpec,
   LoadBalancerRefs,
   LoadBalancerSpec,
@@ -43,7 +51,7 @@ import type {
   SecurityGroupSpec,
   VirtualIpSpec,
 } from '../types.js';
-import { userDataExpression } from '../user-data.js';
+import { base64gzipExpression, userDataExpression } from '../user-data.js';
 
 // defaults, each the general-purpose choice for a new region
 /** 2 vCPU / 8 GiB, 7th generation general purpose: offered in every mainland and most international regions. */
@@ -66,6 +74,7 @@ export class AlicloudCloud implements ICloud {
   public readonly kind = 'alicloud' as const;
   public readonly provider = GENERATED_PROVIDERS.alicloud;
   public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
+  public readonly userDataEncoding = 'base64gzip' as const;
   public readonly hostDefaults: HostDefaults = {
     // Alibaba's mirror, NTP and DNS servers answer inside every VPC, with or without internet access
     aptMirror: 'http://mirrors.cloud.aliyuncs.com/ubuntu',
@@ -74,6 +83,7 @@ export class AlicloudCloud implements ICloud {
   };
   public readonly rexray?: RexrayCloudSettings;
   private readonly images = new Map<string, DataAlicloudImages>();
+  private readonly region: string;
 
   constructor(
     private readonly stack: Construct,
@@ -81,6 +91,7 @@ export class AlicloudCloud implements ICloud {
   ) {
     // Credentials come from the environment (ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY or a profile).
     new AlicloudProvider(stack, 'Alicloud', { region: settings.region });
+    this.region = settings.region;
     if (settings.rexray) {
       // REX-Ray has no Alibaba disk driver: its s3fs driver on OSS's S3-compatible API, virtual-hosted style.
       // https://www.alibabacloud.com/help/en/oss/developer-reference/use-amazon-s3-sdks-to-access-oss: the
@@ -187,8 +198,12 @@ export class AlicloudCloud implements ICloud {
       securityEnhancementStrategy: 'Active',
       // boot
       imageId: this.imageId(spec.image),
-      // Plain text: reviewable in the plan; the provider Base64-encodes it for the API.
-      userData: Lazy.stringValue({ produce: () => userDataExpression(spec.renderUserData()) }),
+      // Gzip: a Mesos worker's cloud-config outgrows ECS's 32 KB limit in plain text. The provider passes Base64
+      // through as it is (resource_alicloud_instance.go at v1.289.0) and cloud-init unpacks gzip; the plain text
+      // stays reviewable in the synthesized JSON, inside base64gzip().
+      userData: Lazy.stringValue({
+        produce: () => base64gzipExpression(userDataExpression(spec.renderUserData(), spec.userDataRefs?.())),
+      }),
       // disk
       systemDiskCategory: spec.systemDiskType ?? DEFAULT_DISK_CATEGORY,
       systemDiskSize: spec.systemDiskSizeGiB,
@@ -278,6 +293,74 @@ export class AlicloudCloud implements ICloud {
     );
   }
 
+  /**
+   * An instance RAM role per host group, attached to each of its instances, with a custom policy allowing
+   * `kms:GetSecretValue` on exactly the KMS secrets of this region its roles declared; one KMS secret per
+   * secret and stack. Hosts get the role's STS credentials from the metadata service.
+   *
+   * @see https://www.alibabacloud.com/help/en/ecs/user-guide/attach-an-instance-ram-role-to-an-ecs-instance
+   * @see https://www.alibabacloud.com/help/en/kms/key-management-service/developer-reference/api-kms-2016-01-20-getsecretvalue
+   */
+  public hostSecrets(scope: Construct, id: string, spec: HostSecretsSpec): IHostSecrets {
+    const root = new Construct(scope, id);
+    const names: string[] = [];
+    const roleName = `${spec.name}-secrets`;
+    const role = new RamRole(root, 'Role', {
+      roleName,
+      description: `regionkit: hosts of ${spec.name} read their secrets from KMS`,
+      assumeRolePolicyDocument: JSON.stringify(ECS_TRUST_POLICY),
+      tags: { ...spec.tags },
+    });
+    const policy = new RamPolicy(root, 'Policy', {
+      policyName: roleName,
+      description: `regionkit: read the KMS secrets of ${spec.name}`,
+      policyDocument: Lazy.stringValue({
+        produce: () => JSON.stringify(kmsSecretReadPolicy(this.region, spec.regionName, names)),
+      }),
+      tags: { ...spec.tags },
+    });
+    new RamRolePolicyAttachment(root, 'PolicyAttachment', {
+      policyName: policy.policyName,
+      policyType: 'Custom',
+      roleName: role.roleName,
+    });
+    spec.hostIds.forEach(
+      (instanceId, i) => new EcsRamRoleAttachment(root, `Host${i + 1}`, { instanceId, ramRoleName: role.roleName }),
+    );
+    return {
+      addSecret: (secret: HostSecretValue) => {
+        if (names.includes(secret.name)) return;
+        names.push(secret.name);
+        this.kmsSecret(spec, secret);
+      },
+      fetchSettings: () => ({
+        kind: 'alicloud',
+        roleName,
+        endpoint: `kms-vpc.${this.region}.aliyuncs.com`,
+        secrets: Object.fromEntries([...names].sort().map((n) => [n, kmsSecretName(spec.regionName, n)])),
+      }),
+      refs: () => ({}),
+    };
+  }
+
+  /** The stack's KMS secret holding `secret`, created on first use. */
+  private kmsSecret(spec: HostSecretsSpec, secret: HostSecretValue): void {
+    const store =
+      (this.stack.node.tryFindChild('SecretStore') as Construct | undefined) ??
+      new Construct(this.stack, 'SecretStore');
+    if (store.node.tryFindChild(secret.name)) return;
+    new KmsSecret(store, secret.name, {
+      secretName: kmsSecretName(spec.regionName, secret.name),
+      secretData: secret.value,
+      // A new value needs a new version id: bump it (or replace the resource) when rotating.
+      versionId: 'v1',
+      description: `regionkit ${spec.regionName}: ${secret.description}`,
+      // Rebuilding a region must be able to reuse the name at once, not after a 30-day recovery window.
+      forceDeleteWithoutRecovery: true,
+      tags: storeTags(spec.tags),
+    });
+  }
+
   public loadBalancerSources(
     spec: Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'>,
   ): BackendSource[] {
@@ -330,4 +413,40 @@ export class AlicloudCloud implements ICloud {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Trust policy of an instance RAM role: only ECS may assume it. */
+const ECS_TRUST_POLICY = {
+  Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: ['ecs.aliyuncs.com'] } }],
+  Version: '1',
+};
+
+/** KMS secret name of a regionkit secret: `regionkit/<region>/<name>` (letters, digits and `_/+=.@-` allowed). */
+export function kmsSecretName(regionName: string, name: string): string {
+  return `regionkit/${regionName}/${name}`;
+}
+
+/**
+ * RAM policy allowing GetSecretValue on exactly the named secrets of this region, in this Alibaba region.
+ * Secret ARNs have the form `acs:kms:${region}:${account}:secret/${secret-name}`; the account is `*`, which
+ * a role of one account can only use on its own account's secrets unless another account's secret policy
+ * grants it.
+ */
+export function kmsSecretReadPolicy(alicloudRegion: string, regionName: string, names: readonly string[]): object {
+  if (names.length === 0) throw new Error('a secret-read policy needs at least one secret');
+  return {
+    Version: '1',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['kms:GetSecretValue'],
+        Resource: [...names].sort().map((n) => `acs:kms:${alicloudRegion}:*:secret/${kmsSecretName(regionName, n)}`),
+      },
+    ],
+  };
+}
+
+/** Tags of a stack-wide secret store entry: the group's tags without the group, since every group shares it. */
+function storeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => k !== 'regionkit-group'));
 }

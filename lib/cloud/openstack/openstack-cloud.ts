@@ -8,12 +8,16 @@
 import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 
+import { hostRef } from '../../cloudinit/secret-delivery.js';
 import { BlockstorageVolumeV3 } from '../../gen/openstack/blockstorage-volume-v3/index.js';
 import { ComputeInstanceV2 } from '../../gen/openstack/compute-instance-v2/index.js';
 import { ComputeVolumeAttachV2 } from '../../gen/openstack/compute-volume-attach-v2/index.js';
 import { DataOpenstackComputeAvailabilityZonesV2 } from '../../gen/openstack/data-openstack-compute-availability-zones-v2/index.js';
+import { DataOpenstackIdentityAuthScopeV3 } from '../../gen/openstack/data-openstack-identity-auth-scope-v3/index.js';
 import { DataOpenstackImagesImageV2 } from '../../gen/openstack/data-openstack-images-image-v2/index.js';
 import { DataOpenstackNetworkingNetworkV2 } from '../../gen/openstack/data-openstack-networking-network-v2/index.js';
+import { IdentityApplicationCredentialV3 } from '../../gen/openstack/identity-application-credential-v3/index.js';
+import { KeymanagerSecretV1 } from '../../gen/openstack/keymanager-secret-v1/index.js';
 import { LbListenerV2 } from '../../gen/openstack/lb-listener-v2/index.js';
 import { LbLoadbalancerV2 } from '../../gen/openstack/lb-loadbalancer-v2/index.js';
 import { LbMemberV2 } from '../../gen/openstack/lb-member-v2/index.js';
@@ -37,8 +41,11 @@ import type {
   BackendSource,
   HostDefaults,
   HostRefs,
+  HostSecretsSpec,
+  HostSecretValue,
   HostSpec,
   ICloud,
+  IHostSecrets,
   IngressRuleSpec,
   LoadBalancerRefs,
   LoadBalancerSpec,
@@ -156,7 +163,7 @@ export class OpenstackCloud implements ICloud {
       flavorName: spec.instanceType ?? DEFAULT_FLAVOR,
       availabilityZone: spec.zoneName,
       // Plain text keeps the plan reviewable; the provider Base64-encodes it for Nova.
-      userData: Lazy.stringValue({ produce: () => userDataExpression(spec.renderUserData()) }),
+      userData: Lazy.stringValue({ produce: () => userDataExpression(spec.renderUserData(), spec.userDataRefs?.()) }),
       network: [{ port: port.id }],
       // Boot from a Cinder volume so the root disk size is ours, not the flavor's.
       blockDevice: [
@@ -271,6 +278,82 @@ export class OpenstackCloud implements ICloud {
     }
   }
 
+  /**
+   * Barbican holds the values (one secret per secret and stack). Each host group gets an application
+   * credential of the deploying user, restricted (`unrestricted: false`) and limited by access rules to
+   * `GET /v1/secrets/<uuid>/payload` of exactly its secrets. OpenStack gives instances no identity of their
+   * own, so that credential reaches the hosts in user data: the bootstrap credential of docs/security.md.
+   *
+   * @see https://docs.openstack.org/keystone/latest/user/application_credentials.html
+   * @see https://docs.openstack.org/barbican/latest/api/reference/secrets.html
+   */
+  public hostSecrets(scope: Construct, id: string, spec: HostSecretsSpec): IHostSecrets {
+    const root = new Construct(scope, id);
+    const secrets = new Map<string, KeymanagerSecretV1>();
+    const credential = new IdentityApplicationCredentialV3(root, 'Credential', {
+      name: `${spec.name}-secrets`,
+      description: `regionkit: hosts of ${spec.name} read their secrets from Barbican`,
+      unrestricted: false,
+      accessRules: Lazy.anyValue({
+        produce: () =>
+          [...secrets.keys()].sort().map((name) => ({
+            service: 'key-manager',
+            method: 'GET',
+            path: `/v1/secrets/${Fn.basename(secrets.get(name)!.secretRef)}/payload`,
+          })),
+      }) as never,
+    });
+    // Keep one token string per attribute so the refs below are stable.
+    const credentialId = credential.id;
+    const credentialSecret = credential.secret;
+    return {
+      addSecret: (secret: HostSecretValue) => {
+        if (!secrets.has(secret.name)) secrets.set(secret.name, this.barbicanSecret(spec, secret));
+      },
+      fetchSettings: () => ({
+        kind: 'openstack',
+        authUrl: hostRef('auth_url'),
+        credentialId: hostRef('credential_id'),
+        credentialSecret: hostRef('credential_secret'),
+        secrets: Object.fromEntries([...secrets.keys()].sort().map((n) => [n, hostRef(`secret_${n}`)])),
+      }),
+      refs: () => ({
+        auth_url: this.keystoneUrl(),
+        credential_id: credentialId,
+        credential_secret: credentialSecret,
+        ...Object.fromEntries([...secrets.entries()].map(([n, s]) => [`secret_${n}`, s.secretRef])),
+      }),
+    };
+  }
+
+  /** The stack's Barbican secret holding `secret`, created on first use. */
+  private barbicanSecret(spec: HostSecretsSpec, secret: HostSecretValue): KeymanagerSecretV1 {
+    const store =
+      (this.stack.node.tryFindChild('SecretStore') as Construct | undefined) ??
+      new Construct(this.stack, 'SecretStore');
+    const existing = store.node.tryFindChild(secret.name);
+    if (existing) return existing as KeymanagerSecretV1;
+    return new KeymanagerSecretV1(store, secret.name, {
+      name: `regionkit-${spec.regionName}-${secret.name}`,
+      secretType: 'passphrase',
+      payload: secret.value,
+      payloadContentType: 'text/plain',
+      metadata: storeTags(spec.tags),
+    });
+  }
+
+  /** Terraform expression of Keystone's public endpoint, from the deploying token's service catalog. */
+  private keystoneUrl(): string {
+    const scope =
+      (this.stack.node.tryFindChild('AuthScope') as DataOpenstackIdentityAuthScopeV3 | undefined) ??
+      new DataOpenstackIdentityAuthScopeV3(this.stack, 'AuthScope', { name: 'regionkit' });
+    const region = this.settings.region ? ` && e.region == "${this.settings.region}"` : '';
+    return (
+      `\${[for e in flatten([for s in ${scope.fqn}.service_catalog : s.endpoints if s.type == "identity"]) : ` +
+      `e.url if e.interface == "public"${region}][0]}`
+    );
+  }
+
   public loadBalancerSources(
     spec: Pick<LoadBalancerSpec, 'listeners' | 'healthCheck'> & { readonly subnetCidr: string },
   ): BackendSource[] {
@@ -332,4 +415,9 @@ function tagList(tags: Readonly<Record<string, string>>): string[] {
   return Object.entries(tags)
     .map(([k, v]) => `${k}=${v}`)
     .sort();
+}
+
+/** Tags of a stack-wide secret store entry: the group's tags without the group, since every group shares it. */
+function storeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => k !== 'regionkit-group'));
 }

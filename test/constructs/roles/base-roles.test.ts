@@ -33,7 +33,9 @@ describe('apt', () => {
       primary: [{ arches: ['default'], uri: 'http://mirrors.cloud.aliyuncs.com/ubuntu' }],
       security: [{ arches: ['default'], uri: 'http://mirrors.cloud.aliyuncs.com/ubuntu' }],
     });
-    expect(parsed.runcmd[0]).toEqual(['rm', '-f', POLICY_RC_D]);
+    // first after the secret-delivery units every host starts (lib/cloudinit/secret-delivery.ts)
+    const roleCommands = parsed.runcmd.filter((c) => !/daemon-reload|regionkit-(metadata|secrets)/.test(c.join(' ')));
+    expect(roleCommands[0]).toEqual(['rm', '-f', POLICY_RC_D]);
     expect(parsed.packages).toContain('unattended-upgrades');
     expect(fileOf(doc!, '/etc/apt/apt.conf.d/20auto-upgrades').content).toContain('Unattended-Upgrade "1"');
   });

@@ -44,8 +44,83 @@ describe('DockerClean', () => {
       packages:
         - ca-certificates
         - docker.io
+        - iptables
         - unattended-upgrades
       write_files:
+        - path: /usr/local/sbin/regionkit-metadata-guard
+          content: |
+            #!/bin/sh
+            # regionkit secret delivery: closes the openstack metadata service to workloads (docs/security.md).
+            #   early  only root's own processes reach it; nothing forwarded (containers, other namespaces) does
+            #   close  nothing on the host reaches it until the next boot (run once the secrets are fetched)
+            set -eu
+            phase=\${1:-}
+            case $phase in
+              early | close) ;;
+              *)
+                echo "usage: $0 early|close" >&2
+                exit 2
+                ;;
+            esac
+            chain=REGIONKIT-METADATA
+
+            # $1: iptables or ip6tables, $2: the metadata address
+            guard() {
+              ipt=$1
+              addr=$2
+              "$ipt" -w -N "$chain" 2>/dev/null || "$ipt" -w -F "$chain"
+              if [ "$phase" = early ]; then
+                "$ipt" -w -A "$chain" -m owner --uid-owner 0 -j RETURN
+              fi
+              "$ipt" -w -A "$chain" -j REJECT
+              "$ipt" -w -C OUTPUT -d "$addr" -j "$chain" 2>/dev/null || "$ipt" -w -I OUTPUT 1 -d "$addr" -j "$chain"
+              # Packets from containers and other namespaces arrive through PREROUTING, whatever the bridge or CNI;
+              # the raw table sees them before Docker's own FORWARD and DOCKER-USER rules.
+              "$ipt" -w -t raw -C PREROUTING -d "$addr" -j DROP 2>/dev/null ||
+                "$ipt" -w -t raw -I PREROUTING 1 -d "$addr" -j DROP
+            }
+
+            guard iptables 169.254.169.254
+            guard ip6tables fe80::a9fe:a9fe
+          owner: root:root
+          permissions: "0755"
+        - path: /etc/systemd/system/regionkit-metadata-guard.service
+          content: |
+            # regionkit secret delivery: metadata service closed to non-root processes and containers
+            [Unit]
+            Description=Close the cloud metadata service to non-root processes and containers (regionkit)
+            DefaultDependencies=no
+            After=local-fs.target
+            Before=network-pre.target docker.service containerd.service
+            Wants=network-pre.target
+
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            ExecStart=/usr/local/sbin/regionkit-metadata-guard early
+
+            [Install]
+            WantedBy=sysinit.target
+          owner: root:root
+          permissions: "0644"
+        - path: /etc/systemd/system/regionkit-metadata-close.service
+          content: |
+            # regionkit secret delivery: metadata service closed to every process until the next boot
+            [Unit]
+            Description=Close the cloud metadata service to every process until the next boot (regionkit)
+            After=cloud-init.service regionkit-metadata-guard.service
+            Requires=regionkit-metadata-guard.service
+            Before=docker.service containerd.service
+
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            ExecStart=/usr/local/sbin/regionkit-metadata-guard close
+
+            [Install]
+            WantedBy=multi-user.target
+          owner: root:root
+          permissions: "0644"
         - path: /usr/sbin/policy-rc.d
           content: |
             #!/bin/sh
@@ -116,6 +191,16 @@ describe('DockerClean', () => {
           owner: root:root
           permissions: "0644"
       runcmd:
+        - - systemctl
+          - daemon-reload
+        - - systemctl
+          - enable
+          - --now
+          - regionkit-metadata-guard.service
+        - - systemctl
+          - enable
+          - --now
+          - regionkit-metadata-close.service
         - - rm
           - -f
           - /usr/sbin/policy-rc.d
@@ -123,8 +208,6 @@ describe('DockerClean', () => {
           - enable
           - --now
           - docker.service
-        - - systemctl
-          - daemon-reload
         - - systemctl
           - enable
           - --now
