@@ -140,6 +140,8 @@ export class Weave extends HostRole {
           '127.0.0.1:6782',
           // Port 53 belongs to the host's resolver; Mesos-DNS names the tasks.
           '--no-dns',
+          // Sleeve only: the fast datapath would be tried first and fail without IPsec ESP between hosts.
+          '--no-fastdp',
           '--plugin',
           ...peers.filter((p) => p.privateIp !== ctx.host.privateIp).map((p) => p.privateIp),
         ],
