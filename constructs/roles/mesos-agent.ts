@@ -174,6 +174,7 @@ export class MesosAgent extends HostRole {
     config.addFile({
       path: CGROUP_V1_GRUB,
       content: [
+        '# shellcheck shell=sh disable=SC2034',
         '# regionkit mesos-agent role: Mesos 1.x needs the cgroup v1 hierarchy (systemd 252 still mounts it)',
         `GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX ${CGROUP_V1_KERNEL_ARG}"`,
         '',
@@ -208,19 +209,20 @@ function cgroupV1Script(): string {
 #   needs-reboot   exit 0 when the host must reboot for it (cloud-init power_state condition)
 #   start UNIT     start UNIT now if the hierarchy is there; otherwise it starts after the reboot
 set -eu
+mounts=\${REGIONKIT_PROC_MOUNTS:-/proc/mounts}
 
 mounted() {
   for c in ${CGROUP_V1_CONTROLLERS.join(' ')}; do
     awk -v c="$c" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) found = 1 }
-      END { exit !found }' /proc/mounts || return 1
+      END { exit !found }' "$mounts" || return 1
   done
 }
 
 case "\${1:-}" in
 check)
   if ! mounted; then
-    echo "regionkit-cgroup-v1: the cgroup v1 controllers (${CGROUP_V1_CONTROLLERS.join(', ')}) are not mounted;" \
-      "boot with ${CGROUP_V1_KERNEL_ARG} (${CGROUP_V1_GRUB})" >&2
+    echo "regionkit-cgroup-v1: the cgroup v1 controllers (${CGROUP_V1_CONTROLLERS.join(', ')}) are not mounted" >&2
+    echo "regionkit-cgroup-v1: boot with ${CGROUP_V1_KERNEL_ARG} (${CGROUP_V1_GRUB}, update-grub)" >&2
     exit 1
   fi
   ;;

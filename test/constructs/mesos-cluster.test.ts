@@ -18,9 +18,9 @@ function cluster(controlCount = 3, props: Partial<ConstructorParameters<typeof M
     groups: () => groups,
   });
   const config = resolveRegionSpec(minimalSpec('openstack')).hostConfig;
-  const control = f.group('control', controlCount);
-  const workers = f.group('worker', 2);
-  const edge = f.group('edge', 2);
+  const control = f.group('control', controlCount, 'debian-12');
+  const workers = f.group('worker', 2, 'debian-12');
+  const edge = f.group('edge', 2, 'debian-12');
   groups.push(control, workers, edge);
   for (const g of groups) for (const name of BASE_ROLES) g.addRole(catalog.role(name, config, g));
   const mesos = new MesosCluster(f.stack, 'Cluster', {
