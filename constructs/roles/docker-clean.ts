@@ -139,7 +139,9 @@ docker image ls --format '{{.Repository}}:{{.Tag}}' --filter dangling=false | wh
   fi
   created=$(docker image inspect --format '{{.Created}}' "$ref" 2>/dev/null) || continue
   if [ "$(date -d "$created" +%s)" -lt "$(( $(date +%s) - hours * 3600 ))" ]; then
-    docker image rm "$ref" >/dev/null 2>&1 && echo "docker-clean: removed $ref" || true
+    if docker image rm "$ref" >/dev/null 2>&1; then
+      echo "docker-clean: removed $ref"
+    fi
   fi
 done
 `;

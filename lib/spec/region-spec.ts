@@ -279,7 +279,8 @@ const hostGroup = z.strictObject({
     })
     .optional()
     .meta({
-      description: "Exact image name as the cloud lists it; must run the group's os. Default: the adapter's image of os.",
+      description:
+        "Exact image name as the cloud lists it; must run the group's os. Default: the adapter's image of os.",
     }),
   os: z
     .enum(HOST_OS, { error: `must be one of ${HOST_OS.join(', ')}` })

@@ -8,8 +8,8 @@ import path from 'node:path';
 
 import { Testing } from 'cdktf';
 import { execa } from 'execa';
-import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 
 import { CGROUP_V1_GRUB, CGROUP_V1_KERNEL_ARG, CGROUP_V1_SCRIPT } from '../../constructs/roles/mesos-agent.js';
 import { loadRegionFile } from '../../lib/spec/load.js';
@@ -272,5 +272,10 @@ describe('fault 11: weave uses the sleeve transport only', () => {
     const weave = artifacts.flatMap((a) => unitLines(a, 'ExecStart').filter((x) => x.unit.endsWith('/weave.service')));
     expect(weave.length).toBeGreaterThan(0);
     for (const { l } of weave) expect(l.split(' ')).toContain('--no-fastdp');
+  });
+
+  test("the router speaks a Docker API version the host's engine accepts (Debian 12's 20.10 tops out at 1.41)", () => {
+    const weave = artifacts.flatMap((a) => unitLines(a, 'ExecStart').filter((x) => x.unit.endsWith('/weave.service')));
+    for (const { l } of weave) expect(l.split(' ')).toContain('--env=DOCKER_API_VERSION=1.24');
   });
 });
