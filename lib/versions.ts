@@ -1,6 +1,7 @@
 /**
  * Every external version regionkit pins, in one place: Terraform providers, container images and Docker
- * plugins the host roles run (Helm charts will join them). Distro packages follow the Ubuntu 24.04 archive.
+ * plugins the host roles run (Helm charts will join them). Distro packages follow each host group's OS release
+ * (Debian 12 for Mesos hosts, Debian 13 for the rest; lib/spec/region-spec.ts `HOST_OS`).
  * Evidence for each pin: docs/versions.md.
  *
  * Changing a version here changes synthesized output; snapshot tests show where.
@@ -107,13 +108,21 @@ export const MIN_TERRAFORM_VERSION = '1.5.0';
 export const MIN_OPENTOFU_VERSION = '1.6.0';
 
 /**
- * Container images of daemons without a maintained Ubuntu 24.04 package. Pulled through the region's
- * registry mirror (lib/images/registry-mirror.ts).
+ * Container images of daemons without a maintained Debian package. Pulled through the region's registry mirror
+ * (lib/images/registry-mirror.ts).
+ *
+ * The Mesos set: Mesos 1.7.1 with Marathon 1.8. Marathon 1.9 and later suppress and revive offers with the
+ * UPDATE_FRAMEWORK call (mesosphere/marathon v1.9.109 and v1.10.26,
+ * src/main/scala/mesosphere/marathon/core/launchqueue/impl/ReviveOffersActor.scala), which masters understand
+ * only from Mesos 1.9 on (apache/mesos 1.9.0 CHANGELOG, MESOS-9793; absent from 1.7.1's
+ * include/mesos/v1/scheduler/scheduler.proto). Marathon v1.8.244 calls reviveOffers/suppressOffers only and
+ * needs Mesos >= 1.5.0 (its changelog.md). No Mesos >= 1.9 image from the Mesos or Mesosphere projects is
+ * evidenced, so the masters stay at the evidenced mesosphere 1.7.1 and Marathon goes back to 1.8.
  */
 export const IMAGES = {
   mesosMaster: { registry: 'docker.io', repository: 'mesosphere/mesos-master', tag: '1.7.1' },
   mesosAgent: { registry: 'docker.io', repository: 'mesosphere/mesos-slave', tag: '1.7.1' },
-  marathon: { registry: 'docker.io', repository: 'mesosphere/marathon', tag: 'v1.11.24' },
+  marathon: { registry: 'docker.io', repository: 'mesosphere/marathon', tag: 'v1.8.244' },
   chronos: { registry: 'docker.io', repository: 'mesosphere/chronos', tag: 'v3.0.2' },
   mesosDns: { registry: 'docker.io', repository: 'mesosphere/mesos-dns', tag: 'v0.6.0' },
   marathonLb: { registry: 'docker.io', repository: 'mesosphere/marathon-lb', tag: 'v1.14.2' },

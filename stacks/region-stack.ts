@@ -16,7 +16,7 @@ import { SpecError } from '../lib/errors.js';
 import { NoPublicSsh } from '../lib/policy/no-public-ssh.js';
 import { groupHostConfig } from '../lib/spec/host-config.js';
 import { resolveRegionSpec } from '../lib/spec/load.js';
-import { BASTION_GROUP, type RegionSpec, type RegionSpecInput } from '../lib/spec/region-spec.js';
+import { BASTION_GROUP, groupOs, type RegionSpec, type RegionSpecInput } from '../lib/spec/region-spec.js';
 
 import { configureBackend } from './backend.js';
 
@@ -85,6 +85,7 @@ export class RegionStack extends TerraformStack {
         name: group.name,
         count: group.count,
         instanceType: group.instanceType,
+        os: groupOs(spec, group),
         image: group.image,
         systemDiskSizeGiB: group.systemDiskSizeGiB,
         systemDiskType: group.systemDiskType,

@@ -7,13 +7,14 @@ import { Bastion } from '../constructs/compute/bastion.js';
 import { HostGroup } from '../constructs/compute/host-group.js';
 import type { IHostRole } from '../constructs/roles/host-role.js';
 import type { CloudKind } from '../lib/cloud/types.js';
+import type { HostOs } from '../lib/spec/region-spec.js';
 
 import { testNetwork, testStack, type TestStack } from './helpers.js';
 
 export interface RoleFixture extends TestStack {
   readonly network: ReturnType<typeof testNetwork>;
-  /** Adds a host group with `count` hosts. */
-  group(name: string, count?: number): HostGroup;
+  /** Adds a host group with `count` hosts running `os` (default: HostGroup's). */
+  group(name: string, count?: number, os?: HostOs): HostGroup;
 }
 
 /** A stack on `cloud` with a three-zone network, ready for host groups. */
@@ -23,11 +24,11 @@ export function roleFixture(cloud: CloudKind = 'openstack'): RoleFixture {
   return {
     ...t,
     network,
-    group: (name, count = 1) =>
+    group: (name, count = 1, os) =>
       new HostGroup(
         t.stack,
         name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
-        { network, name, count },
+        { network, name, count, os },
       ),
   };
 }
@@ -82,8 +83,9 @@ export function clusterFixture(
   options: { cloud?: CloudKind; controlCount?: number; other?: string; otherCount?: number; bastion?: boolean } = {},
 ): ClusterFixture {
   const f = roleFixture(options.cloud);
-  const control = f.group('control', options.controlCount ?? 3);
-  const other = f.group(options.other ?? 'worker', options.otherCount ?? 2);
+  // Mesos groups run Debian 12 (cgroup v1 for the agents), as the region spec defaults them
+  const control = f.group('control', options.controlCount ?? 3, 'debian-12');
+  const other = f.group(options.other ?? 'worker', options.otherCount ?? 2, 'debian-12');
   const bastion = options.bastion
     ? new Bastion(f.stack, 'Bastion', { network: f.network, sshSources: ['203.0.113.0/24'] })
     : undefined;

@@ -16,7 +16,7 @@ import {
 import { SpecError } from '../../lib/errors.js';
 import { hostName } from '../../lib/names.js';
 import { HOST_BLOCK_SIZE } from '../../lib/net/network-plan.js';
-import type { DataDiskSpec } from '../../lib/spec/region-spec.js';
+import { DEFAULT_HOST_OS, type DataDiskSpec, type HostOs } from '../../lib/spec/region-spec.js';
 import { checkRange } from '../../lib/validate.js';
 import type { INetwork } from '../network/network.js';
 import { Peers, Port, SecurityGroup, type ISecurityGroup, type Peer } from '../network/security-group.js';
@@ -38,7 +38,9 @@ export interface HostGroupProps {
   readonly count?: number;
   /** Instance type in the cloud's own terms (`ecs.g7.large`, `m1.large`). @default - the adapter's small type */
   readonly instanceType?: string;
-  /** Exact image name. @default - the adapter's Ubuntu 24.04 LTS image */
+  /** Host operating system; roles render for it and the adapter's default image runs it. @default 'debian-13' */
+  readonly os?: HostOs;
+  /** Exact image name; must run `os`. @default - the adapter's image of `os` */
   readonly image?: string;
   /** Root disk size in GiB. @default 40 */
   readonly systemDiskSizeGiB?: number;
@@ -69,6 +71,7 @@ export class HostGroup extends Construct implements IHostGroup {
   public readonly securityGroup: SecurityGroup;
   public readonly hosts: readonly HostInfo[];
   public readonly hostRefs: readonly HostRefs[];
+  public readonly os: HostOs;
   private readonly roleList: IHostRole[] = [];
   private pendingPorts: { role: IHostRole; port: RolePort }[] = [];
   private cluster?: { name: string; groups: readonly IHostGroup[] };
@@ -82,6 +85,7 @@ export class HostGroup extends Construct implements IHostGroup {
     super(scope, id);
     this.network = props.network;
     this.groupName = props.name;
+    this.os = props.os ?? DEFAULT_HOST_OS;
     const count = props.count ?? 1;
     const systemDiskSizeGiB = props.systemDiskSizeGiB ?? 40;
     const zoneSpread = props.zoneSpread ?? props.network.zoneCount;
@@ -120,6 +124,7 @@ export class HostGroup extends Construct implements IHostGroup {
         networkId: this.network.networkId,
         privateIp: host.privateIp,
         instanceType: props.instanceType,
+        os: this.os,
         image: props.image,
         systemDiskSizeGiB,
         systemDiskType: props.systemDiskType,
@@ -244,13 +249,15 @@ export class HostGroup extends Construct implements IHostGroup {
     };
     // Before the roles: the guard and the fetch start first at first boot.
     beginSecretDelivery(config, delivery);
+    const roles = this.roles;
     const ctx: HostContext = {
       host,
       groupHosts: this.hosts,
       inventory: this.network.inventory,
       region: { name: this.network.regionName, cidr: this.network.cidr, cloud: this.network.cloud.kind },
+      os: this.os,
+      roles: roles.map((r) => r.roleName),
     };
-    const roles = this.roles;
     // before the roles: their units require the mounts
     configureDataDisks(config, this.dataDisks, this.roleDataDirs(roles));
     for (const role of roles) role.configure(ctx, config);

@@ -72,10 +72,11 @@ export class RoleCatalog extends Construct {
     this.groups = props.groups;
     this.factories = {
       apt: {
-        settings: (c) => [c.aptMirror ?? this.hostDefaults.aptMirror, c.unattendedUpgrades],
+        settings: (c) => [c.aptMirror ?? null, c.unattendedUpgrades],
         create: (s, id, c) =>
           new Apt(s, id, {
-            mirror: c.aptMirror ?? this.hostDefaults.aptMirror,
+            mirror: c.aptMirror,
+            cloudMirrors: this.hostDefaults.aptMirrors,
             unattendedUpgrades: c.unattendedUpgrades,
           }),
       },
@@ -101,12 +102,22 @@ export class RoleCatalog extends Construct {
       },
       dnsmasq: {
         settings: (c) => c.dnsRedirects,
-        create: (s, id, c) => new Dnsmasq(s, id, { redirects: c.dnsRedirects, forwards: () => [...this.dnsForwards] }),
+        create: (s, id, c) =>
+          new Dnsmasq(s, id, {
+            redirects: c.dnsRedirects,
+            forwards: () => [...this.dnsForwards],
+            upstreams: this.hostDefaults.dnsResolvers,
+          }),
       },
       'docker-clean': {
         settings: (c) => [c.dockerCleanSchedule, c.dockerCleanKeepHours],
         create: (s, id, c) =>
-          new DockerClean(s, id, { schedule: c.dockerCleanSchedule, keepHours: c.dockerCleanKeepHours }),
+          new DockerClean(s, id, {
+            schedule: c.dockerCleanSchedule,
+            keepHours: c.dockerCleanKeepHours,
+            // every pinned image as this region's hosts pull it: never pruned, even while no container uses it
+            keepImages: Object.values(IMAGES).map((pin) => this.image(pin)),
+          }),
       },
       'node-exporter': { settings: () => null, create: (s, id) => new NodeExporter(s, id) },
       'glusterfs-server': { settings: () => null, create: (s, id) => new GlusterfsServer(s, id) },

@@ -98,7 +98,8 @@ export class Chronos extends HostRole {
           '--env',
           `LIBPROCESS_IP=${ip}`,
         ],
-        args: ['--master', this.master, '--zk_hosts', this.zkHosts, '--hostname', ip],
+        // --http_address: Chaos 0.8.7's HttpConf (the HTTP layer chronos v3.0.2 builds on), else every address.
+        args: ['--master', this.master, '--zk_hosts', this.zkHosts, '--hostname', ip, '--http_address', ip],
       }),
     });
   }

@@ -1,7 +1,13 @@
 /**
- * `docker`: the Docker engine from Ubuntu's `docker.io` package, configured by daemon.json: registry
- * mirrors, log rotation, storage driver, live restore, and optionally without docker's own iptables rules
- * (for high-traffic hosts whose conntrack tables they would fill).
+ * `docker`: the Docker engine from the distribution's `docker.io` package (20.10 in Debian 12, 26.1 in
+ * Debian 13, 29 in Ubuntu 24.04), configured by daemon.json: registry mirrors, log rotation, storage driver,
+ * live restore, and optionally without docker's own iptables rules (for high-traffic hosts whose conntrack
+ * tables they would fill).
+ *
+ * On a host with the dnsmasq role, containers resolve through it: `dns` names the host's private address, where
+ * dnsmasq listens. Without it, dockerd copies /etc/resolv.conf minus its loopback servers (127.0.0.1, the local
+ * dnsmasq) and, left with none, gives bridge-mode containers Google's public resolvers, which know neither the
+ * Mesos domain nor the region's internal names.
  *
  * @see https://docs.docker.com/reference/cli/dockerd/#daemon-configuration-file
  */
@@ -31,7 +37,7 @@ export interface DockerProps {
   readonly iptables?: boolean;
   /**
    * Oldest API version dockerd accepts from clients (`1.24`), set as DOCKER_MIN_API_VERSION in dockerd's
-   * environment. Docker 29, which Ubuntu 24.04 ships, refuses clients older than 1.44 by default;
+   * environment. Docker 29 (Ubuntu 24.04) refuses clients older than 1.44 by default;
    * containers with old Docker CLIs inside (Mesos agents) need less.
    * @default - dockerd's own floor
    */
@@ -70,9 +76,13 @@ export class Docker extends HostRole {
     }
   }
 
-  public configure(_ctx: HostContext, config: CloudConfig): void {
+  public configure(ctx: HostContext, config: CloudConfig): void {
+    const daemonJson = {
+      ...this.daemonJson,
+      ...(ctx.roles.includes('dnsmasq') ? { dns: [ctx.host.privateIp] } : {}),
+    };
     config.addPackages('docker.io');
-    config.addFile({ path: DAEMON_JSON, content: `${JSON.stringify(this.daemonJson, null, 2)}\n` });
+    config.addFile({ path: DAEMON_JSON, content: `${JSON.stringify(daemonJson, null, 2)}\n` });
     if (this.minApiVersion) {
       // Not a daemon.json key in Docker 29 (the field is json:"-"): only dockerd's environment sets it.
       config.addSystemdDropIn(

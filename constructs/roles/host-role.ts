@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
-import type { CloudKind } from '../../lib/spec/region-spec.js';
+import type { CloudKind, HostOs } from '../../lib/spec/region-spec.js';
 import { checkRange } from '../../lib/validate.js';
 
 import type { RoleDataDir } from './data-disk.js';
@@ -64,6 +64,10 @@ export interface HostContext {
   /** Every host of the region, groups in construction order. */
   readonly inventory: readonly InventoryHost[];
   readonly region: { readonly name: string; readonly cidr: string; readonly cloud: CloudKind };
+  /** The host's operating system (package names, file locations and kernel settings differ). */
+  readonly os: HostOs;
+  /** Names of every role on this host (`dnsmasq`, `docker`, ...). */
+  readonly roles: readonly string[];
 }
 
 /** A host role. */

@@ -2,12 +2,15 @@
  * `mesos-agent`: an Apache Mesos agent as a pinned, privileged container on the host network, launching
  * tasks through the host's Docker engine (and the Mesos containerizer for plain commands).
  *
- * Ubuntu 24.04 mounts only cgroup v2, which released Mesos (<= 1.11) cannot use, so the agent runs without
- * anything that needs cgroup v1: the POSIX launcher and isolators, no systemd integration. Docker itself
- * enforces the CPU and memory limits of Docker tasks on cgroup v2.
+ * Released Mesos (<= 1.11) knows only the cgroup v1 hierarchy; its Docker containerizer exits at start on a
+ * host that mounts only cgroup2. So the host runs Debian 12, whose systemd 252 still mounts cgroup v1 when
+ * the kernel command line says `systemd.unified_cgroup_hierarchy=0`: the role puts that in a GRUB drop-in at
+ * first boot, and cloud-init reboots the host once at the end of first boot when the hierarchy is not yet
+ * there. The agent unit is enabled but not started before that reboot, and refuses to start
+ * (`ExecStartPre`) while the v1 controllers it needs are not mounted, so it never runs on cgroup2.
  *
- * The agent's image carries an old Docker CLI: on Docker 29 (noble's `docker.io`) dockerd must accept API
- * 1.24 (`min-api-version` in daemon.json), see docs/mesos-agent.md.
+ * The agent's image carries an old Docker CLI: dockerd must accept API 1.24 (`DOCKER_MIN_API_VERSION`, docker
+ * role), see docs/mesos-agent.md.
  *
  * @see https://mesos.apache.org/documentation/latest/configuration/agent/
  * @see https://mesos.apache.org/documentation/latest/docker-containerizer/
@@ -15,8 +18,9 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
-import { containerService } from '../../lib/cloudinit/systemd.js';
+import { containerService, execLine, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
+import { CGROUP_V1_OS } from '../../lib/spec/region-spec.js';
 import { checkPattern, checkPinnedImage, checkPortRange, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext } from './host-role.js';
@@ -47,6 +51,14 @@ export const MESOS_AGENT_CONTAINER = 'mesos_agent';
 /** Bind-mounted at the same path: dockerd mounts task sandboxes from here into task containers. */
 export const MESOS_AGENT_WORK_DIR = '/var/lib/mesos/agent';
 const DOCKER_SOCKET = '/var/run/docker.sock';
+/** Sourced by grub-mkconfig after /etc/default/grub (grub-common 2.06-13, /usr/sbin/grub-mkconfig). */
+export const CGROUP_V1_GRUB = '/etc/default/grub.d/60-regionkit-cgroup-v1.cfg';
+/** `check` | `setup` | `needs-reboot` | `start <unit>`: the cgroup v1 steps of first boot and every start. */
+export const CGROUP_V1_SCRIPT = '/usr/local/sbin/regionkit-cgroup-v1';
+/** The kernel argument that makes systemd (<= 255) mount the cgroup v1 hierarchy. */
+export const CGROUP_V1_KERNEL_ARG = 'systemd.unified_cgroup_hierarchy=0';
+/** cgroup v1 controllers the agent's containerizers use (cpu, memory; freezer for the Linux launcher). */
+export const CGROUP_V1_CONTROLLERS: readonly string[] = ['cpu', 'cpuacct', 'memory', 'freezer'];
 /** Attribute names and text values as Mesos parses them (`[a-zA-Z0-9_/.-]`). */
 const ATTRIBUTE_TEXT = /^[A-Za-z0-9_/.-]+$/;
 
@@ -98,14 +110,24 @@ export class MesosAgent extends HostRole {
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
+    if (!CGROUP_V1_OS.includes(ctx.os)) {
+      throw new SpecError(
+        `${this.node.path}: the host OS must be ${CGROUP_V1_OS.join(' or ')} for a Mesos agent (cgroup v1), got ${ctx.os}`,
+        { hint: `set the group's os to ${CGROUP_V1_OS[0]}` },
+      );
+    }
     const ip = ctx.host.privateIp;
     const attributes = Object.entries({ zone: String(ctx.host.zoneIndex + 1), ...this.attributes })
       .map(([name, value]) => `${name}:${value}`)
       .join(';');
     // 0755: tasks the Mesos containerizer runs as other users must reach their sandboxes below it.
     addMesosDirectories(config, MESOS_AGENT_WORK_DIR, '0755');
+    const unit = `${MESOS_AGENT_CONTAINER}.service`;
+    this.addCgroupV1(config, unit);
     config.addSystemdUnit({
-      name: `${MESOS_AGENT_CONTAINER}.service`,
+      name: unit,
+      // started by the cgroup v1 script once the hierarchy is there (after the first-boot reboot)
+      enable: false,
       content: containerService({
         name: MESOS_AGENT_CONTAINER,
         description: 'Apache Mesos agent',
@@ -132,7 +154,8 @@ export class MesosAgent extends HostRole {
           `--ip=${ip}`,
           `--port=${this.port}`,
           '--containerizers=docker,mesos',
-          // cgroup v2 only: the Linux launcher needs the v1 freezer hierarchy, the cgroups/* isolators v1 too.
+          // Tasks run in Docker, whose limits dockerd enforces; the Linux launcher and cgroups/* isolators (limits
+          // for Mesos-containerizer tasks, possible now on cgroup v1) are not switched on here yet.
           '--launcher=posix',
           '--isolation=posix/cpu,posix/mem',
           '--no-systemd_enable_support',
@@ -145,4 +168,83 @@ export class MesosAgent extends HostRole {
       }),
     });
   }
+
+  /** Kernel argument, reboot at the end of first boot, a unit that refuses cgroup2. */
+  private addCgroupV1(config: CloudConfig, unit: string): void {
+    config.addFile({
+      path: CGROUP_V1_GRUB,
+      content: [
+        '# shellcheck shell=sh disable=SC2034',
+        '# regionkit mesos-agent role: Mesos 1.x needs the cgroup v1 hierarchy (systemd 252 still mounts it)',
+        `GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX ${CGROUP_V1_KERNEL_ARG}"`,
+        '',
+      ].join('\n'),
+    });
+    config.addScript(CGROUP_V1_SCRIPT, cgroupV1Script());
+    config.addSystemdDropIn(
+      unit,
+      '50-regionkit-cgroup-v1.conf',
+      renderUnit('mesos agent: never on cgroup2 (regionkit host role)', {
+        Service: [['ExecStartPre', execLine([CGROUP_V1_SCRIPT, 'check'])]],
+      }),
+    );
+    config.addRunCommand([CGROUP_V1_SCRIPT, 'setup']);
+    config.addRunCommand(['systemctl', 'enable', unit]);
+    config.addRunCommand([CGROUP_V1_SCRIPT, 'start', unit]);
+    // The one reboot, after every other first-boot step; the agent starts on the way back up.
+    config.setModule('power_state', {
+      mode: 'reboot',
+      delay: 'now',
+      message: 'regionkit: reboot once for the cgroup v1 hierarchy of the Mesos agent',
+      condition: [CGROUP_V1_SCRIPT, 'needs-reboot'],
+    });
+  }
+}
+
+function cgroupV1Script(): string {
+  return `#!/bin/sh
+# regionkit mesos-agent role: the cgroup v1 hierarchy Mesos 1.x needs.
+#   check          exit 1 unless the v1 controllers ${CGROUP_V1_CONTROLLERS.join(', ')} are mounted (ExecStartPre)
+#   setup          put ${CGROUP_V1_KERNEL_ARG} on the next boot's command line (${CGROUP_V1_GRUB})
+#   needs-reboot   exit 0 when the host must reboot for it (cloud-init power_state condition)
+#   start UNIT     start UNIT now if the hierarchy is there; otherwise it starts after the reboot
+set -eu
+mounts=\${REGIONKIT_PROC_MOUNTS:-/proc/mounts}
+
+mounted() {
+  for c in ${CGROUP_V1_CONTROLLERS.join(' ')}; do
+    awk -v c="$c" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) found = 1 }
+      END { exit !found }' "$mounts" || return 1
+  done
+}
+
+case "\${1:-}" in
+check)
+  if ! mounted; then
+    echo "regionkit-cgroup-v1: the cgroup v1 controllers (${CGROUP_V1_CONTROLLERS.join(', ')}) are not mounted" >&2
+    echo "regionkit-cgroup-v1: boot with ${CGROUP_V1_KERNEL_ARG} (${CGROUP_V1_GRUB}, update-grub)" >&2
+    exit 1
+  fi
+  ;;
+setup)
+  if ! mounted; then
+    update-grub
+  fi
+  ;;
+needs-reboot)
+  ! mounted
+  ;;
+start)
+  if mounted; then
+    systemctl start --no-block "$2"
+  else
+    echo "regionkit-cgroup-v1: $2 starts after the reboot into the cgroup v1 hierarchy"
+  fi
+  ;;
+*)
+  echo "usage: $0 check|setup|needs-reboot|start UNIT" >&2
+  exit 2
+  ;;
+esac
+`;
 }

@@ -6,7 +6,7 @@
  *
  * The upstream resolvers are rendered at synth time when known (the `resolvers` prop, or the cloud's fixed
  * VPC resolvers on Alibaba Cloud). OpenStack has no fixed resolver address, so there a small script copies
- * the host's own upstream servers (systemd-resolved's list) into the configuration at first boot.
+ * the host's own upstream servers (the dnsmasq role's upstream list) into the configuration at first boot.
  *
  * @see https://mesosphere.github.io/mesos-dns/docs/configuration-parameters.html
  */
@@ -36,7 +36,7 @@ export interface MesosDnsProps {
   readonly httpPort?: number;
   /**
    * Upstream resolvers for names outside `domain` (IPv4 addresses).
-   * @default - the upstream servers the host itself uses, read from systemd-resolved at first boot
+   * @default - the upstream servers the host itself uses, read at first boot from the list the dnsmasq role keeps
    */
   readonly resolvers?: readonly string[];
 }
@@ -117,6 +117,8 @@ export class MesosDns extends HostRole {
       resolvers: [...resolvers],
       timeout: 5,
       listener,
+      // HTTP API on the private address too (default 0.0.0.0; records/config.go HTTPListener at v0.6.0)
+      httplistener: listener,
       SOAMname: `ns1.${this.domain}`,
       SOARname: `root.ns1.${this.domain}`,
       SOARefresh: 60,
@@ -170,7 +172,7 @@ upstream=\${1:-${UPSTREAM_RESOLV_CONF}}
 template=\${2:-${MESOS_DNS_TEMPLATE}}
 out=\${3:-${MESOS_DNS_CONFIG}}
 
-# systemd-resolved's list of real upstream servers; a loopback entry would be a forwarder on this host, not an
+# the host's real upstream servers (dnsmasq role); a loopback entry would be a forwarder on this host, not an
 # upstream, so it is skipped.
 servers=$(awk '$1 == "nameserver" && $2 ~ /^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$/ && $2 !~ /^127[.]/ {
   printf "%s\\"%s\\"", sep, $2; sep = ", " }' "$upstream")

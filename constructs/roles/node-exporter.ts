@@ -1,5 +1,5 @@
 /**
- * `node-exporter`: host metrics for Prometheus from Ubuntu's `prometheus-node-exporter` package, listening on
+ * `node-exporter`: host metrics for Prometheus from the distribution's `prometheus-node-exporter` package, listening on
  * the host's private address only, with the systemd (unit states) and processes collectors on.
  *
  * @see https://github.com/prometheus/node_exporter#collectors

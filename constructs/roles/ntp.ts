@@ -11,11 +11,17 @@ import { HostRole, type HostContext } from './host-role.js';
 export interface NtpProps {
   /** NTP servers (`server … iburst`). @default - none; the pool is used */
   readonly servers?: readonly string[];
-  /** A pool name (`pool … iburst maxsources 4`), used when there are no servers. @default 'ntp.ubuntu.com' */
+  /**
+   * A pool name (`pool … iburst maxsources 4`), used when there are no servers.
+   * @default - the OS's own pool: `2.debian.pool.ntp.org` (chrony 4.3 in bookworm, /usr/share/chrony/chrony.conf)
+   * on Debian, `ntp.ubuntu.com` on Ubuntu
+   */
   readonly pool?: string;
 }
 
 export const CHRONY_CONF = '/etc/chrony/chrony.conf';
+const DEBIAN_POOL = '2.debian.pool.ntp.org';
+const UBUNTU_POOL = 'ntp.ubuntu.com';
 
 export class Ntp extends HostRole {
   private readonly servers: readonly string[];
@@ -24,14 +30,16 @@ export class Ntp extends HostRole {
   constructor(scope: Construct, id: string, props: NtpProps = {}) {
     super(scope, id, { roleName: 'ntp', requires: ['apt'] });
     this.servers = props.servers ?? [];
-    this.pool = this.servers.length > 0 ? undefined : (props.pool ?? 'ntp.ubuntu.com');
+    this.pool = props.pool;
   }
 
-  public configure(_ctx: HostContext, config: CloudConfig): void {
+  public configure(ctx: HostContext, config: CloudConfig): void {
+    const pool =
+      this.servers.length > 0 ? undefined : (this.pool ?? (ctx.os.startsWith('debian-') ? DEBIAN_POOL : UBUNTU_POOL));
     const lines = [
       '# regionkit ntp role',
       ...this.servers.map((s) => `server ${s} iburst`),
-      ...(this.pool ? [`pool ${this.pool} iburst maxsources 4`] : []),
+      ...(pool ? [`pool ${pool} iburst maxsources 4`] : []),
       'driftfile /var/lib/chrony/chrony.drift',
       'ntsdumpdir /var/lib/chrony',
       'logdir /var/log/chrony',

@@ -1,7 +1,7 @@
 /**
  * `weave`: a Weave Net router on every host of the weave network, as a pinned container of the maintained
- * fork's router image (`avhost/weave`): upstream weaveworks/weave 2.8.1 speaks Docker API 1.18, which the
- * Docker 29 of Ubuntu 24.04 refuses. Peers know each other at synth time from the deterministic addresses,
+ * fork's router image (`avhost/weave`): upstream weaveworks/weave 2.8.1 speaks Docker API 1.18, which Docker 25
+ * and later refuse (their oldest API is 1.24). Peers know each other at synth time from the deterministic addresses,
  * traffic between them is encrypted with a shared password, and the router's Docker network plugin gives
  * containers a `weave` network (`docker run --network weave`).
  *
@@ -21,6 +21,7 @@ import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { cidrsOverlap } from '../../lib/net/network-plan.js';
+import type { HostOs } from '../../lib/spec/region-spec.js';
 import { checkIpv4Cidr, checkPinnedImage } from '../../lib/validate.js';
 
 import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
@@ -45,8 +46,16 @@ export const WEAVE_CONTAINER = 'weave';
 export const WEAVE_ENV = '/etc/weave/weave.env';
 /** Control connections (TCP) and the encrypted sleeve transport (UDP). */
 export const WEAVE_PORT = 6783;
-/** Docker API version the router uses: the oldest Docker 29 accepts by default (the fork's own is 1.24). */
-export const WEAVE_DOCKER_API_VERSION = '1.44';
+/**
+ * Docker API version the router uses, per host OS: the fork's own 1.24 where the engine accepts it (Debian 12's
+ * Docker 20.10 serves 1.12 to 1.41, Debian 13's 26.1 from 1.24 on), 1.44 on Ubuntu 24.04, whose Docker 29
+ * refuses anything older by default. 1.44 on Docker 20.10 would be refused as too new.
+ */
+export const WEAVE_DOCKER_API_VERSION: Readonly<Record<HostOs, string>> = {
+  'debian-12': '1.24',
+  'debian-13': '1.24',
+  'ubuntu-24.04': '1.44',
+};
 export const WEAVE_PASSWORD_SECRET = 'weave_password';
 
 export class Weave extends HostRole {
@@ -112,7 +121,7 @@ export class Weave extends HostRole {
           '--privileged',
           '--pid=host',
           `--env-file=${WEAVE_ENV}`,
-          `--env=DOCKER_API_VERSION=${WEAVE_DOCKER_API_VERSION}`,
+          `--env=DOCKER_API_VERSION=${WEAVE_DOCKER_API_VERSION[ctx.os]}`,
           '--volume=weavedb:/weavedb',
           '--volume=/var/run/docker.sock:/var/run/docker.sock',
           '--volume=/var/run/weave:/var/run/weave',
@@ -140,6 +149,8 @@ export class Weave extends HostRole {
           '127.0.0.1:6782',
           // Port 53 belongs to the host's resolver; Mesos-DNS names the tasks.
           '--no-dns',
+          // Sleeve only: the fast datapath would be tried first and fail without IPsec ESP between hosts.
+          '--no-fastdp',
           '--plugin',
           ...peers.filter((p) => p.privateIp !== ctx.host.privateIp).map((p) => p.privateIp),
         ],

@@ -7,7 +7,7 @@
 import type { Construct } from 'constructs';
 
 import type { SecretFetchSettings } from '../cloudinit/secret-delivery.js';
-import type { CloudKind, HealthCheckSpec } from '../spec/region-spec.js';
+import type { CloudKind, HealthCheckSpec, HostOs } from '../spec/region-spec.js';
 import type { ProviderPin } from '../versions.js';
 
 export type { CloudKind };
@@ -78,6 +78,9 @@ export interface HostSpec {
   readonly privateIp: string;
   readonly networkId: string;
   readonly instanceType?: string;
+  /** Operating system; picks the adapter's default image when `image` is not given. */
+  readonly os: HostOs;
+  /** Exact image name; must run `os`. @default - the adapter's image of `os` */
   readonly image?: string;
   readonly systemDiskSizeGiB: number;
   readonly systemDiskType?: string;
@@ -154,10 +157,16 @@ export interface BackendSource {
   readonly description: string;
 }
 
+/** Package archive mirrors of one OS: the release archive and its security updates. */
+export interface AptMirrors {
+  readonly primary: string;
+  readonly security: string;
+}
+
 /** What hosts on this cloud use unless the region file says otherwise: services inside the cloud's network. */
 export interface HostDefaults {
-  /** Ubuntu archive mirror reachable without internet access. */
-  readonly aptMirror?: string;
+  /** Archive mirrors reachable without internet access, per OS. @default - the image's own sources */
+  readonly aptMirrors?: Readonly<Partial<Record<HostOs, AptMirrors>>>;
   /** NTP servers inside the network, or else a pool name. */
   readonly ntpServers?: readonly string[];
   readonly ntpPool?: string;

@@ -60,7 +60,9 @@ export function containerService(o: ContainerServiceOptions): string {
     ],
     Service: [
       ['ExecStartPre', `-${execLine([docker, 'rm', '--force', o.name])}`],
-      ['ExecStartPre', execLine([docker, 'pull', o.image])],
+      // `-`: a failed pull is not fatal. The image pulled at first boot is still there, so a unit restarts after a
+      // reboot while the registry (mirror) is down; only a host that never pulled it fails, at `docker run`.
+      ['ExecStartPre', `-${execLine([docker, 'pull', o.image])}`],
       [
         'ExecStart',
         execLine([

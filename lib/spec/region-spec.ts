@@ -26,6 +26,24 @@ const TAG_KEY = /^(?!aliyun|acs:|https?:\/\/)[A-Za-z0-9][A-Za-z0-9_.:/=+@-]{0,62
 const TAG_VALUE = /^(?!https?:\/\/)[^,\n]{0,128}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/**
+ * Host operating systems a group can run. Mesos 1.x needs the cgroup v1 hierarchy, which only Debian 12's
+ * systemd 252 still mounts (with `systemd.unified_cgroup_hierarchy=0`); systemd 256 and later (Debian 13's
+ * 257) refuse it unless forced.
+ * @see https://github.com/systemd/systemd/blob/v256/NEWS
+ */
+export const HOST_OS = ['debian-12', 'debian-13', 'ubuntu-24.04'] as const;
+export type HostOs = (typeof HOST_OS)[number];
+/**
+ * Host OSes a Mesos agent may run on: the ones whose cgroup v1 boot regionkit sets up and tests. (Ubuntu
+ * 24.04's systemd 255 still accepts the switch, but its hosts are not built or booted by the tests.)
+ */
+export const CGROUP_V1_OS: readonly HostOs[] = ['debian-12'];
+/** OS of the hosts of a Mesos cluster's groups unless the group says otherwise. */
+export const MESOS_HOST_OS: HostOs = 'debian-12';
+/** OS of every other group unless it says otherwise. */
+export const DEFAULT_HOST_OS: HostOs = 'debian-13';
+
 /** Most zones a region spreads over; the address plan has room for 16, clouds rarely offer more than 8. */
 export const MAX_ZONES = 8;
 const ZONES_ALLOWED = `must be a zone count between 1 and ${MAX_ZONES} or a list of 1-${MAX_ZONES} zone names`;
@@ -154,7 +172,7 @@ function hostConfigSchema(withDefaults: boolean) {
   return z.strictObject({
     aptMirror: httpUrl.optional().meta({
       description:
-        "Ubuntu archive mirror. Default: Alibaba's internal mirror on alicloud, the image's sources elsewhere.",
+        "Archive mirror of the group's OS (a Debian mirror for debian-*, an Ubuntu one for ubuntu-*). Default: Alibaba's internal mirror on alicloud, the image's sources elsewhere.",
     }),
     unattendedUpgrades: d(z.enum(['security', 'off'], { error: 'must be security or off' }), 'security').meta({
       description: 'Install security updates automatically (never reboots).',
@@ -260,7 +278,16 @@ const hostGroup = z.strictObject({
       error: 'must be an image name: 1-128 characters, no leading or trailing spaces',
     })
     .optional()
-    .meta({ description: "Exact image name as the cloud lists it. Default: the adapter's Ubuntu 24.04 LTS image." }),
+    .meta({
+      description:
+        "Exact image name as the cloud lists it; must run the group's os. Default: the adapter's image of os.",
+    }),
+  os: z
+    .enum(HOST_OS, { error: `must be one of ${HOST_OS.join(', ')}` })
+    .optional()
+    .meta({
+      description: `Host operating system. Default: ${MESOS_HOST_OS} for the groups of a Mesos cluster (cgroup v1), ${DEFAULT_HOST_OS} for the rest.`,
+    }),
   systemDiskSizeGiB: sizeGiB(20, 2048).default(40).meta({ description: 'Root disk size in GiB.' }),
   systemDiskType: cloudTerm('a disk type in the cloud’s terms')
     .optional()
@@ -506,6 +533,17 @@ export type HostConfig = RegionSpec['hostConfig'];
 export type HostConfigOverrides = NonNullable<HostGroupSpec['hostConfig']>;
 export type MesosClusterSpec = Extract<NonNullable<RegionSpec['cluster']>, { kind: 'mesos' }>;
 export type RegistryMirrorSpec = NonNullable<RegionSpec['registryMirror']>;
+
+/**
+ * The OS of a group: its own `os`, else {@link MESOS_HOST_OS} when the region's Mesos cluster names the group
+ * (control, worker or edge), else {@link DEFAULT_HOST_OS}.
+ */
+export function groupOs(spec: Pick<RegionSpec, 'cluster'>, group: Pick<HostGroupSpec, 'name' | 'os'>): HostOs {
+  if (group.os) return group.os;
+  const c = spec.cluster;
+  const mesosGroups = c?.kind === 'mesos' ? [c.controlGroup, c.workerGroup, c.edgeGroup] : [];
+  return mesosGroups.includes(group.name) ? MESOS_HOST_OS : DEFAULT_HOST_OS;
+}
 
 /** Name of the host group that becomes the bastion. */
 export const BASTION_GROUP = 'bastion';

@@ -8,7 +8,7 @@ import { cidrsOverlap, HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan } from '../
 
 import { groupHostConfig } from './host-config.js';
 import { describeValue } from './issues.js';
-import { BASTION_GROUP, type RegionSpec } from './region-spec.js';
+import { BASTION_GROUP, CGROUP_V1_OS, groupOs, type RegionSpec } from './region-spec.js';
 
 /** Roles whose ports are open to their cluster's groups, so they need a cluster. */
 const CLUSTER_PORT_ROLES: readonly string[] = ['glusterfs-server', 'calico', 'weave', 'etcd'];
@@ -209,6 +209,27 @@ export function semanticIssues(spec: RegionSpec): SpecIssue[] {
         `hostGroups[${control}].count`,
         `must be odd and between 3 and 9 for the Mesos control group (ZooKeeper and master quorum), got ${count}`,
       );
+    }
+    const worker = spec.hostGroups.findIndex((g) => g.name === cluster.workerGroup);
+    const workerGroup = spec.hostGroups[worker];
+    if (workerGroup) {
+      // Mesos 1.x agents need the cgroup v1 hierarchy (constructs/roles/docs/mesos-agent.md)
+      const os = groupOs(spec, workerGroup);
+      if (!CGROUP_V1_OS.includes(os)) {
+        add(
+          `hostGroups[${worker}].os`,
+          `must be ${CGROUP_V1_OS.join(' or ')} for the Mesos worker group (Mesos agents need the cgroup v1 ` +
+            `hierarchy, which ${os} cannot mount), got ${describeValue(os)}`,
+        );
+      }
+      if (workerGroup.roles.includes('calico')) {
+        add(
+          `hostGroups[${worker}].roles`,
+          'must not include calico on the Mesos worker group: the agent runs tasks in Docker, whose networks do not ' +
+            'use CNI, and the Mesos containerizer would need the network/cni isolator of an agent on the host; use ' +
+            `weave (a Docker network) instead, got ${describeValue(workerGroup.roles)}`,
+        );
+      }
     }
   }
 

@@ -70,7 +70,9 @@ export function checkVolfile(content: string): string {
 
 /**
  * The config.json keys Mesos-DNS documents (mesosphere/mesos-dns docs/docs/configuration-parameters.md,
- * https://mesosphere.github.io/mesos-dns/docs/configuration-parameters.html) and the IPSources values named there.
+ * https://mesosphere.github.io/mesos-dns/docs/configuration-parameters.html) and the IPSources values named there,
+ * plus `httplistener`, which the page leaves out but the pinned release reads (mesosphere/mesos-dns v0.6.0,
+ * records/config.go: `HTTPListener`, default 0.0.0.0; encoding/json matches keys case-insensitively).
  */
 export const MESOS_DNS_KEYS = [
   'zk',
@@ -82,6 +84,7 @@ export const MESOS_DNS_KEYS = [
   'resolvers',
   'timeout',
   'listener',
+  'httplistener',
   'dnson',
   'httpon',
   'httpport',

@@ -23,10 +23,11 @@ function cluster(controlCount = 3, props: Partial<ConstructorParameters<typeof M
     network: f.network,
     name: 'control',
     count: controlCount,
+    os: 'debian-12',
     dataDisks: [{ sizeGiB: 20 }],
   });
-  const workers = f.group('worker', 2);
-  const edge = f.group('edge', 2);
+  const workers = f.group('worker', 2, 'debian-12');
+  const edge = f.group('edge', 2, 'debian-12');
   groups.push(control, workers, edge);
   for (const g of groups) for (const name of BASE_ROLES) g.addRole(catalog.role(name, config, g));
   const mesos = new MesosCluster(f.stack, 'Cluster', {

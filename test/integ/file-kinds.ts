@@ -17,10 +17,21 @@ interface KindSpec {
 const SYSTEMD_ENV_FILES = ['/etc/default/etcd', '/etc/default/keepalived', '/etc/default/prometheus-node-exporter'];
 /** Files read by `docker run --env-file`, or line by line by a regionkit script. */
 const DOCKER_ENV_FILES = ['/etc/calico/calico.env', '/etc/weave/weave.env', '/etc/rexray/plugin.env'];
-/** Files a shell sources (Debian's /etc/init.d/dnsmasq reads /etc/default/dnsmasq). */
-const SOURCED_SHELL_FILES = ['/etc/default/dnsmasq'];
+/**
+ * Files a shell sources (Debian's /etc/init.d/dnsmasq reads /etc/default/dnsmasq, grub-mkconfig the
+ * /etc/default/grub.d drop-ins, dhclient-script its enter hooks).
+ */
+const SOURCED_SHELL_FILES = [
+  '/etc/default/dnsmasq',
+  '/etc/default/grub.d/60-regionkit-cgroup-v1.cfg',
+  '/etc/dhcp/dhclient-enter-hooks.d/60-regionkit-dnsmasq',
+];
 
 export const FILE_KINDS = {
+  'image-list': {
+    match: (f) => f.path === '/etc/regionkit/docker-clean.keep',
+    checkedBy: 'every line a pinned image reference (test/integ/host-os-faults.test.ts)',
+  },
   'systemd-unit': {
     match: (f) =>
       /^\/etc\/systemd\/system\/[^/]+\.(service|timer|mount|automount|socket|path)$/.test(f.path) ||

@@ -29,7 +29,7 @@ import { SlbLoadBalancer } from '../../gen/alicloud/slb-load-balancer/index.js';
 import { SnatEntry } from '../../gen/alicloud/snat-entry/index.js';
 import { Vpc } from '../../gen/alicloud/vpc/index.js';
 import { Vswitch } from '../../gen/alicloud/vswitch/index.js';
-import type { AlicloudSettings } from '../../spec/region-spec.js';
+import type { AlicloudSettings, HostOs } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport } from '../load-balancing.js';
@@ -56,8 +56,21 @@ import { base64gzipExpression, userDataExpression } from '../user-data.js';
 // defaults, each the general-purpose choice for a new region
 /** 2 vCPU / 8 GiB, 7th generation general purpose: offered in every mainland and most international regions. */
 export const DEFAULT_INSTANCE_TYPE = 'ecs.g7.large';
-/** Alibaba's own Ubuntu 24.04 LTS system images; the newest build is taken at plan time (see ignore_changes). */
-export const DEFAULT_IMAGE_NAME_REGEX = '^ubuntu_24_04_x64_20G_alibase_';
+/**
+ * Alibaba's own system images per OS; the newest build is taken at plan time (see ignore_changes). The names
+ * follow Alibaba's system-image pattern `<os>_<version>[_<minor>]_x64_20G_alibase_<date>.vhd`
+ * (`ubuntu_22_04_x64_20G_alibase_20240101.vhd`, `centos_8_3_x64_20G_alibase_20240430.vhd`); Debian builds
+ * carry the point release, hence the optional `<minor>`.
+ * @see https://www.alibabacloud.com/help/en/ecs/user-guide/image-overview
+ */
+export const DEFAULT_IMAGE_NAME_REGEX: Readonly<Record<HostOs, string>> = {
+  'debian-12': '^debian_12_([0-9]+_)?x64_20G_alibase_',
+  'debian-13': '^debian_13_([0-9]+_)?x64_20G_alibase_',
+  'ubuntu-24.04': '^ubuntu_24_04_x64_20G_alibase_',
+};
+/** Alibaba's package mirror as seen from inside a VPC (no internet access needed). */
+const MIRROR = 'http://mirrors.cloud.aliyuncs.com';
+const DEBIAN_MIRRORS = { primary: `${MIRROR}/debian`, security: `${MIRROR}/debian-security` };
 /** ESSD is the only disk category every current instance family supports. */
 export const DEFAULT_DISK_CATEGORY = 'cloud_essd';
 /**
@@ -76,8 +89,13 @@ export class AlicloudCloud implements ICloud {
   public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
   public readonly userDataEncoding = 'base64gzip' as const;
   public readonly hostDefaults: HostDefaults = {
-    // Alibaba's mirror, NTP and DNS servers answer inside every VPC, with or without internet access
-    aptMirror: 'http://mirrors.cloud.aliyuncs.com/ubuntu',
+    // Alibaba's mirror, NTP and DNS servers answer inside every VPC, with or without internet access; the
+    // mirror's host is the VPC-internal name of mirrors.aliyun.com (Debian's security suite lives beside it)
+    aptMirrors: {
+      'debian-12': DEBIAN_MIRRORS,
+      'debian-13': DEBIAN_MIRRORS,
+      'ubuntu-24.04': { primary: `${MIRROR}/ubuntu`, security: `${MIRROR}/ubuntu` },
+    },
     ntpServers: ['ntp.cloud.aliyuncs.com', 'ntp1.cloud.aliyuncs.com', 'ntp2.cloud.aliyuncs.com'],
     dnsResolvers: ['100.100.2.136', '100.100.2.138'],
   };
@@ -197,7 +215,7 @@ export class AlicloudCloud implements ICloud {
       instanceChargeType: 'PostPaid',
       securityEnhancementStrategy: 'Active',
       // boot
-      imageId: this.imageId(spec.image),
+      imageId: this.imageId(spec.image, spec.os),
       // Gzip: a Mesos worker's cloud-config outgrows ECS's 32 KB limit in plain text. The provider passes Base64
       // through as it is (resource_alicloud_instance.go at v1.289.0) and cloud-init unpacks gzip; the plain text
       // stays reviewable in the synthesized JSON, inside base64gzip().
@@ -385,12 +403,12 @@ export class AlicloudCloud implements ICloud {
     return Array.from({ length: count }, (_, i) => Fn.element(zones.ids, i) as string);
   }
 
-  private imageId(name: string | undefined): string {
-    const key = name ?? '';
+  private imageId(name: string | undefined, os: HostOs): string {
+    const key = name === undefined ? `default ${os}` : `name ${name}`;
     let image = this.images.get(key);
     if (!image) {
       image = new DataAlicloudImages(this.stack, `Image${this.images.size + 1}`, {
-        nameRegex: name === undefined ? DEFAULT_IMAGE_NAME_REGEX : `^${escapeRegex(name)}$`,
+        nameRegex: name === undefined ? DEFAULT_IMAGE_NAME_REGEX[os] : `^${escapeRegex(name)}$`,
         ...(name === undefined ? { owners: 'system' } : {}),
         mostRecent: true,
       });

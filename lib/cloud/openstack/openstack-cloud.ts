@@ -33,7 +33,7 @@ import { NetworkingSecgroupRuleV2 } from '../../gen/openstack/networking-secgrou
 import { NetworkingSecgroupV2 } from '../../gen/openstack/networking-secgroup-v2/index.js';
 import { NetworkingSubnetV2 } from '../../gen/openstack/networking-subnet-v2/index.js';
 import { OpenstackProvider } from '../../gen/openstack/provider/index.js';
-import type { OpenstackSettings } from '../../spec/region-spec.js';
+import type { HostOs, OpenstackSettings } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport } from '../load-balancing.js';
@@ -60,8 +60,16 @@ import { userDataExpression } from '../user-data.js';
 // defaults; every OpenStack cloud names flavors and images its own way, so regions usually set both
 /** The flavor name most clouds keep from the devstack defaults (2 vCPU, 4 GiB). */
 export const DEFAULT_FLAVOR = 'm1.medium';
-/** Image name as published by Canonical's simplestreams sync and most public clouds. */
-export const DEFAULT_IMAGE_NAME = 'Ubuntu 24.04';
+/**
+ * Image name per OS, as OpenStack deployers commonly name the distributions' own cloud images
+ * (cloud.debian.org's `debian-12-genericcloud-amd64`, Canonical's noble image); clouds differ, so regions
+ * usually set `image`.
+ */
+export const DEFAULT_IMAGE_NAME: Readonly<Record<HostOs, string>> = {
+  'debian-12': 'Debian 12',
+  'debian-13': 'Debian 13',
+  'ubuntu-24.04': 'Ubuntu 24.04',
+};
 /** Nova accepts at most 65535 bytes of user data, counted as the Base64 text it receives. */
 export const MAX_USER_DATA_BYTES = 65535;
 
@@ -69,8 +77,9 @@ export class OpenstackCloud implements ICloud {
   public readonly kind = 'openstack' as const;
   public readonly provider = GENERATED_PROVIDERS.openstack;
   public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
-  // OpenStack clouds differ: Ubuntu's own NTP pool, the image's archive, the DHCP-provided resolvers
-  public readonly hostDefaults: HostDefaults = { ntpPool: 'ntp.ubuntu.com' };
+  // OpenStack clouds differ: the OS's own NTP pool (ntp role), the image's archive, the DHCP-provided resolvers
+  // unless the region names them (`dnsNameservers`, which DHCP then hands out)
+  public readonly hostDefaults: HostDefaults;
   public readonly rexray?: RexrayCloudSettings;
   private readonly images = new Map<string, DataOpenstackImagesImageV2>();
   private externalNetwork?: DataOpenstackNetworkingNetworkV2;
@@ -87,6 +96,7 @@ export class OpenstackCloud implements ICloud {
       ...(settings.region ? { region: settings.region } : {}),
     });
     if (settings.rexray) this.rexray = { driver: 'cinder', ...settings.rexray };
+    this.hostDefaults = settings.dnsNameservers.length > 0 ? { dnsResolvers: [...settings.dnsNameservers] } : {};
   }
 
   public network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs {
@@ -168,7 +178,7 @@ export class OpenstackCloud implements ICloud {
       // Boot from a Cinder volume so the root disk size is ours, not the flavor's.
       blockDevice: [
         {
-          uuid: this.imageId(spec.image),
+          uuid: this.imageId(spec.image, spec.os),
           sourceType: 'image',
           destinationType: 'volume',
           volumeSize: spec.systemDiskSizeGiB,
@@ -386,8 +396,8 @@ export class OpenstackCloud implements ICloud {
     return Array.from({ length: count }, (_, i) => Fn.element(zones.names, i) as string);
   }
 
-  private imageId(name: string | undefined): string {
-    const key = name ?? DEFAULT_IMAGE_NAME;
+  private imageId(name: string | undefined, os: HostOs): string {
+    const key = name ?? DEFAULT_IMAGE_NAME[os];
     let image = this.images.get(key);
     if (!image) {
       image = new DataOpenstackImagesImageV2(this.stack, `Image${this.images.size + 1}`, {

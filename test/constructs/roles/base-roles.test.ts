@@ -24,20 +24,43 @@ import { EXAMPLE_KEY } from '../../helpers.js';
 import { fileOf, renderAll, renderRoles, roleFixture } from '../../role-helpers.js';
 
 describe('apt', () => {
-  const [doc] = renderRoles((f) => [new Apt(f.stack, 'Apt', { mirror: 'http://mirrors.cloud.aliyuncs.com/ubuntu' })]);
+  const cloudMirrors = {
+    'debian-13': {
+      primary: 'http://mirrors.cloud.aliyuncs.com/debian',
+      security: 'http://mirrors.cloud.aliyuncs.com/debian-security',
+    },
+  };
+  // a Debian 13 host (HostGroup's default) with a region mirror and the cloud's mirrors
+  const [doc] = renderRoles((f) => [
+    new Apt(f.stack, 'Apt', { mirror: 'http://debian.example.net/debian', cloudMirrors }),
+  ]);
 
   test('points the archive at the mirror, holds service starts until runcmd, updates security only', () => {
     const parsed = parse(doc!) as { apt: unknown; runcmd: string[][]; packages: string[] };
+    // Debian's security suite is a separate archive: the region mirror replaces only the release archive
     expect(parsed.apt).toEqual({
       preserve_sources_list: false,
-      primary: [{ arches: ['default'], uri: 'http://mirrors.cloud.aliyuncs.com/ubuntu' }],
-      security: [{ arches: ['default'], uri: 'http://mirrors.cloud.aliyuncs.com/ubuntu' }],
+      primary: [{ arches: ['default'], uri: 'http://debian.example.net/debian' }],
+      security: [{ arches: ['default'], uri: 'http://mirrors.cloud.aliyuncs.com/debian-security' }],
     });
     // first after the secret-delivery units every host starts (lib/cloudinit/secret-delivery.ts)
     const roleCommands = parsed.runcmd.filter((c) => !/daemon-reload|regionkit-(metadata|secrets)/.test(c.join(' ')));
     expect(roleCommands[0]).toEqual(['rm', '-f', POLICY_RC_D]);
     expect(parsed.packages).toContain('unattended-upgrades');
     expect(fileOf(doc!, '/etc/apt/apt.conf.d/20auto-upgrades').content).toContain('Unattended-Upgrade "1"');
+  });
+
+  test('on Ubuntu one mirror serves the archive and its security pocket; on Debian without mirrors the image decides', () => {
+    const f = roleFixture();
+    const ubuntu = f.group('ubuntu', 1, 'ubuntu-24.04');
+    ubuntu.addRole(new Apt(f.stack, 'Apt', { mirror: 'http://ubuntu.example.net/ubuntu' }));
+    expect((parse(renderAll(ubuntu)[0]!) as { apt: unknown }).apt).toEqual({
+      preserve_sources_list: false,
+      primary: [{ arches: ['default'], uri: 'http://ubuntu.example.net/ubuntu' }],
+      security: [{ arches: ['default'], uri: 'http://ubuntu.example.net/ubuntu' }],
+    });
+    const [plain] = renderRoles((g) => [new Apt(g.stack, 'Apt')]);
+    expect((parse(plain!) as { apt?: unknown }).apt).toBeUndefined();
   });
 
   test('unattendedUpgrades off turns the periodic jobs off', () => {
@@ -63,9 +86,13 @@ describe('apt', () => {
 });
 
 describe('ntp', () => {
-  test('uses the Ubuntu pool when given no servers', () => {
+  test("uses the OS's own pool when given no servers", () => {
     const [doc] = renderRoles((f) => [new Apt(f.stack, 'Apt'), new Ntp(f.stack, 'Ntp')]);
-    expect(fileOf(doc!, CHRONY_CONF).content).toContain('pool ntp.ubuntu.com iburst maxsources 4\n');
+    expect(fileOf(doc!, CHRONY_CONF).content).toContain('pool 2.debian.pool.ntp.org iburst maxsources 4\n');
+    const f = roleFixture();
+    const ubuntu = f.group('ubuntu', 1, 'ubuntu-24.04');
+    for (const role of [new Apt(f.stack, 'Apt'), new Ntp(f.stack, 'Ntp')]) ubuntu.addRole(role);
+    expect(fileOf(renderAll(ubuntu)[0]!, CHRONY_CONF).content).toContain('pool ntp.ubuntu.com iburst maxsources 4\n');
   });
 
   test('servers replace the defaults', () => {

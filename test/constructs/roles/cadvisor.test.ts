@@ -37,7 +37,7 @@ describe('Cadvisor', () => {
 
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force cadvisor
-      ExecStartPre=/usr/bin/docker pull ghcr.io/google/cadvisor:v0.60.5
+      ExecStartPre=-/usr/bin/docker pull ghcr.io/google/cadvisor:v0.60.5
       ExecStart=/usr/bin/docker run --rm --name cadvisor --network host --privileged --device=/dev/kmsg --volume=/:/rootfs:ro --volume=/var/run:/var/run:ro --volume=/sys:/sys:ro --volume=/var/lib/docker/:/var/lib/docker:ro --volume=/dev/disk/:/dev/disk:ro ghcr.io/google/cadvisor:v0.60.5 --listen_ip=10.0.16.16 --port=8081 --housekeeping_interval=10s --docker_only=true
       ExecStop=/usr/bin/docker stop --time 30 cadvisor
       Restart=always

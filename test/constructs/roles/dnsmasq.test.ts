@@ -135,10 +135,10 @@ describe('Dnsmasq', () => {
         - path: /etc/apt/apt.conf.d/52regionkit-unattended-upgrades
           content: |
             // regionkit apt role: security updates only; hosts are replaced, never rebooted behind our back
-            Unattended-Upgrade::Allowed-Origins {
-                    "\${distro_id}:\${distro_codename}-security";
-                    "\${distro_id}ESMApps:\${distro_codename}-apps-security";
-                    "\${distro_id}ESM:\${distro_codename}-infra-security";
+            #clear Unattended-Upgrade::Allowed-Origins;
+            #clear Unattended-Upgrade::Origins-Pattern;
+            Unattended-Upgrade::Origins-Pattern {
+                    "origin=Debian,codename=\${distro_codename}-security,label=Debian-Security";
             };
             Unattended-Upgrade::Automatic-Reboot "false";
             Unattended-Upgrade::Remove-Unused-Dependencies "true";
@@ -147,10 +147,10 @@ describe('Dnsmasq', () => {
         - path: /etc/dnsmasq.d/60-regionkit.conf
           content: |
             # regionkit dnsmasq role: the host-local resolver
-            listen-address=127.0.0.1
-            bind-interfaces
+            listen-address=127.0.0.1,10.0.0.16
+            bind-dynamic
             port=53
-            resolv-file=/run/systemd/resolve/resolv.conf
+            resolv-file=/etc/regionkit/resolv.upstream.conf
             domain-needed
             cache-size=10000
           owner: root:root
@@ -172,32 +172,76 @@ describe('Dnsmasq', () => {
             DNSStubListener=no
           owner: root:root
           permissions: "0644"
+        - path: /etc/dhcp/dhclient-enter-hooks.d/60-regionkit-dnsmasq
+          content: |
+            # shellcheck shell=sh
+            # regionkit dnsmasq role: sourced by dhclient-script; /etc/resolv.conf names the local dnsmasq, whose
+            # upstreams are in /etc/regionkit/resolv.upstream.conf
+            make_resolv_conf() { :; }
+          owner: root:root
+          permissions: "0644"
+        - path: /etc/systemd/system/dnsmasq.service.d/60-regionkit.conf
+          content: |
+            # dnsmasq: start after the network, restart on failure (regionkit host role)
+            [Unit]
+            Wants=network-online.target
+            After=network-online.target
+
+            [Service]
+            Restart=on-failure
+            RestartSec=5
+          owner: root:root
+          permissions: "0644"
         - path: /usr/local/sbin/regionkit-use-dnsmasq
           content: |
             #!/bin/sh
-            # regionkit dnsmasq role: make the local dnsmasq the host's resolver. Run once from runcmd, after dnsmasq started.
+            # regionkit dnsmasq role: make the local dnsmasq the host's resolver. Run once from runcmd.
             set -eu
+            upstream=/etc/regionkit/resolv.upstream.conf
 
-            if ! systemctl is-active --quiet dnsmasq.service; then
-              echo "regionkit: dnsmasq is not running; the host keeps systemd-resolved's stub resolver" >&2
+            # 1. the host's upstream servers, from what this OS has
+            install -d -m 0755 -o root -g root "$(dirname "$upstream")"
+            if [ -e /run/systemd/resolve/resolv.conf ]; then
+              # systemd-resolved runs: its list follows DHCP; dnsmasq polls it through the link
+              ln -sfn /run/systemd/resolve/resolv.conf "$upstream"
+            elif ! grep -q '^# regionkit dnsmasq role' /etc/resolv.conf; then
+              # no systemd-resolved (Debian): the DHCP client wrote the servers into /etc/resolv.conf
+              tmp=$(mktemp "$upstream.XXXXXX")
+              grep -E '^(nameserver|search)[[:space:]]' /etc/resolv.conf | grep -v -E '^nameserver[[:space:]]+127[.]' >"$tmp" || true
+              chmod 0644 "$tmp"
+              mv -f "$tmp" "$upstream"
+            fi
+            if ! grep -q '^nameserver ' "$upstream" && ! grep -q '^server=' /etc/dnsmasq.d/60-regionkit.conf; then
+              echo "regionkit: no upstream nameserver in $upstream; the host keeps its resolver" >&2
               exit 1
             fi
 
+            # 2. dnsmasq, with its final configuration
+            systemctl enable dnsmasq.service
+            systemctl restart dnsmasq.service
+            if ! systemctl is-active --quiet dnsmasq.service; then
+              echo "regionkit: dnsmasq is not running; the host keeps its resolver" >&2
+              exit 1
+            fi
+
+            # 3. the host asks dnsmasq
             new=/etc/resolv.conf.regionkit
             {
               echo '# regionkit dnsmasq role: the local dnsmasq (/etc/dnsmasq.d/60-regionkit.conf)'
               echo 'nameserver 127.0.0.1'
-              # keep the search domains DHCP handed to systemd-resolved
-              grep '^search ' /run/systemd/resolve/resolv.conf || true
+              # keep the search domains DHCP handed out
+              grep '^search ' "$upstream" || true
               echo 'options edns0'
             } >"$new"
             chmod 0644 "$new"
-            # /etc/resolv.conf is a symlink to systemd-resolved's stub file: rename() replaces the link itself, atomically,
-            # and before the stub goes away, so lookups never find no resolver.
+            # /etc/resolv.conf may be a symlink to systemd-resolved's stub file: rename() replaces the link itself,
+            # atomically, and before the stub goes away, so lookups never find no resolver.
             mv -f "$new" /etc/resolv.conf
 
             # reads /etc/systemd/resolved.conf.d/60-regionkit.conf: no more stub listener on 127.0.0.53
-            systemctl restart systemd-resolved.service
+            if systemctl is-active --quiet systemd-resolved.service; then
+              systemctl restart systemd-resolved.service
+            fi
           owner: root:root
           permissions: "0755"
       runcmd:
@@ -215,9 +259,7 @@ describe('Dnsmasq', () => {
           - -f
           - /usr/sbin/policy-rc.d
         - - systemctl
-          - enable
-          - --now
-          - dnsmasq.service
+          - daemon-reload
         - - /usr/local/sbin/regionkit-use-dnsmasq
       "
     `);
@@ -250,24 +292,42 @@ describe('Dnsmasq', () => {
     ]);
   });
 
-  test('listens on loopback only and reads the upstreams systemd-resolved keeps', () => {
+  test('listens on loopback and the private address (for bridge containers), and reads the upstream list', () => {
     const conf = fileOf(render({ forwards: () => [] }), DNSMASQ_CONF).content;
     const settings = conf.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     expect(settings.filter((l) => /^(listen-address|interface|bind-interfaces|bind-dynamic|port)\b/.test(l))).toEqual([
-      'listen-address=127.0.0.1',
-      'bind-interfaces',
+      'listen-address=127.0.0.1,10.0.0.16',
+      'bind-dynamic',
       'port=53',
     ]);
+    // never systemd-resolved's file itself: Debian 12 has none (dnsmasq failed on it)
     expect(settings).toContain(`resolv-file=${UPSTREAM_RESOLV_CONF}`);
+    expect(conf).not.toContain('/run/systemd/resolve/');
   });
 
-  test('starts dnsmasq before the switch script runs, after every file is written', () => {
+  test("with the cloud's resolvers known, they are the upstreams and no resolv-file is read", () => {
+    const conf = fileOf(
+      render({ forwards: () => [], upstreams: ['100.100.2.136', '100.100.2.138'] }),
+      DNSMASQ_CONF,
+    ).content;
+    expect(conf).toContain('\nno-resolv\nserver=100.100.2.136\nserver=100.100.2.138\n');
+    expect(conf).not.toContain('resolv-file=');
+  });
+
+  test('one script sets up the upstreams, starts dnsmasq and switches the host, after every file is written', () => {
     const doc = parse(render({ forwards: () => [MESOS] })) as { runcmd: string[][]; packages: string[] };
     const cmds = doc.runcmd.map((c) => c.join(' '));
-    expect(cmds.indexOf('systemctl enable --now dnsmasq.service')).toBeGreaterThanOrEqual(0);
-    expect(cmds.indexOf(USE_DNSMASQ_SCRIPT)).toBe(cmds.indexOf('systemctl enable --now dnsmasq.service') + 1);
+    expect(cmds).not.toContain('systemctl enable --now dnsmasq.service');
+    expect(cmds).toContain(USE_DNSMASQ_SCRIPT);
     expect(doc.packages).toContain('dnsmasq');
     expect(doc.packages).not.toContain('dnsmasq-base');
+  });
+
+  test('the switch script takes the upstreams from systemd-resolved where it runs, else from /etc/resolv.conf', () => {
+    const script = fileOf(render({ forwards: () => [] }), USE_DNSMASQ_SCRIPT).content;
+    expect(script).toContain('if [ -e /run/systemd/resolve/resolv.conf ]; then');
+    expect(script).toContain(`ln -sfn /run/systemd/resolve/resolv.conf "$upstream"`);
+    expect(script).toMatch(/grep -E '\^\(nameserver\|search\)\[\[:space:\]\]' \/etc\/resolv\.conf/);
   });
 
   test('declares no ports: security groups are what they are without it', () => {

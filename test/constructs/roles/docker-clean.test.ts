@@ -137,10 +137,10 @@ describe('DockerClean', () => {
         - path: /etc/apt/apt.conf.d/52regionkit-unattended-upgrades
           content: |
             // regionkit apt role: security updates only; hosts are replaced, never rebooted behind our back
-            Unattended-Upgrade::Allowed-Origins {
-                    "\${distro_id}:\${distro_codename}-security";
-                    "\${distro_id}ESMApps:\${distro_codename}-apps-security";
-                    "\${distro_id}ESM:\${distro_codename}-infra-security";
+            #clear Unattended-Upgrade::Allowed-Origins;
+            #clear Unattended-Upgrade::Origins-Pattern;
+            Unattended-Upgrade::Origins-Pattern {
+                    "origin=Debian,codename=\${distro_codename}-security,label=Debian-Security";
             };
             Unattended-Upgrade::Automatic-Reboot "false";
             Unattended-Upgrade::Remove-Unused-Dependencies "true";
@@ -159,6 +159,38 @@ describe('DockerClean', () => {
             }
           owner: root:root
           permissions: "0644"
+        - path: /etc/regionkit/docker-clean.keep
+          content: |
+            # regionkit docker-clean role: images never removed
+          owner: root:root
+          permissions: "0644"
+        - path: /usr/local/sbin/regionkit-docker-clean
+          content: |
+            #!/bin/sh
+            # regionkit docker-clean role: remove stopped containers and unused images older than $1 hours, except the
+            # images listed in $2; never networks or volumes
+            set -eu
+            hours=$1
+            keep=$2
+
+            docker container prune --force --filter "until=\${hours}h"
+            docker image prune --force --filter "until=\${hours}h"
+
+            # Tagged images built before the cut-off, one by one so that the kept ones stay; docker refuses to remove an
+            # image a container (running or stopped) still uses.
+            docker image ls --format '{{.Repository}}:{{.Tag}}' --filter dangling=false | while read -r ref; do
+              if grep -qxF "$ref" "$keep"; then
+                continue
+              fi
+              created=$(docker image inspect --format '{{.Created}}' "$ref" 2>/dev/null) || continue
+              if [ "$(date -d "$created" +%s)" -lt "$(( $(date +%s) - hours * 3600 ))" ]; then
+                if docker image rm "$ref" >/dev/null 2>&1; then
+                  echo "docker-clean: removed $ref"
+                fi
+              fi
+            done
+          owner: root:root
+          permissions: "0755"
         - path: /etc/systemd/system/docker-clean.service
           content: |
             # docker-clean: prunes unused Docker data (regionkit host role)
@@ -170,7 +202,7 @@ describe('DockerClean', () => {
 
             [Service]
             Type=oneshot
-            ExecStart=/usr/bin/docker system prune --all --force --filter until=168h
+            ExecStart=/usr/local/sbin/regionkit-docker-clean 168 /etc/regionkit/docker-clean.keep
             TimeoutStartSec=1h
           owner: root:root
           permissions: "0644"
@@ -216,9 +248,9 @@ describe('DockerClean', () => {
     `);
   });
 
-  test('keepHours becomes the until filter', () => {
+  test('keepHours is the cut-off the script gets', () => {
     expect(settings(fileOf(render({ keepHours: 24 }), SERVICE).content)).toContain(
-      'ExecStart=/usr/bin/docker system prune --all --force --filter until=24h',
+      'ExecStart=/usr/local/sbin/regionkit-docker-clean 24 /etc/regionkit/docker-clean.keep',
     );
   });
 

@@ -41,7 +41,7 @@ describe('MarathonLb', () => {
 
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force marathon-lb
-      ExecStartPre=/usr/bin/docker pull docker.io/mesosphere/marathon-lb:v1.14.2
+      ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/marathon-lb:v1.14.2
       ExecStart=/usr/bin/docker run --rm --name marathon-lb --network host --env PORTS=80,443,9090,9091 --cap-add NET_ADMIN --volume /dev/log:/dev/log docker.io/mesosphere/marathon-lb:v1.14.2 sse --marathon http://10.0.0.16:8080 http://10.0.16.16:8080 http://10.0.32.16:8080 --group external --health-check
       ExecStop=/usr/bin/docker stop --time 30 marathon-lb
       Restart=always

@@ -3,9 +3,14 @@ import { parse } from 'yaml';
 
 import { Apt } from '../../../constructs/roles/apt.js';
 import { Docker } from '../../../constructs/roles/docker.js';
-import { MESOS_AGENT_CONTAINER, MesosAgent, type MesosAgentProps } from '../../../constructs/roles/mesos-agent.js';
+import {
+  CGROUP_V1_SCRIPT,
+  MESOS_AGENT_CONTAINER,
+  MesosAgent,
+  type MesosAgentProps,
+} from '../../../constructs/roles/mesos-agent.js';
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
-import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
+import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
 import { fileOf, renderAll, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
 
@@ -34,7 +39,7 @@ describe('MesosAgent', () => {
     expect(renderAll(workers().group)[0]).toMatchSnapshot();
   });
 
-  test('the unit runs the pinned image privileged, in the host PID namespace, without cgroup v1 features', () => {
+  test('the unit runs the pinned image privileged, in the host PID namespace', () => {
     expect(fileOf(renderAll(workers().group)[0]!, UNIT).content).toMatchInlineSnapshot(`
       "# mesos_agent: Apache Mesos agent (regionkit host role)
       [Unit]
@@ -45,7 +50,7 @@ describe('MesosAgent', () => {
 
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force mesos_agent
-      ExecStartPre=/usr/bin/docker pull docker.io/mesosphere/mesos-slave:1.7.1
+      ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/mesos-slave:1.7.1
       ExecStart=/usr/bin/docker run --rm --name mesos_agent --network host --privileged --pid host --volume /var/run/docker.sock:/var/run/docker.sock --volume /sys:/sys --volume /var/lib/mesos/agent:/var/lib/mesos/agent --volume /var/log/mesos:/var/log/mesos docker.io/mesosphere/mesos-slave:1.7.1 --master=zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --work_dir=/var/lib/mesos/agent --log_dir=/var/log/mesos --hostname=10.0.0.48 --ip=10.0.0.48 --port=5051 --containerizers=docker,mesos --launcher=posix --isolation=posix/cpu,posix/mem --no-systemd_enable_support --docker_mesos_image=docker.io/mesosphere/mesos-slave:1.7.1 --executor_registration_timeout=5mins --resources=ports:[31000-32000] --attributes=zone:1
       ExecStop=/usr/bin/docker stop --time 30 mesos_agent
       Restart=always
@@ -100,7 +105,9 @@ describe('MesosAgent', () => {
 
   test('creates the work directory traversable (0755) and the log directory before starting the unit', () => {
     const cmds = runcmd(renderAll(workers().group)[0]!);
-    const start = cmds.indexOf(`systemctl enable --now ${MESOS_AGENT_CONTAINER}.service`);
+    // started by the cgroup v1 script (now, or after the first-boot reboot), never by `enable --now`
+    const start = cmds.indexOf(`${CGROUP_V1_SCRIPT} start ${MESOS_AGENT_CONTAINER}.service`);
+    expect(cmds).not.toContain(`systemctl enable --now ${MESOS_AGENT_CONTAINER}.service`);
     const work = cmds.indexOf('install -d -m 0755 -o root -g root /var/lib/mesos/agent');
     const logs = cmds.indexOf('install -d -m 0750 -o root -g adm /var/log/mesos');
     expect(work).toBeGreaterThanOrEqual(0);
@@ -116,6 +123,23 @@ describe('MesosAgent', () => {
       'tcp/31000-32000 test-control',
       'tcp/31000-32000 test-worker',
     ]);
+  });
+
+  test('fails on a host OS whose systemd cannot mount cgroup v1', () => {
+    const f = clusterFixture({ other: 'worker', otherCount: 1 });
+    const trixie = f.group('trixie', 1, 'debian-13');
+    trixie.joinCluster('c', [f.control, trixie]);
+    const agent = new MesosAgent(f.stack, 'MesosAgent', { image: IMAGE, master: zkUrl(f.control.hosts, 'mesos') });
+    for (const role of [new Apt(f.stack, 'Apt'), new Docker(f.stack, 'Docker'), agent]) trixie.addRole(role);
+    expect(() => renderAll(trixie)).toThrow(
+      /the host OS must be debian-12 for a Mesos agent \(cgroup v1\), got debian-13/,
+    );
+  });
+
+  testWith('shellcheck', 'the cgroup v1 script passes shellcheck', async () => {
+    expect(
+      await checkShell('regionkit-cgroup-v1', fileOf(renderAll(workers().group)[0]!, CGROUP_V1_SCRIPT).content),
+    ).toBe('');
   });
 
   test('fails if attributes set zone', () => {

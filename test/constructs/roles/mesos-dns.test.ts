@@ -62,7 +62,7 @@ describe('MesosDns', () => {
 
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force mesos_dns
-      ExecStartPre=/usr/bin/docker pull docker.io/mesosphere/mesos-dns:v0.6.0
+      ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/mesos-dns:v0.6.0
       ExecStart=/usr/bin/docker run --rm --name mesos_dns --network host --volume /etc/mesos-dns:/etc/mesos-dns:ro docker.io/mesosphere/mesos-dns:v0.6.0 /usr/bin/mesos-dns -config=/etc/mesos-dns/config.json
       ExecStop=/usr/bin/docker stop --time 30 mesos_dns
       Restart=always
@@ -96,6 +96,7 @@ describe('MesosDns', () => {
         "domain": "mesos",
         "enforceRFC952": false,
         "externalon": true,
+        "httplistener": "10.0.0.16",
         "httpon": true,
         "httpport": 8123,
         "listener": "10.0.0.16",

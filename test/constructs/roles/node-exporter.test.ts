@@ -129,10 +129,10 @@ describe('NodeExporter', () => {
         - path: /etc/apt/apt.conf.d/52regionkit-unattended-upgrades
           content: |
             // regionkit apt role: security updates only; hosts are replaced, never rebooted behind our back
-            Unattended-Upgrade::Allowed-Origins {
-                    "\${distro_id}:\${distro_codename}-security";
-                    "\${distro_id}ESMApps:\${distro_codename}-apps-security";
-                    "\${distro_id}ESM:\${distro_codename}-infra-security";
+            #clear Unattended-Upgrade::Allowed-Origins;
+            #clear Unattended-Upgrade::Origins-Pattern;
+            Unattended-Upgrade::Origins-Pattern {
+                    "origin=Debian,codename=\${distro_codename}-security,label=Debian-Security";
             };
             Unattended-Upgrade::Automatic-Reboot "false";
             Unattended-Upgrade::Remove-Unused-Dependencies "true";

@@ -12,7 +12,8 @@ describe('role reference', () => {
 
   test('every role in it has its own page in constructs/roles/docs/', async () => {
     const links = [...(await readReference()).matchAll(/\]\((docs\/[a-z-]+\.md)\)/g)].map((m) => m[1]!);
-    expect(links.length).toBeGreaterThanOrEqual(23);
+    // every group role of the examples (calico left them: no Calico on Mesos workers, see docs/calico.md)
+    expect(links.length).toBeGreaterThanOrEqual(22);
     for (const link of links) expect(existsSync(path.join(path.dirname(REFERENCE_FILE), link)), link).toBe(true);
   });
 });

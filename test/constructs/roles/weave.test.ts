@@ -41,7 +41,7 @@ describe('Weave', () => {
   test('the router container gets what `weave launch` gives it, and the peers but itself', () => {
     const line = /^ExecStart=(.*)$/m.exec(fileOf(renderAll(cluster().workers)[1]!, UNIT).content)![1]!;
     expect(line).toMatchInlineSnapshot(
-      `"/usr/bin/docker run --rm --name weave --network host --privileged --pid=host --env-file=/etc/weave/weave.env --env=DOCKER_API_VERSION=1.44 --volume=weavedb:/weavedb --volume=/var/run/docker.sock:/var/run/docker.sock --volume=/var/run/weave:/var/run/weave --volume=/run/docker/plugins:/run/docker/plugins --volume=/etc:/host/etc --volume=/var/lib/dbus:/host/var/lib/dbus docker.io/avhost/weave:2.10.1 --port 6783 --nickname test-worker-2 --host-root=/host --db-prefix /weavedb/weave --ipalloc-range 10.32.0.0/12 --ipalloc-init consensus=5 --http-addr 127.0.0.1:6784 --status-addr 127.0.0.1:6782 --no-dns --plugin 10.0.0.16 10.0.16.16 10.0.32.16 10.0.0.48"`,
+      `"/usr/bin/docker run --rm --name weave --network host --privileged --pid=host --env-file=/etc/weave/weave.env --env=DOCKER_API_VERSION=1.24 --volume=weavedb:/weavedb --volume=/var/run/docker.sock:/var/run/docker.sock --volume=/var/run/weave:/var/run/weave --volume=/run/docker/plugins:/run/docker/plugins --volume=/etc:/host/etc --volume=/var/lib/dbus:/host/var/lib/dbus docker.io/avhost/weave:2.10.1 --port 6783 --nickname test-worker-2 --host-root=/host --db-prefix /weavedb/weave --ipalloc-range 10.32.0.0/12 --ipalloc-init consensus=5 --http-addr 127.0.0.1:6784 --status-addr 127.0.0.1:6782 --no-dns --no-fastdp --plugin 10.0.0.16 10.0.16.16 10.0.32.16 10.0.0.48"`,
     );
   });
 

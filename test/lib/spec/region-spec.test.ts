@@ -177,7 +177,7 @@ describe('region spec field errors name the field, the value and what is allowed
 
   test('an unknown field is named with the allowed ones and a suggestion', () => {
     expect(problems(withGroup({ cuont: 3 }))).toContain(
-      'hostGroups[0].cuont: is not a known field (did you mean "count"?); allowed: name, count, instanceType, image, ' +
+      'hostGroups[0].cuont: is not a known field (did you mean "count"?); allowed: name, count, instanceType, image, os, ' +
         'systemDiskSizeGiB, systemDiskType, dataDisks, zoneSpread, roles, hostConfig',
     );
   });
