@@ -276,7 +276,8 @@ const hostGroup = z.strictObject({
     .array(z.enum(GROUP_ROLE_NAMES, { error: `must be one of ${GROUP_ROLE_NAMES.join(', ')}` }))
     .default([])
     .meta({
-      description: 'Extra host roles for this group, by name (see docs/roles.md); cluster roles come with `cluster`.',
+      description:
+        'Extra host roles for this group, by name (the role reference is constructs/roles/README.md); cluster roles come with `cluster`.',
     }),
   hostConfig: groupHostConfig.optional().meta({ description: "Overrides of the region's hostConfig for this group." }),
 });
