@@ -134,6 +134,20 @@ describe('published files', () => {
     expect(Object.keys(pkg.dependencies)).not.toContain('constructs');
   });
 
+  test.each([
+    ['alicloud', 'openstack'],
+    ['openstack', 'alicloud'],
+  ])('regionkit/%s loads its own bindings only, not regionkit/%s nor the constructs', (cloud, other) => {
+    const target = (pkg.exports[`./${cloud}`] as Record<string, string>).default!;
+    const { files, packages } = reachable([path.normalize(target)]);
+    expect([...files].filter((f) => !f.startsWith(`dist/lib/gen/${cloud}/`))).toEqual([]);
+    expect([...files].some((f) => f.includes(`/gen/${other}/`))).toBe(false);
+    expect([...packages].filter((p) => p !== 'cdktf' && p !== 'constructs')).toEqual([]);
+    // a deep entry loads one resource module
+    const deep = reachable([`dist/lib/gen/${cloud}/provider/index.js`]).files;
+    expect([...deep]).toEqual([`dist/lib/gen/${cloud}/provider/index.js`]);
+  });
+
   test('CommonJS code can require() every entry (no top-level await; Node >= 20.19 loads such ES modules)', async () => {
     const entries = ['regionkit', 'regionkit/alicloud', 'regionkit/openstack/compute-instance-v2'];
     // self-reference: the package resolves its own name through `exports`, as a consumer's require() does
