@@ -1,7 +1,13 @@
 /**
  * regionkit as a library: the stacks, constructs and spec types an infra repo composes regions from.
  */
-export { RegionStack, infraStackName, type RegionStackProps } from './stacks/region-stack.js';
+export {
+  RegionStack,
+  infraStackName,
+  type RegionStackProps,
+  type HostGroupInput,
+  type LoadBalancerInput,
+} from './stacks/region-stack.js';
 export { addRegionStacks } from './stacks/region-app.js';
 export { Network, type INetwork, type NetworkProps } from './constructs/network/network.js';
 export {
@@ -31,6 +37,7 @@ export {
 } from './constructs/roles/host-role.js';
 export { RoleCatalog, BASE_ROLES, type RoleCatalogProps } from './constructs/roles/catalog.js';
 export type { DnsForward } from './constructs/roles/dnsmasq.js';
+export { RoleRegistry, type RoleFactory, type RoleFactoryContext } from './constructs/roles/registry.js';
 export { Bastion, type BastionProps } from './constructs/compute/bastion.js';
 export {
   LoadBalancer,
@@ -74,11 +81,19 @@ export {
 } from './lib/cloudinit/cloud-config.js';
 export type { ImagePin, RegistryMirror } from './lib/images/registry-mirror.js';
 export { NetworkPlan } from './lib/net/network-plan.js';
-export { loadRegionFile, loadRegionFiles, resolveRegionSpec, type LoadedSpec } from './lib/spec/load.js';
+export {
+  loadRegionFile,
+  loadRegionFiles,
+  resolveRegionSpec,
+  type LoadedSpec,
+  type ResolveOptions,
+} from './lib/spec/load.js';
 export {
   regionSpecSchema,
   CLOUDS,
   GROUP_ROLE_NAMES,
+  ROLE_NAME,
+  type RoleName,
   type RegionSpec,
   type RegionSpecInput,
   type HostGroupSpec,
