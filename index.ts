@@ -1,7 +1,13 @@
 /**
  * regionkit as a library: the stacks, constructs and spec types an infra repo composes regions from.
  */
-export { RegionStack, infraStackName, type RegionStackProps } from './stacks/region-stack.js';
+export {
+  RegionStack,
+  infraStackName,
+  type RegionStackProps,
+  type HostGroupInput,
+  type LoadBalancerInput,
+} from './stacks/region-stack.js';
 export { addRegionStacks } from './stacks/region-app.js';
 export { Network, type INetwork, type NetworkProps } from './constructs/network/network.js';
 export {
@@ -11,18 +17,27 @@ export {
   type ISecurityGroup,
   type Peer,
   type SecurityGroupProps,
+  type IngressRule,
 } from './constructs/network/security-group.js';
 export { HostGroup, type HostGroupProps, type HostInfo, type IHostGroup } from './constructs/compute/host-group.js';
 export {
+  MesosCluster,
+  AGENT_DOCKER_MIN_API_VERSION,
+  type MesosClusterProps,
+} from './constructs/cluster/mesos-cluster.js';
+export {
   HostRole,
   type HostContext,
+  type HostRoleDeclaration,
   type IHostRole,
   type InventoryHost,
   type PortSource,
   type RolePort,
   type RoleSecret,
 } from './constructs/roles/host-role.js';
-export { RoleCatalog, BASE_ROLES } from './constructs/roles/catalog.js';
+export { RoleCatalog, BASE_ROLES, type RoleCatalogProps } from './constructs/roles/catalog.js';
+export type { DnsForward } from './constructs/roles/dnsmasq.js';
+export { RoleRegistry, type RoleFactory, type RoleFactoryContext } from './constructs/roles/registry.js';
 export { Bastion, type BastionProps } from './constructs/compute/bastion.js';
 export {
   LoadBalancer,
@@ -30,18 +45,79 @@ export {
   type LoadBalancerProps,
 } from './constructs/loadbalancer/load-balancer.js';
 export { createCloud } from './lib/cloud/create-cloud.js';
-export type { ICloud, CloudKind } from './lib/cloud/types.js';
-export { CloudConfig, type CloudConfigFile, type CloudConfigUser } from './lib/cloudinit/cloud-config.js';
+export type {
+  ICloud,
+  CloudKind,
+  BackendSource,
+  DataDiskSpec as HostDataDiskSpec,
+  HostDefaults,
+  HostRefs,
+  HostSpec,
+  IngressRuleSpec,
+  ListenerSpec,
+  LoadBalancerMember,
+  LoadBalancerRefs,
+  LoadBalancerSpec as CloudLoadBalancerSpec,
+  NetworkRefs,
+  NetworkSpec,
+  RexrayCloudSettings,
+  RuleProtocol,
+  SecurityGroupSpec,
+  VirtualIpSpec,
+  ZoneSubnetSpec,
+} from './lib/cloud/types.js';
+export type {
+  InstanceResource,
+  LoadBalancerResource,
+  NetworkResource,
+  SecurityGroupResource,
+  SubnetResource,
+} from './lib/cloud/resources.js';
+export {
+  CloudConfig,
+  type CloudConfigFile,
+  type CloudConfigUser,
+  type SystemdUnit,
+} from './lib/cloudinit/cloud-config.js';
+export type { ImagePin, RegistryMirror } from './lib/images/registry-mirror.js';
 export { NetworkPlan } from './lib/net/network-plan.js';
-export { loadRegionFile, loadRegionFiles, resolveRegionSpec, type LoadedSpec } from './lib/spec/load.js';
+export {
+  loadRegionFile,
+  loadRegionFiles,
+  resolveRegionSpec,
+  type LoadedSpec,
+  type ResolveOptions,
+} from './lib/spec/load.js';
 export {
   regionSpecSchema,
+  CLOUDS,
+  GROUP_ROLE_NAMES,
+  ROLE_NAME,
+  type RoleName,
   type RegionSpec,
   type RegionSpecInput,
   type HostGroupSpec,
   type LoadBalancerSpec,
+  type DataDiskSpec,
+  type GroupRoleName,
+  type HealthCheckSpec,
+  type HostConfig,
 } from './lib/spec/region-spec.js';
 export { regionJsonSchema } from './lib/spec/json-schema.js';
-export { checkStack, loadProviderSchemas, type ConformanceProblem } from './lib/providers/conformance.js';
+export {
+  checkStack,
+  loadProviderSchemas,
+  type ConformanceProblem,
+  type Json,
+  type JsonObject,
+} from './lib/providers/conformance.js';
+export type {
+  ProviderSchema,
+  SchemaAttribute,
+  SchemaBlock,
+  SchemaBlockType,
+  SchemaType,
+  TypeSchema,
+} from './lib/providers/schema-format.js';
 export { SpecError, SpecValidationError, type SpecIssue } from './lib/errors.js';
-export { GENERATED_PROVIDERS, PREBUILT_PROVIDERS } from './lib/versions.js';
+export { GENERATED_PROVIDERS, PREBUILT_PROVIDERS, type ProviderPin } from './lib/versions.js';

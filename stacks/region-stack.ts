@@ -11,12 +11,23 @@ import { HostGroup } from '../constructs/compute/host-group.js';
 import { LoadBalancer } from '../constructs/loadbalancer/load-balancer.js';
 import { Network } from '../constructs/network/network.js';
 import { BASE_ROLES, RoleCatalog } from '../constructs/roles/catalog.js';
+import type { IHostRole } from '../constructs/roles/host-role.js';
+import { RoleRegistry } from '../constructs/roles/registry.js';
 import { createCloud } from '../lib/cloud/create-cloud.js';
 import { SpecError } from '../lib/errors.js';
 import { NoPublicSsh } from '../lib/policy/no-public-ssh.js';
 import { groupHostConfig } from '../lib/spec/host-config.js';
 import { resolveRegionSpec } from '../lib/spec/load.js';
-import { BASTION_GROUP, groupOs, type RegionSpec, type RegionSpecInput } from '../lib/spec/region-spec.js';
+import {
+  BASTION_GROUP,
+  groupOs,
+  GROUP_ROLE_NAMES,
+  type GroupRoleName,
+  type HostGroupSpec,
+  type LoadBalancerSpec,
+  type RegionSpec,
+  type RegionSpecInput,
+} from '../lib/spec/region-spec.js';
 
 import { configureBackend } from './backend.js';
 
@@ -32,24 +43,38 @@ export interface RegionStackProps {
   readonly localStatePath?: string;
 }
 
+/** A host group as a region file writes it (`hostGroups[]`), defaults not yet filled in. */
+export type HostGroupInput = NonNullable<RegionSpecInput['hostGroups']>[number];
+/** A load balancer as a region file writes it (`loadBalancers[]`), defaults not yet filled in. */
+export type LoadBalancerInput = NonNullable<RegionSpecInput['loadBalancers']>[number];
+
 /** Stack name of a region's cloud resources. */
 export function infraStackName(region: string): string {
   return `${region}-infra`;
 }
 
 export class RegionStack extends TerraformStack {
-  public readonly spec: RegionSpec;
   public readonly network: Network;
+  /** Host groups by name: the region file's, then those added with `addHostGroup`. */
   public readonly hostGroups: ReadonlyMap<string, HostGroup>;
   public readonly bastion?: Bastion;
+  /** Load balancers by name: the region file's, then those added with `addLoadBalancer`. */
   public readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
   /** The cluster the groups form, when the region file has one. */
   public readonly cluster?: MesosCluster;
+  private currentSpec: RegionSpec;
+  private readonly catalog: RoleCatalog;
+  private readonly registry: RoleRegistry;
+  private readonly customRoles = new Map<string, IHostRole>();
+  private readonly groupsScope: Construct;
+  private readonly lbScope: Construct;
+  private outputsScope?: Construct;
 
   constructor(scope: Construct, id: string, props: RegionStackProps) {
     super(scope, id);
-    const spec = resolveRegionSpec(props.spec, `stack ${id}`);
-    this.spec = spec;
+    this.registry = RoleRegistry.of(scope);
+    const spec = resolveRegionSpec(props.spec, `stack ${id}`, { customRoles: this.registry.names });
+    this.currentSpec = spec;
     configureBackend(this, spec.backend, {
       // Written through the parent: a stack that reads this one's outputs resolves the same path from its own
       // directory (cdktf's cross-stack remote state copies it verbatim).
@@ -69,7 +94,7 @@ export class RegionStack extends TerraformStack {
     });
 
     const groups = new Map<string, HostGroup>();
-    const catalog = new RoleCatalog(this, 'Roles', {
+    const catalog = (this.catalog = new RoleCatalog(this, 'Roles', {
       cloud: spec.cloud,
       hostDefaults: cloud.hostDefaults,
       rexray: cloud.rexray,
@@ -77,25 +102,10 @@ export class RegionStack extends TerraformStack {
       sshKeys: spec.admin.sshKeys,
       registryMirror: spec.registryMirror,
       groups: () => [...groups.values()],
-    });
-    const groupsScope = new Construct(this, 'HostGroups');
+    }));
+    this.groupsScope = new Construct(this, 'HostGroups');
     for (const group of spec.hostGroups) {
-      const props = {
-        network: this.network,
-        name: group.name,
-        count: group.count,
-        instanceType: group.instanceType,
-        os: groupOs(spec, group),
-        image: group.image,
-        systemDiskSizeGiB: group.systemDiskSizeGiB,
-        systemDiskType: group.systemDiskType,
-        dataDisks: group.dataDisks,
-        zoneSpread: group.zoneSpread,
-      };
-      const construct =
-        group.name === BASTION_GROUP
-          ? new Bastion(groupsScope, pascal(group.name), { ...props, sshSources: spec.admin.sshSources })
-          : new HostGroup(groupsScope, pascal(group.name), props);
+      const construct = this.newHostGroup(group);
       groups.set(group.name, construct);
       if (construct instanceof Bastion) this.bastion = construct;
     }
@@ -108,11 +118,7 @@ export class RegionStack extends TerraformStack {
     }
 
     // host roles: the base roles everywhere, then each group's own, by name
-    for (const groupSpec of spec.hostGroups) {
-      const group = groups.get(groupSpec.name)!;
-      const config = groupHostConfig(spec, groupSpec);
-      for (const name of [...BASE_ROLES, ...groupSpec.roles]) group.addRole(catalog.role(name, config, group));
-    }
+    for (const groupSpec of spec.hostGroups) this.addRolesByName(groups.get(groupSpec.name)!, groupSpec);
     const hostConfigOf = (group: HostGroup) =>
       groupHostConfig(
         spec,
@@ -135,20 +141,8 @@ export class RegionStack extends TerraformStack {
     }
 
     const lbs = new Map<string, LoadBalancer>();
-    const lbScope = new Construct(this, 'LoadBalancers');
-    for (const lb of spec.loadBalancers) {
-      lbs.set(
-        lb.name,
-        new LoadBalancer(lbScope, pascal(lb.name), {
-          network: this.network,
-          name: lb.name,
-          public: lb.public,
-          backends: groups.get(lb.backends)!,
-          listeners: lb.listeners,
-          healthCheck: lb.healthCheck,
-        }),
-      );
-    }
+    this.lbScope = new Construct(this, 'LoadBalancers');
+    for (const lb of spec.loadBalancers) lbs.set(lb.name, this.newLoadBalancer(lb));
     this.loadBalancers = lbs;
     // Role problems (dependency cycles, oversized user data) are the region file's, reported before synth.
     // Every group is checked, so one run reports the problems of all of them.
@@ -167,23 +161,139 @@ export class RegionStack extends TerraformStack {
     this.addOutputs();
   }
 
-  private addOutputs(): void {
-    const outputs = new Construct(this, 'Outputs');
-    const output = (name: string, value: unknown, description: string) =>
-      new TerraformOutput(outputs, pascal(name), { value, description }).overrideLogicalId(name);
-    for (const [name, lb] of this.loadBalancers) {
-      output(`load_balancer_${snake(name)}_address`, lb.address, `address of load balancer ${name}`);
+  /** The region, validated and defaulted; with the groups and load balancers added in code. */
+  public get spec(): RegionSpec {
+    return this.currentSpec;
+  }
+
+  /**
+   * Adds a host group in code as if it were the last entry of the region file's `hostGroups`: the region is
+   * validated again with it (names, counts, the address plan, role requirements), its hosts get the base roles
+   * and the roles it names (built-in or registered with `RoleRegistry`), SSH from the bastion, and the output
+   * `host_group_<name>_private_ips`. Its role problems (cycles, oversized user data) throw here.
+   * @throws SpecError listing every problem, as for a region file
+   */
+  public addHostGroup(group: HostGroupInput): HostGroup {
+    if (group.name === BASTION_GROUP) {
+      throw new SpecError(`${this.node.path}: addHostGroup: the ${BASTION_GROUP} group comes from the region spec`);
     }
+    const groupSpec = this.respec(
+      { hostGroups: [...this.spec.hostGroups, group] },
+      `addHostGroup ${group.name}`,
+    ).hostGroups.at(-1)!;
+    const created = this.newHostGroup(groupSpec);
+    (this.hostGroups as Map<string, HostGroup>).set(groupSpec.name, created);
     if (this.bastion) {
-      output('bastion_addresses', this.bastion.publicAddresses, 'public SSH addresses of the bastion');
+      this.bastion.allowSshTo(created);
+      created.setBastion(this.bastion.securityGroup);
     }
-    for (const [name, group] of this.hostGroups) {
-      output(
-        `host_group_${snake(name)}_private_ips`,
-        group.hosts.map((h) => h.privateIp),
-        `private addresses of the ${name} hosts, in host order`,
+    this.addRolesByName(created, groupSpec);
+    created.validateRoles();
+    this.groupOutput(groupSpec.name, created);
+    return created;
+  }
+
+  /**
+   * Adds a load balancer in code as if it were the last entry of the region file's `loadBalancers`: validated
+   * with the region (its `backends` may name a group added with `addHostGroup`), with the output
+   * `load_balancer_<name>_address`.
+   * @throws SpecError listing every problem, as for a region file
+   */
+  public addLoadBalancer(lb: LoadBalancerInput): LoadBalancer {
+    const lbSpec = this.respec(
+      { loadBalancers: [...this.spec.loadBalancers, lb] },
+      `addLoadBalancer ${lb.name}`,
+    ).loadBalancers.at(-1)!;
+    const created = this.newLoadBalancer(lbSpec);
+    (this.loadBalancers as Map<string, LoadBalancer>).set(lbSpec.name, created);
+    this.lbOutput(lbSpec.name, created);
+    return created;
+  }
+
+  private respec(change: Partial<RegionSpecInput>, what: string): RegionSpec {
+    const spec = resolveRegionSpec({ ...this.spec, ...change }, `stack ${this.node.id} (${what})`, {
+      customRoles: this.registry.names,
+    });
+    this.currentSpec = spec;
+    return spec;
+  }
+
+  private newHostGroup(group: HostGroupSpec): HostGroup {
+    const props = {
+      network: this.network,
+      name: group.name,
+      count: group.count,
+      instanceType: group.instanceType,
+      os: groupOs(this.spec, group),
+      image: group.image,
+      systemDiskSizeGiB: group.systemDiskSizeGiB,
+      systemDiskType: group.systemDiskType,
+      dataDisks: group.dataDisks,
+      zoneSpread: group.zoneSpread,
+    };
+    return group.name === BASTION_GROUP
+      ? new Bastion(this.groupsScope, pascal(group.name), { ...props, sshSources: this.spec.admin.sshSources })
+      : new HostGroup(this.groupsScope, pascal(group.name), props);
+  }
+
+  private newLoadBalancer(lb: LoadBalancerSpec): LoadBalancer {
+    return new LoadBalancer(this.lbScope, pascal(lb.name), {
+      network: this.network,
+      name: lb.name,
+      public: lb.public,
+      backends: this.hostGroups.get(lb.backends)!,
+      listeners: lb.listeners,
+      healthCheck: lb.healthCheck,
+    });
+  }
+
+  /** The base roles, then the group's own by name: built-in ones from the catalog, others from the registry. */
+  private addRolesByName(group: HostGroup, groupSpec: HostGroupSpec): void {
+    const config = groupHostConfig(this.spec, groupSpec);
+    for (const name of [...BASE_ROLES, ...groupSpec.roles]) {
+      group.addRole(
+        (GROUP_ROLE_NAMES as readonly string[]).includes(name)
+          ? this.catalog.role(name as GroupRoleName, config, group)
+          : this.customRole(name),
       );
     }
+  }
+
+  /** A registered role, made once per region in `CustomRoles/<Name>` and shared by every group naming it. */
+  private customRole(name: string): IHostRole {
+    let role = this.customRoles.get(name);
+    if (!role) {
+      const scope =
+        (this.node.tryFindChild('CustomRoles') as Construct | undefined) ?? new Construct(this, 'CustomRoles');
+      role = this.registry.create(scope, pascal(name), name, { spec: this.spec, cloud: this.spec.cloud });
+      this.customRoles.set(name, role);
+    }
+    return role;
+  }
+
+  private addOutputs(): void {
+    for (const [name, lb] of this.loadBalancers) this.lbOutput(name, lb);
+    if (this.bastion) {
+      this.output('bastion_addresses', this.bastion.publicAddresses, 'public SSH addresses of the bastion');
+    }
+    for (const [name, group] of this.hostGroups) this.groupOutput(name, group);
+  }
+
+  private lbOutput(name: string, lb: LoadBalancer): void {
+    this.output(`load_balancer_${snake(name)}_address`, lb.address, `address of load balancer ${name}`);
+  }
+
+  private groupOutput(name: string, group: HostGroup): void {
+    this.output(
+      `host_group_${snake(name)}_private_ips`,
+      group.hosts.map((h) => h.privateIp),
+      `private addresses of the ${name} hosts, in host order`,
+    );
+  }
+
+  private output(name: string, value: unknown, description: string): void {
+    this.outputsScope ??= new Construct(this, 'Outputs');
+    new TerraformOutput(this.outputsScope, pascal(name), { value, description }).overrideLogicalId(name);
   }
 }
 

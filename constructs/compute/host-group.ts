@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 
 import { Construct } from 'constructs';
 
+import { resourceAt, type InstanceResource } from '../../lib/cloud/resources.js';
 import type { HostRefs, IHostSecrets } from '../../lib/cloud/types.js';
 import {
   beginSecretDelivery,
@@ -139,6 +140,21 @@ export class HostGroup extends Construct implements IHostGroup {
     for (const role of props.roles ?? []) this.addRole(role);
     // A safety net for groups composed by hand; RegionStack calls validateRoles() itself, earlier.
     this.node.addValidation({ validate: () => this.roleProblems().map((p) => p.message) });
+  }
+
+  /**
+   * The instance resource of every host, in host order, typed by the generated binding: `Instance` (alicloud)
+   * or `ComputeInstanceV2` (openstack). Narrow with `instanceof` on the class from `regionkit/alicloud` or
+   * `regionkit/openstack`.
+   */
+  public get instances(): InstanceResource[] {
+    return this.hosts.map((h) =>
+      resourceAt<InstanceResource>(
+        this,
+        [[`Host${h.index + 1}`], ['Resource']],
+        ['alicloud_instance', 'openstack_compute_instance_v2'],
+      ),
+    );
   }
 
   /** The group's roles in the order they configure a host. */

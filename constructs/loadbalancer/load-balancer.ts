@@ -5,6 +5,7 @@
  */
 import { Construct } from 'constructs';
 
+import { resourceAt, type LoadBalancerResource } from '../../lib/cloud/resources.js';
 import type { ListenerSpec, LoadBalancerSpec } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
 import { physicalName } from '../../lib/names.js';
@@ -93,5 +94,14 @@ export class LoadBalancer extends Construct {
       );
     }
     this.address = network.cloud.loadBalancer(this, 'Resource', spec).address;
+  }
+
+  /** The load balancer resource: `SlbLoadBalancer` (alicloud) or `LbLoadbalancerV2` (openstack). */
+  public get resource(): LoadBalancerResource {
+    return resourceAt(
+      this,
+      [['Resource'], ['Resource']],
+      ['alicloud_slb_load_balancer', 'openstack_lb_loadbalancer_v2'],
+    );
   }
 }

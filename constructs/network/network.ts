@@ -4,6 +4,7 @@
  */
 import { Construct } from 'constructs';
 
+import { resourceAt, type NetworkResource, type SubnetResource } from '../../lib/cloud/resources.js';
 import type { ICloud } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
 import { DNS_LABEL } from '../../lib/names.js';
@@ -99,6 +100,25 @@ export class Network extends Construct implements INetwork {
     this.networkId = refs.networkId;
     this.subnetIds = refs.subnetIds;
     this.zoneNames = refs.zoneNames;
+  }
+
+  /**
+   * The region's network resource, typed by the generated binding: `Vpc` (alicloud) or `NetworkingNetworkV2`
+   * (openstack), for `addOverride` or reading attributes.
+   */
+  public get vpc(): NetworkResource {
+    return resourceAt(this, [['Resource'], ['Vpc', 'Network']], ['alicloud_vpc', 'openstack_networking_network_v2']);
+  }
+
+  /** One subnet per zone, in zone order: `Vswitch` (alicloud) or `NetworkingSubnetV2` (openstack). */
+  public get subnets(): SubnetResource[] {
+    return Array.from({ length: this.zoneCount }, (_, i) =>
+      resourceAt<SubnetResource>(
+        this,
+        [['Resource'], [`Vswitch${i + 1}`, `Subnet${i + 1}`]],
+        ['alicloud_vswitch', 'openstack_networking_subnet_v2'],
+      ),
+    );
   }
 
   public reserveHostBlock(owner: string): number {

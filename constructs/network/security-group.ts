@@ -4,6 +4,7 @@
  */
 import { Construct } from 'constructs';
 
+import { resourceAt, type SecurityGroupResource } from '../../lib/cloud/resources.js';
 import type { RuleProtocol } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
 import { physicalName } from '../../lib/names.js';
@@ -118,6 +119,11 @@ export class SecurityGroup extends Construct implements ISecurityGroup {
     });
     this.securityGroupId = ref.id;
     this.rulesScope = new Construct(this, 'Ingress');
+  }
+
+  /** The security group resource: `SecurityGroup` (alicloud) or `NetworkingSecgroupV2` (openstack). */
+  public get resource(): SecurityGroupResource {
+    return resourceAt(this, [['Resource']], ['alicloud_security_group', 'openstack_networking_secgroup_v2']);
   }
 
   /** Opens `port` to `peer`. Adding the same rule twice is a no-op. */

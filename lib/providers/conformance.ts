@@ -65,8 +65,8 @@ export function loadProviderSchemas(): Map<string, ProviderSchema> {
   return schemas;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
 /** Every problem in one synthesized stack (`cdk.tf.json` parsed). */
 export function checkStack(

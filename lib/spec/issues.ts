@@ -127,7 +127,7 @@ function unwrap(node: z.core.$ZodType | undefined): z.core.$ZodType | undefined 
 }
 
 /** `; did you mean "count"?` for a key within edit distance 2 of an allowed one. */
-function suggest(key: string, allowed: readonly string[]): string {
+export function suggest(key: string, allowed: readonly string[]): string {
   const best = allowed
     .map((candidate) => ({ candidate, distance: distance(key.toLowerCase(), candidate.toLowerCase()) }))
     .sort((a, b) => a.distance - b.distance)[0];

@@ -1,12 +1,9 @@
 /**
  * The editor JSON Schema of region files, generated from the same zod definition that validates them.
- * `npm run schema` writes it to `regions/region.schema.json`; a test fails when the checked-in copy is stale.
+ * `npm run schema` (bin/region-schema.ts) writes it to `regions/region.schema.json`; a test fails when the
+ * checked-in copy is stale.
  */
-import { rename, writeFile } from 'node:fs/promises';
-
 import { z } from 'zod';
-
-import { isMainModule } from '../main-module.js';
 
 import { regionSpecSchema } from './region-spec.js';
 
@@ -18,11 +15,4 @@ export function regionJsonSchema(): Record<string, unknown> {
 /** The schema file's text, as checked in. */
 export function regionJsonSchemaText(): string {
   return `${JSON.stringify(regionJsonSchema(), null, 2)}\n`;
-}
-
-if (isMainModule(import.meta.url)) {
-  const target = process.argv[2] ?? 'regions/region.schema.json';
-  await writeFile(`${target}.next`, regionJsonSchemaText());
-  await rename(`${target}.next`, target);
-  process.stderr.write(`wrote ${target}\n`);
 }

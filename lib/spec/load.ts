@@ -9,8 +9,8 @@ import { LineCounter, parseDocument } from 'yaml';
 
 import { SpecError, SpecValidationError, type SpecIssue } from '../errors.js';
 
-import { fromZodIssues } from './issues.js';
-import { regionSpecSchema, type RegionSpec, type RegionSpecInput } from './region-spec.js';
+import { fromZodIssues, suggest } from './issues.js';
+import { GROUP_ROLE_NAMES, regionSpecSchema, type RegionSpec, type RegionSpecInput } from './region-spec.js';
 import { semanticIssues } from './semantic.js';
 
 /** A validated spec and where it came from. */
@@ -19,24 +19,58 @@ export interface LoadedSpec {
   readonly spec: RegionSpec;
 }
 
+/** How region specs are checked beyond their schema. */
+export interface ResolveOptions {
+  /**
+   * Names of the roles the program registered (`RoleRegistry.of(app).names`), which `hostGroups[].roles` may
+   * name beside the built-in ones. @default - none: only built-in roles
+   */
+  readonly customRoles?: readonly string[];
+}
+
 /** Validates `input` and fills defaults; throws `SpecValidationError` listing every problem. */
-export function resolveRegionSpec(input: RegionSpecInput | unknown, source = '<inline spec>'): RegionSpec {
-  const issues = regionSpecIssues(input);
+export function resolveRegionSpec(
+  input: RegionSpecInput | unknown,
+  source = '<inline spec>',
+  options: ResolveOptions = {},
+): RegionSpec {
+  const issues = regionSpecIssues(input, options);
   if (issues.problems.length > 0) throw new SpecValidationError(source, issues.problems);
   return issues.spec!;
 }
 
-function regionSpecIssues(input: unknown): { problems: SpecIssue[]; spec?: RegionSpec } {
+function regionSpecIssues(input: unknown, options: ResolveOptions): { problems: SpecIssue[]; spec?: RegionSpec } {
   const parsed = regionSpecSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) return { problems: fromZodIssues(parsed.error.issues, regionSpecSchema) };
-  return { problems: semanticIssues(parsed.data), spec: parsed.data };
+  return { problems: [...roleNameIssues(parsed.data, options), ...semanticIssues(parsed.data)], spec: parsed.data };
+}
+
+/** Every role a host group names must be built in or registered. */
+function roleNameIssues(spec: RegionSpec, options: ResolveOptions): SpecIssue[] {
+  const custom = options.customRoles ?? [];
+  const known: readonly string[] = [...GROUP_ROLE_NAMES, ...custom];
+  return spec.hostGroups.flatMap((group, i) =>
+    group.roles.flatMap((role, j) =>
+      known.includes(role)
+        ? []
+        : [
+            {
+              path: `hostGroups[${i}].roles[${j}]`,
+              message:
+                `must be a built-in role (${GROUP_ROLE_NAMES.join(', ')}) or a registered one ` +
+                `(${custom.length > 0 ? custom.join(', ') : 'none registered'}), got ${JSON.stringify(role)}` +
+                suggest(role, known),
+            },
+          ],
+    ),
+  );
 }
 
 /**
  * Parses one YAML region file. Messages name it as given, or relative to `cwd` when one is passed (so
  * errors read `regions/x.yaml`, not a machine-specific absolute path).
  */
-export async function loadRegionFile(file: string, cwd?: string): Promise<LoadedSpec> {
+export async function loadRegionFile(file: string, cwd?: string, options: ResolveOptions = {}): Promise<LoadedSpec> {
   const source = cwd === undefined ? file : path.relative(cwd, path.resolve(cwd, file)) || file;
   let text: string;
   try {
@@ -47,15 +81,19 @@ export async function loadRegionFile(file: string, cwd?: string): Promise<Loaded
       cause: err,
     });
   }
-  return { source, spec: resolveRegionSpec(parseYaml(text, source), source) };
+  return { source, spec: resolveRegionSpec(parseYaml(text, source), source, options) };
 }
 
 /**
  * Loads several region files; every file is checked and all problems of all files are reported together.
  * Region names must be unique across the files (they name the stacks).
  */
-export async function loadRegionFiles(files: readonly string[], cwd?: string): Promise<LoadedSpec[]> {
-  const { loaded, errors } = await loadRegionFilesSettled(files, cwd);
+export async function loadRegionFiles(
+  files: readonly string[],
+  cwd?: string,
+  options: ResolveOptions = {},
+): Promise<LoadedSpec[]> {
+  const { loaded, errors } = await loadRegionFilesSettled(files, cwd, options);
   if (errors.length > 0) throw combineSpecErrors(errors);
   return loaded;
 }
@@ -67,8 +105,9 @@ export async function loadRegionFiles(files: readonly string[], cwd?: string): P
 export async function loadRegionFilesSettled(
   files: readonly string[],
   cwd?: string,
+  options: ResolveOptions = {},
 ): Promise<{ loaded: LoadedSpec[]; errors: SpecError[] }> {
-  const results = await Promise.allSettled(files.map((f) => loadRegionFile(f, cwd)));
+  const results = await Promise.allSettled(files.map((f) => loadRegionFile(f, cwd, options)));
   const bug = results.find((r) => r.status === 'rejected' && !(r.reason instanceof SpecError));
   if (bug) throw (bug as PromiseRejectedResult).reason;
   const errors: SpecError[] = [];

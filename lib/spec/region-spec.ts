@@ -156,6 +156,17 @@ export const GROUP_ROLE_NAMES = [
   'rexray',
 ] as const;
 export type GroupRoleName = (typeof GROUP_ROLE_NAMES)[number];
+/**
+ * A role a region file names: a built-in one (`GROUP_ROLE_NAMES`) or one the program registered with
+ * `RoleRegistry` before loading the file. Which names are known is checked when the spec is resolved.
+ */
+export type RoleName = GroupRoleName | (string & {});
+/** Role names: a DNS label, as the built-in ones are. */
+export const ROLE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const roleName = z
+  .string()
+  .regex(ROLE_NAME, { error: 'must be a role name: lower-case letters, digits and -, starting with a letter' })
+  .meta({ examples: [...GROUP_ROLE_NAMES] }) as unknown as z.ZodType<RoleName, RoleName>;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOST_PORT = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\d{1,5})?$/;
@@ -308,12 +319,10 @@ const hostGroup = z.strictObject({
     .max(MAX_ZONES)
     .optional()
     .meta({ description: "Spread hosts round-robin over this many of the region's zones. Default: all of them." }),
-  roles: z
-    .array(z.enum(GROUP_ROLE_NAMES, { error: `must be one of ${GROUP_ROLE_NAMES.join(', ')}` }))
-    .default([])
-    .meta({
-      description: 'Extra host roles for this group, by name (see docs/roles.md); cluster roles come with `cluster`.',
-    }),
+  roles: z.array(roleName).default([]).meta({
+    description:
+      'Extra host roles for this group, by name: a built-in role (constructs/roles/README.md) or one the program registered with RoleRegistry; cluster roles come with `cluster`.',
+  }),
   hostConfig: groupHostConfig.optional().meta({ description: "Overrides of the region's hostConfig for this group." }),
 });
 

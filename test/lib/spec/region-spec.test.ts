@@ -467,7 +467,7 @@ describe('cluster and role constraints', () => {
     [
       'an unknown role name',
       withGroup({ roles: ['mesos-master'] }),
-      'hostGroups[0].roles[0]: must be one of apt, ntp, common, hosts, dnsmasq, docker, docker-clean, node-exporter, cadvisor, glusterfs-server, glusterfs-client, etcd, calico, weave, keepalived, rexray, got "mesos-master"',
+      'hostGroups[0].roles[0]: must be a built-in role (apt, ntp, common, hosts, dnsmasq, docker, docker-clean, node-exporter, cadvisor, glusterfs-server, glusterfs-client, etcd, calico, weave, keepalived, rexray) or a registered one (none registered), got "mesos-master"',
     ],
   ])('%s', (_name, input, expected) => {
     expect(problems(input)).toContain(expected);
