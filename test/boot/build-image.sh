@@ -28,7 +28,10 @@ mapfile -t role_packages < <(printf '%s\n' "$@" | sed '/^$/d' | sort -u)
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${REGIONKIT_BOOT_DIR:-$HOME/.cache/regionkit/boot}"
 mirror="${REGIONKIT_BOOT_MIRROR:-http://deb.debian.org/debian}"
-key="$({ cat "$0" "$here/guest/"*; echo "$suite"; printf '%s\n' "${role_packages[@]}"; } | sha256sum | cut -c1-16)"
+# The report script itself travels on the seed (vm.ts), so changing it does not rebuild the image.
+baked=("$here/guest/regionkit-boot-report-launch" "$here/guest/regionkit-boot-report.service"
+  "$here/guest/regionkit-boot-test-package-units" "$here/guest/regionkit-boot-test-package-units.service")
+key="$({ cat "$0" "${baked[@]}"; echo "$suite"; printf '%s\n' "${role_packages[@]}"; } | sha256sum | cut -c1-16)"
 out="$dir/images/debian-$suite-$key.qcow2"
 if [ -f "$out" ]; then
   echo "$out"
@@ -44,12 +47,18 @@ disk_loop=""
 cleanup() {
   set +e
   for m in dev/pts dev proc sys run; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
-  mountpoint -q "$root" && umount "$root"
+  mountpoint -q "$root" && { umount "$root" || umount -l "$root"; }
   [ -n "$part_loop" ] && losetup -d "$part_loop"
   [ -n "$disk_loop" ] && losetup -d "$disk_loop"
-  rm -rf "$work"
+  # Never remove the work directory while anything is still mounted below it.
+  if grep -q " $work" /proc/mounts; then
+    echo "build-image: $work is still mounted; left in place" >&2
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 started=$SECONDS
 log() { echo "build-image[$suite +$((SECONDS - started))s]: $*" >&2; }
 
@@ -63,11 +72,22 @@ uuid="$(blkid -s UUID -o value "$part_loop")"
 mkdir -p "$root"
 mount "$part_loop" "$root"
 
-log "debootstrap"
-debootstrap --arch=amd64 "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
-  tail -30 "$work/debootstrap.log" >&2
-  exit 1
-}
+# debootstrap plus the base packages below is cached as a tar file per suite and base set, so a change of
+# role packages or of the image's own files does not repeat it.
+base=(linux-image-amd64 grub-pc cloud-init cloud-guest-utils locales python3-cffi-backend openssh-server
+  sudo ca-certificates iproute2 e2fsprogs)
+if [ "$suite" = bookworm ]; then base+=(ifupdown isc-dhcp-client); else base+=(netplan.io systemd-resolved); fi
+base_tar="$dir/base/debian-$suite-$(printf '%s\n' "$mirror" "${base[@]}" | sha256sum | cut -c1-16).tar"
+if [ -f "$base_tar" ]; then
+  log "base from $base_tar"
+  tar -C "$root" -xpf "$base_tar"
+else
+  log "debootstrap"
+  debootstrap --arch=amd64 "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+    tail -30 "$work/debootstrap.log" >&2
+    exit 1
+  }
+fi
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --bind /dev "$root/dev"
@@ -85,17 +105,19 @@ EOF
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 in_root apt-get update -qq
 
-# What a Debian cloud image has: kernel, GRUB, cloud-init with growpart, sshd, a locale. Networking as the
-# Debian cloud images of each release do it: ifupdown with dhclient on 12, netplan with systemd-networkd
-# and systemd-resolved on 13. python3-cffi-backend: debootstrap does not resolve this virtual dependency.
-base=(linux-image-amd64 grub-pc cloud-init cloud-guest-utils locales python3-cffi-backend openssh-server
-  sudo ca-certificates iproute2 e2fsprogs)
-if [ "$suite" = bookworm ]; then base+=(ifupdown isc-dhcp-client); else base+=(netplan.io systemd-resolved); fi
-log "base packages"
-in_root apt-get install -y -qq --no-install-recommends "${base[@]}" >"$work/base.log" 2>&1 || {
-  tail -30 "$work/base.log" >&2
-  exit 1
-}
+# What a Debian cloud image has (the base set above): kernel, GRUB, cloud-init with growpart, sshd, a locale.
+# Networking as the Debian cloud images of each release do it: ifupdown with dhclient on 12, netplan with
+# systemd-networkd and systemd-resolved on 13. python3-cffi-backend: debootstrap does not resolve this
+# virtual dependency.
+if [ ! -f "$base_tar" ]; then
+  log "base packages"
+  in_root apt-get install -y -qq --no-install-recommends "${base[@]}" >"$work/base.log" 2>&1 || {
+    tail -30 "$work/base.log" >&2
+    exit 1
+  }
+  mkdir -p "$dir/base"
+  tar -C "$root" --one-file-system -cpf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"
+fi
 
 # Role packages as cloud-init installs them (apt-get install with recommends), those the suite has.
 present=()
@@ -140,7 +162,7 @@ cat >"$root/etc/cloud/cloud.cfg.d/90-regionkit-boot-test.cfg" <<'EOF'
 datasource_list: [NoCloud, None]
 EOF
 if [ "$suite" = trixie ]; then ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"; fi
-install -m 0755 "$here/guest/regionkit-boot-report" "$root/usr/local/sbin/regionkit-boot-report"
+install -m 0755 "$here/guest/regionkit-boot-report-launch" "$root/usr/local/sbin/regionkit-boot-report-launch"
 install -m 0755 "$here/guest/regionkit-boot-test-package-units" "$root/usr/local/sbin/regionkit-boot-test-package-units"
 install -m 0644 "$here/guest/regionkit-boot-report.service" "$root/etc/systemd/system/"
 install -m 0644 "$here/guest/regionkit-boot-test-package-units.service" "$root/etc/systemd/system/"

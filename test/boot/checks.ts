@@ -58,7 +58,11 @@ export function unitProblems(host: BootHost, r: Report, declared: readonly strin
   for (const u of [...notActive].sort()) {
     if (expected.has(u)) continue;
     const state = r.units.find((s) => s.id === u);
-    const how = state ? `${state.active}/${state.sub} (result ${state.result})` : r.failed.includes(u) ? 'failed' : 'not reported';
+    const how = state
+      ? `${state.active}/${state.sub} (result ${state.result})`
+      : r.failed.includes(u)
+        ? 'failed'
+        : 'not reported';
     problems.push(`unit ${u} is ${how}${declared.includes(u) ? '' : ' (not declared by a role)'}`);
   }
   for (const [u, why] of expected) {
@@ -69,10 +73,6 @@ export function unitProblems(host: BootHost, r: Report, declared: readonly strin
 
 function isLoopback(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address.startsWith('127.0.0.') || address.includes('%lo');
-}
-
-function isWildcard(address: string): boolean {
-  return address === '0.0.0.0' || address === '::' || address === '*';
 }
 
 /** Listening sockets against the roles' declared ports and BIND_ADDRESS. */

@@ -10,8 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { execa } from 'execa';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 
 import { which } from '../checkers/tools.js';
 
@@ -90,7 +90,9 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
       const hosts = HOSTS.filter((h) => h.suite === suite);
       if (hosts.length === 0) continue;
       const packages = [
-        ...new Set(hosts.flatMap((h) => (parse(PREPARED.get(h.name)!.userData) as { packages?: string[] }).packages ?? [])),
+        ...new Set(
+          hosts.flatMap((h) => (parse(PREPARED.get(h.name)!.userData) as { packages?: string[] }).packages ?? []),
+        ),
       ];
       const image = await ensureImage(suite, packages);
       images.set(suite, image.path);
@@ -177,7 +179,10 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
         const result = results.get(h.name);
         expect(result, `${h.name} booted`).toBeDefined();
         for (const report of [result!.first, result!.second]) {
-          expect(report.probes.find((p) => p.startsWith(`zookeeper ${h.privateIp} `)), h.name).toMatch(/Mode: (leader|follower)/);
+          expect(
+            report.probes.find((p) => p.startsWith(`zookeeper ${h.privateIp} `)),
+            h.name,
+          ).toMatch(/Mode: (leader|follower)/);
         }
       }
     });
@@ -186,7 +191,10 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
         const result = results.get(h.name);
         expect(result, `${h.name} booted`).toBeDefined();
         for (const report of [result!.first, result!.second]) {
-          expect(report.probes.find((p) => p.startsWith(`etcd ${h.privateIp} `)), h.name).toMatch(/"health":\s*"true"/);
+          expect(
+            report.probes.find((p) => p.startsWith(`etcd ${h.privateIp} `)),
+            h.name,
+          ).toMatch(/"health":\s*"true"/);
         }
       }
     });
@@ -210,7 +218,17 @@ function writeSummary(runDir: string): void {
     ] as const) {
       const problems = reportProblems(host, report, declaredUnits(PREPARED.get(host.name)!.userData));
       out.push(`### ${boot}: ${problems.length} problem(s)`, '', ...problems.map((p) => `- ${p}`), '');
-      for (const section of ['cloud-init-status', 'cloud-init-log', 'failed', 'journal', 'listen-tcp', 'listen-udp', 'cgroup', 'cmdline', 'probes']) {
+      for (const section of [
+        'cloud-init-status',
+        'cloud-init-log',
+        'failed',
+        'journal',
+        'listen-tcp',
+        'listen-udp',
+        'cgroup',
+        'cmdline',
+        'probes',
+      ]) {
         out.push(`#### ${section}`, '', '```', (report.sections[section] ?? '').trimEnd(), '```', '');
       }
     }

@@ -67,7 +67,10 @@ export function parseReport(text: string): Report {
     cloudInitDetail: status,
     failed: lines('failed').map((l) => l.trim().split(/\s+/)[0]!),
     units: lines('units').map(parseUnit),
-    listeners: [...lines('listen-tcp').map((l) => parseListener('tcp', l)), ...lines('listen-udp').map((l) => parseListener('udp', l))],
+    listeners: [
+      ...lines('listen-tcp').map((l) => parseListener('tcp', l)),
+      ...lines('listen-udp').map((l) => parseListener('udp', l)),
+    ],
     mounts: lines('mounts').map((l) => {
       const [target = '', source = '', fstype = ''] = l.split(' ');
       return { target: unescapeMount(target), source, fstype };

@@ -3,15 +3,15 @@
  *
  * Each VM gets a qcow2 overlay of the cached Debian image (grown to the group's root disk size), one
  * blank qcow2 per data disk of its group, a NoCloud seed ISO (label `cidata`) with the prepared user data,
- * a network-config giving the private NIC the host's planned address, and `regionkit-units` (the units the
- * report describes). NIC 1 is QEMU user networking (the guest reaches Debian's mirror through it; nothing
+ * a network-config giving the private NIC the host's planned address, `regionkit-units` (the units the
+ * report describes) and the report script. NIC 1 is QEMU user networking (the guest reaches Debian's mirror through it; nothing
  * on the host changes); NIC 2 is on a `vde_switch` run as a child process, a private L2 network between
  * the VMs that exists only as a UNIX socket directory. The report unit baked into the image prints on the
  * second serial port, which QEMU writes to a file per boot. A reboot is an ACPI power-down through QMP
  * followed by a new QEMU process on the same disks.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,11 +74,6 @@ export async function ensureImage(
 
 /** A private L2 switch between VMs: a `vde_switch` child process and its socket directory. */
 export class PrivateSwitch {
-  private constructor(
-    public readonly socket: string,
-    private readonly proc: ChildProcess,
-  ) {}
-
   public static async start(dir: string): Promise<PrivateSwitch> {
     const socket = path.join(dir, 'switch');
     const proc = spawn('vde_switch', ['--sock', socket, '--mode', '700', '--numports', '64'], {
@@ -91,6 +86,11 @@ export class PrivateSwitch {
     }
     return new PrivateSwitch(socket, proc);
   }
+
+  private constructor(
+    public readonly socket: string,
+    private readonly proc: ChildProcess,
+  ) {}
 
   public stop(): void {
     this.proc.kill('SIGTERM');
@@ -157,7 +157,8 @@ export async function bootTwice(host: BootHost, opts: VmOptions): Promise<VmResu
     await execa('qemu-img', ['create', '-q', '-f', 'qcow2', file, `${host.dataDisksGiB[i]}G`]);
   }
   const seed = await writeSeed(host, opts, dir);
-  const mac = (nic: number) => `52:54:00:${nic.toString(16).padStart(2, '0')}:00:${opts.slot.toString(16).padStart(2, '0')}`;
+  const mac = (nic: number) =>
+    `52:54:00:${nic.toString(16).padStart(2, '0')}:00:${opts.slot.toString(16).padStart(2, '0')}`;
   const args = (boot: number) => [
     '-machine',
     `pc,accel=${accelerator()}`,
@@ -234,7 +235,8 @@ async function writeSeed(host: BootHost, opts: VmOptions, dir: string): Promise<
     path.join(seedDir, 'meta-data'),
     `instance-id: ${host.name}-${path.basename(opts.runDir)}\nlocal-hostname: ${host.name}\n`,
   );
-  const mac = (nic: number) => `52:54:00:${nic.toString(16).padStart(2, '0')}:00:${opts.slot.toString(16).padStart(2, '0')}`;
+  const mac = (nic: number) =>
+    `52:54:00:${nic.toString(16).padStart(2, '0')}:00:${opts.slot.toString(16).padStart(2, '0')}`;
   // PCI slots 3 and 4 give the predictable names ens3 and ens4; set-name keeps them.
   writeFileSync(
     path.join(seedDir, 'network-config'),
@@ -253,6 +255,8 @@ async function writeSeed(host: BootHost, opts: VmOptions, dir: string): Promise<
     ].join('\n'),
   );
   writeFileSync(path.join(seedDir, 'regionkit-units'), opts.units.map((u) => `${u}\n`).join(''));
+  // The report script runs from the seed (guest/regionkit-boot-report-launch), so it is not part of the image.
+  copyFileSync(path.join(HERE, 'guest', 'regionkit-boot-report'), path.join(seedDir, 'regionkit-boot-report'));
   const iso = path.join(dir, 'seed.iso');
   await execa('genisoimage', [
     '-quiet',
@@ -262,7 +266,9 @@ async function writeSeed(host: BootHost, opts: VmOptions, dir: string): Promise<
     'cidata',
     '-joliet',
     '-rock',
-    ...['user-data', 'meta-data', 'network-config', 'regionkit-units'].map((f) => path.join(seedDir, f)),
+    ...['user-data', 'meta-data', 'network-config', 'regionkit-units', 'regionkit-boot-report'].map((f) =>
+      path.join(seedDir, f),
+    ),
   ]);
   return iso;
 }
@@ -273,7 +279,9 @@ async function waitForReport(file: string, qemu: ChildProcess, timeoutMs: number
     if (qemu.exitCode !== null) throw new Error(`${name}: QEMU exited (${qemu.exitCode}) before the report`);
     if (existsSync(file)) {
       const text = readFileSync(file, 'latin1');
-      const reports = [...text.matchAll(/=====REGIONKIT-REPORT-BEGIN=====\r?\n([\s\S]*?)=====REGIONKIT-REPORT-END=====/g)];
+      const reports = [
+        ...text.matchAll(/=====REGIONKIT-REPORT-BEGIN=====\r?\n([\s\S]*?)=====REGIONKIT-REPORT-END=====/g),
+      ];
       const last = reports.at(-1);
       if (last) return parseReport(last[1]!);
     }
