@@ -169,15 +169,41 @@ install -m 0644 "$here/guest/regionkit-boot-test-package-units.service" "$root/e
 in_root systemctl enable regionkit-boot-report.service regionkit-boot-test-package-units.service >/dev/null 2>&1
 
 log "grub"
-in_root grub-install --target=i386-pc --modules="part_msdos ext2" "$disk_loop" >"$work/grub.log" 2>&1 || {
+# grub-install cannot see that the loop device holding / is a partition of the disk loop device (its core
+# image looks for /boot/grub on "hostdisk//dev/loopN"), and update-grub skips kernels whose root is a loop
+# device (/etc/grub.d/10_linux). So: after grub-install, a core image that finds / by UUID, installed by
+# grub-bios-setup into the disk's MBR and the gap before the partition, and grub.cfg made by update-grub
+# with that one check of 10_linux turned off for this run and the root named by UUID. Inside the VM
+# /dev/vda1 is a plain disk partition, so update-grub there (a role changing the kernel command line) and
+# grub-pc upgrades (install device /dev/vda, as debconf answers) work as on any Debian host.
+# grub-install copies the modules to /boot/grub/i386-pc; its core image there is then replaced.
+in_root grub-install --target=i386-pc "$disk_loop" >"$work/grub.log" 2>&1 || {
   cat "$work/grub.log" >&2
   exit 1
 }
+# shellcheck disable=SC2016 # $root is GRUB's variable
+printf 'search.fs_uuid %s root\nset prefix=($root)/boot/grub\n' "$uuid" >"$root/tmp/grub-early.cfg"
+in_root grub-mkimage -O i386-pc -c /tmp/grub-early.cfg -p /boot/grub -o /boot/grub/i386-pc/core.img \
+  biosdisk part_msdos ext2 search_fs_uuid >>"$work/grub.log" 2>&1 || {
+  cat "$work/grub.log" >&2
+  exit 1
+}
+in_root grub-bios-setup -d /boot/grub/i386-pc "$disk_loop" >>"$work/grub.log" 2>&1 || {
+  cat "$work/grub.log" >&2
+  exit 1
+}
+rm -f "$root/tmp/grub-early.cfg"
+cp "$root/etc/grub.d/10_linux" "$work/10_linux"
+sed -i 's#^  /dev/loop/\*|/dev/loop\[0-9\])#  /dev/regionkit-build-never-matches)#' "$root/etc/grub.d/10_linux"
 in_root update-grub >>"$work/grub.log" 2>&1
-# grub.cfg names the root by UUID; the device GRUB saw here (a loop device) must not be in it.
-if grep -q '/dev/loop' "$root/boot/grub/grub.cfg"; then
-  sed -i "s|root=/dev/loop[0-9]*|root=UUID=$uuid|g" "$root/boot/grub/grub.cfg"
-fi
+cp "$work/10_linux" "$root/etc/grub.d/10_linux"
+sed -i "s|root=/dev/loop[0-9]*|root=UUID=$uuid|g" "$root/boot/grub/grub.cfg"
+grep -q "root=UUID=$uuid" "$root/boot/grub/grub.cfg" || {
+  echo "build-image: grub.cfg has no kernel entry" >&2
+  cat "$work/grub.log" >&2
+  exit 1
+}
+echo 'grub-pc grub-pc/install_devices multiselect /dev/vda' | in_root debconf-set-selections
 
 in_root apt-get clean
 rm -f "$root/usr/sbin/policy-rc.d"

@@ -87,11 +87,13 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
 
     const images = new Map<DebianSuite, string>();
     for (const suite of ['bookworm', 'trixie'] as const) {
-      const hosts = HOSTS.filter((h) => h.suite === suite);
-      if (hosts.length === 0) continue;
+      if (!HOSTS.some((h) => h.suite === suite)) continue;
+      // One image per suite for every selection: the packages of all example hosts that run it.
       const packages = [
         ...new Set(
-          hosts.flatMap((h) => (parse(PREPARED.get(h.name)!.userData) as { packages?: string[] }).packages ?? []),
+          ALL_HOSTS.filter((h) => h.suite === suite).flatMap(
+            (h) => (parse(PREPARED.get(h.name)!.userData) as { packages?: string[] }).packages ?? [],
+          ),
         ),
       ];
       const image = await ensureImage(suite, packages);

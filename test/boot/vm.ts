@@ -161,8 +161,8 @@ export async function bootTwice(host: BootHost, opts: VmOptions): Promise<VmResu
     `52:54:00:${nic.toString(16).padStart(2, '0')}:00:${opts.slot.toString(16).padStart(2, '0')}`;
   const args = (boot: number) => [
     '-machine',
-    `pc,accel=${accelerator()}`,
-    ...(accelerator() === 'tcg' ? ['-accel', 'tcg,thread=multi', '-cpu', 'max'] : ['-cpu', 'host']),
+    'pc',
+    ...(accelerator() === 'tcg' ? ['-accel', 'tcg,thread=multi', '-cpu', 'max'] : ['-accel', 'kvm', '-cpu', 'host']),
     '-smp',
     '1',
     '-m',
