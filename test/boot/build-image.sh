@@ -12,9 +12,10 @@
 # package set. Needs root (loop devices, chroot). Packages never start services while they install
 # (policy-rc.d answers 101), and the units they enable are recorded and disabled in the image: a real first
 # boot installs them under the user data's own policy-rc.d, so they are enabled but not running until a role
-# starts them. A unit baked into the image (regionkit-boot-test-package-units.service) re-creates those
-# links after cloud-final, so from the second boot on the image behaves as a host that installed the
-# packages at first boot. Role packages the suite does not have are left out and listed in
+# starts them. A unit baked into the image (regionkit-boot-test-package-units.service) re-creates, after the
+# first cloud-final, the links of the packages the host's own user data installs (with what apt pulls in
+# with them), so from the second boot on the image behaves as a host that installed those packages at
+# first boot; packages only other hosts install stay installed but disabled. Role packages the suite does not have are left out and listed in
 # /etc/regionkit-boot-test/missing-packages; first boot then fails to install them, as it would on a cloud.
 #
 # Nothing here touches the host's network or resolver: the chroot gets its own copy of /etc/resolv.conf,
@@ -46,6 +47,7 @@ part_loop=""
 disk_loop=""
 cleanup() {
   set +e
+  trap '' INT TERM
   for m in dev/pts dev proc sys run; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
   mountpoint -q "$root" && { umount "$root" || umount -l "$root"; }
   [ -n "$part_loop" ] && losetup -d "$part_loop"
@@ -59,6 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "build-image: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 started=$SECONDS
 log() { echo "build-image[$suite +$((SECONDS - started))s]: $*" >&2; }
 
@@ -127,6 +130,13 @@ for p in "${role_packages[@]}"; do
 done
 mkdir -p "$root/etc/regionkit-boot-test"
 printf '%s\n' "${missing[@]}" | sed '/^$/d' >"$root/etc/regionkit-boot-test/missing-packages"
+# What each role package brings in on its own (itself and what apt would install with it), so that a host
+# gets back only the unit links of the packages its own user data installs.
+mkdir -p "$root/etc/regionkit-boot-test/closure"
+for p in "${present[@]}"; do
+  { echo "$p"; in_root apt-get install -s -qq "$p" | awk '$1 == "Inst" {print $2}'; } | sort -u \
+    >"$root/etc/regionkit-boot-test/closure/$p"
+done
 find "$root/etc/systemd/system" -type l | sort >"$work/links-before"
 if [ "${#present[@]}" -gt 0 ]; then
   log "role packages: ${present[*]}"
@@ -136,11 +146,15 @@ if [ "${#present[@]}" -gt 0 ]; then
   }
 fi
 [ "${#missing[@]}" -eq 0 ] || log "not in $suite: ${missing[*]}"
-# Units the role packages enabled: recorded as "link target" and removed (see the header).
+# Units the role packages enabled: recorded as "link target package" and removed (see the header).
 find "$root/etc/systemd/system" -type l | sort >"$work/links-after"
 : >"$root/etc/regionkit-boot-test/package-unit-links"
 comm -13 "$work/links-before" "$work/links-after" | while read -r link; do
-  printf '%s %s\n' "${link#"$root"}" "$(readlink "$link")" >>"$root/etc/regionkit-boot-test/package-unit-links"
+  target="$(readlink "$link")"
+  unit="$(basename "$target")"
+  owner="$({ in_root dpkg -S "/lib/systemd/system/$unit" "/usr/lib/systemd/system/$unit" 2>/dev/null || true; } |
+    head -n 1 | cut -d: -f1)"
+  printf '%s %s %s\n' "${link#"$root"}" "$target" "${owner:--}" >>"$root/etc/regionkit-boot-test/package-unit-links"
   rm -f "$link"
 done
 
