@@ -53,7 +53,8 @@ export const BIND_ADDRESS: Readonly<Record<string, BindExpectation>> = {};
 /** Listeners of the test image itself, not of a role: allowed on any address. */
 export const BASE_LISTENERS: readonly { protocol: 'tcp' | 'udp'; port: number; why: string }[] = [
   { protocol: 'tcp', port: 22, why: 'sshd of the image (cloud images run it; the bastion is the only way in)' },
-  { protocol: 'udp', port: 68, why: 'DHCP client of the outside NIC (Debian 12 image, dhclient)' },
+  { protocol: 'udp', port: 68, why: 'DHCP client of the outside NIC (dhclient on Debian 12, dhcpcd on 13)' },
+  { protocol: 'udp', port: 546, why: 'DHCPv6 client of the outside NIC (dhcpcd on Debian 13)' },
   { protocol: 'tcp', port: 5355, why: 'systemd-resolved LLMNR (Debian 13 image default)' },
   { protocol: 'udp', port: 5355, why: 'systemd-resolved LLMNR (Debian 13 image default)' },
 ];

@@ -44,14 +44,26 @@ if (!ENABLED) {
 }
 
 /**
- * The hosts booted on every run: the three control hosts of both examples (quorum of ZooKeeper and etcd on a
- * private network) and one worker, edge and bastion of each. REGIONKIT_BOOT_HOSTS=<comma-separated names>
- * boots just those.
+ * The hosts booted on every run, a representative subset that covers every group on at least one cloud:
+ * the three control hosts of the Alibaba Cloud example (ZooKeeper and etcd quorums on a private network, a
+ * data disk), the OpenStack example's first worker (weave, REX-Ray on Cinder) and edge (keepalived), and
+ * the Alibaba Cloud bastion (Debian 13). REGIONKIT_BOOT_ALL=1 boots one host of every group of both examples
+ * plus both control trios; REGIONKIT_BOOT_HOSTS=<comma-separated names> boots just those.
  */
+const EVERY_RUN = [
+  'example-alicloud-control-1',
+  'example-alicloud-control-2',
+  'example-alicloud-control-3',
+  'example-openstack-worker-1',
+  'example-openstack-edge-1',
+  'example-alicloud-bastion-1',
+];
+
 function selectedHosts(): BootHost[] {
   const only = process.env.REGIONKIT_BOOT_HOSTS?.split(',').filter(Boolean);
   if (only?.length) return ALL_HOSTS.filter((h) => only.includes(h.name));
-  return ALL_HOSTS.filter((h) => h.group === 'control' || h.index === 0);
+  if (process.env.REGIONKIT_BOOT_ALL === '1') return ALL_HOSTS.filter((h) => h.group === 'control' || h.index === 0);
+  return ALL_HOSTS.filter((h) => EVERY_RUN.includes(h.name));
 }
 
 /** Hosts that boot together: a group's hosts with a quorum (control), every other host alone. */
@@ -66,6 +78,12 @@ function batches(hosts: BootHost[]): BootHost[][] {
 }
 
 const HOSTS = selectedHosts();
+
+test('the every-run subset names example hosts and covers every group', () => {
+  const hosts = EVERY_RUN.map((name) => ALL_HOSTS.find((h) => h.name === name));
+  expect(hosts.every(Boolean)).toBe(true);
+  expect(new Set(hosts.map((h) => h!.group))).toEqual(new Set(ALL_HOSTS.map((h) => h.group)));
+});
 const results = new Map<string, VmResult>();
 const failures = new Map<string, string>();
 const timings: string[] = [];
