@@ -1,0 +1,148 @@
+/**
+ * The first-boot test's judgement of one report: each function returns the problems it found, as lines a
+ * reader can act on (empty when the host is as declared).
+ */
+import { parse } from 'yaml';
+
+import {
+  BASE_LISTENERS,
+  BIND_ADDRESS,
+  CGROUP_V1_ROLES,
+  DATA_DISK_MOUNTS,
+  EXPECTED_NOT_ACTIVE,
+  type BindExpectation,
+} from './expectations.js';
+import type { BootHost } from './hosts.js';
+import type { Listener, Report } from './report.js';
+
+/**
+ * Units the user data enables: every unit named by a `systemctl enable [--now] [--no-block] …` command of
+ * `runcmd`, in order.
+ */
+export function declaredUnits(userData: string): string[] {
+  const doc = parse(userData) as { runcmd?: (string | string[])[] };
+  const units: string[] = [];
+  for (const cmd of doc.runcmd ?? []) {
+    const argv = typeof cmd === 'string' ? cmd.split(/\s+/) : cmd;
+    if (argv[0] !== 'systemctl' || argv[1] !== 'enable') continue;
+    for (const arg of argv.slice(2)) if (!arg.startsWith('-') && !units.includes(arg)) units.push(arg);
+  }
+  return units;
+}
+
+/** Units of the host's roles expected not to be active here (EXPECTED_NOT_ACTIVE), by unit. */
+export function expectedNotActive(host: BootHost): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const role of host.roles) {
+    for (const e of EXPECTED_NOT_ACTIVE[role.name] ?? []) out.set(e.unit, `${role.name}: ${e.reason}`);
+  }
+  return out;
+}
+
+/** cloud-init finished, without errors. */
+export function cloudInitProblems(r: Report): string[] {
+  const problems: string[] = [];
+  if (r.cloudInitStatus !== 'done') problems.push(`cloud-init status is "${r.cloudInitStatus}", not done`);
+  const errors = /^errors:\s*\n((?:\s+-.*\n?)+)/m.exec(r.cloudInitDetail)?.[1];
+  if (errors) problems.push(`cloud-init errors:\n${errors.trimEnd()}`);
+  return problems;
+}
+
+/** `systemctl --failed` and the declared units against EXPECTED_NOT_ACTIVE, exactly. */
+export function unitProblems(host: BootHost, r: Report, declared: readonly string[]): string[] {
+  const expected = expectedNotActive(host);
+  const notActive = new Set(r.failed);
+  for (const u of r.units) if (u.active !== 'active') notActive.add(u.id);
+  for (const u of declared) if (!r.units.some((s) => s.id === u)) notActive.add(u);
+  const problems: string[] = [];
+  for (const u of [...notActive].sort()) {
+    if (expected.has(u)) continue;
+    const state = r.units.find((s) => s.id === u);
+    const how = state
+      ? `${state.active}/${state.sub} (result ${state.result})`
+      : r.failed.includes(u)
+        ? 'failed'
+        : 'not reported';
+    problems.push(`unit ${u} is ${how}${declared.includes(u) ? '' : ' (not declared by a role)'}`);
+  }
+  for (const [u, why] of expected) {
+    if (!notActive.has(u)) problems.push(`unit ${u} is active, but listed as expected not to be (${why})`);
+  }
+  return problems;
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('127.0.0.') || address.includes('%lo');
+}
+
+/** Listening sockets against the roles' declared ports and BIND_ADDRESS. */
+export function portProblems(host: BootHost, r: Report): string[] {
+  const problems: string[] = [];
+  const expected = expectedNotActive(host);
+  const outside = r.listeners.filter((l) => !isLoopback(l.address));
+  const claimed = new Set<Listener>();
+  for (const role of host.roles) {
+    // A role with a unit that cannot run here is not expected to listen; its ports still may not be bound wider.
+    const mustListen = !(EXPECTED_NOT_ACTIVE[role.name] ?? []).some((e) => expected.has(e.unit));
+    for (const port of role.ports) {
+      if (port.protocol === 'vrrp') continue;
+      const last = port.toPort ?? port.port;
+      const key = `${role.name}:${port.protocol}/${port.port}${port.toPort ? `-${port.toPort}` : ''}`;
+      const bind: BindExpectation = BIND_ADDRESS[key] ?? 'private';
+      const matching = outside.filter((l) => l.protocol === port.protocol && l.port >= port.port && l.port <= last);
+      matching.forEach((l) => claimed.add(l));
+      for (const l of matching) {
+        const ok = bind === 'any' ? true : l.address === host.privateIp;
+        if (!ok) {
+          problems.push(
+            `${key} (${port.description}) is bound to ${l.address} by ${l.processes.join(',') || '?'}; expected ${host.privateIp} only`,
+          );
+        }
+      }
+      // Ranges (brick and task ports) are taken on demand; single ports must be listening.
+      if (mustListen && port.toPort === undefined && matching.length === 0) {
+        problems.push(`${key} (${port.description}) is not listening`);
+      }
+    }
+  }
+  for (const l of outside) {
+    if (claimed.has(l)) continue;
+    if (BASE_LISTENERS.some((b) => b.protocol === l.protocol && b.port === l.port)) continue;
+    problems.push(`${l.protocol}/${l.port} on ${l.address} (${l.processes.join(',') || '?'}) is declared by no role`);
+  }
+  return problems;
+}
+
+/** Data disks mounted where the host's roles declare (DATA_DISK_MOUNTS), on a disk other than the root's. */
+export function mountProblems(host: BootHost, r: Report): string[] {
+  const root = r.mounts.find((m) => m.target === '/')?.source;
+  const problems: string[] = [];
+  for (const role of host.roles) {
+    for (const target of DATA_DISK_MOUNTS[role.name] ?? []) {
+      const m = r.mounts.find((x) => x.target === target);
+      if (!m) problems.push(`${role.name}: data disk is not mounted at ${target}`);
+      else if (root && m.source.replace(/\d+$/, '') === root.replace(/\d+$/, '')) {
+        problems.push(`${role.name}: ${target} is on the root disk (${m.source})`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Roles that need the cgroup v1 hierarchy mounted (CGROUP_V1_ROLES). */
+export function cgroupProblems(host: BootHost, r: Report): string[] {
+  const needs = host.roles.filter((role) => CGROUP_V1_ROLES.includes(role.name)).map((role) => role.name);
+  if (needs.length === 0 || r.cgroupFs !== 'cgroup2fs') return [];
+  return [`${needs.join(', ')} need(s) cgroup v1, but /sys/fs/cgroup is cgroup2 only (cmdline: ${r.cmdline})`];
+}
+
+/** Every problem of one boot's report. */
+export function reportProblems(host: BootHost, r: Report, declared: readonly string[]): string[] {
+  return [
+    ...cloudInitProblems(r),
+    ...unitProblems(host, r, declared),
+    ...portProblems(host, r),
+    ...mountProblems(host, r),
+    ...cgroupProblems(host, r),
+  ];
+}

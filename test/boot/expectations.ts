@@ -1,0 +1,87 @@
+/**
+ * What the first-boot test expects of a host beyond "every declared unit is active": the ONE place that
+ * lists units that cannot run here, the bind address of each role port, the mounts of data disks, the
+ * replacements per host and the base image's own listeners. Extend these tables; the checks read only them
+ * and the role model.
+ */
+import type { BootHost } from './hosts.js';
+
+/** Why a unit is expected not to be active in the test environment. */
+export type NotActiveReason =
+  /** its container image or plugin comes from the region's registry mirror or Docker Hub, unreachable here */
+  | 'image'
+  /** it needs hosts of another group that are not booted with this host */
+  | 'peers';
+
+/**
+ * Units of a role that are expected NOT to be active on a booted test host, with why. The test asserts the
+ * set of declared units that are not active, plus `systemctl --failed`, equals exactly the union of these
+ * entries over the host's roles: a unit listed here that runs fails the test too (remove it from here).
+ */
+export const EXPECTED_NOT_ACTIVE: Readonly<Record<string, readonly { unit: string; reason: NotActiveReason }[]>> = {
+  'mesos-master': [{ unit: 'mesos_master.service', reason: 'image' }],
+  marathon: [{ unit: 'marathon.service', reason: 'image' }],
+  chronos: [{ unit: 'chronos.service', reason: 'image' }],
+  'mesos-dns': [{ unit: 'mesos_dns.service', reason: 'image' }],
+  'marathon-lb': [{ unit: 'marathon-lb.service', reason: 'image' }],
+  'mesos-agent': [{ unit: 'mesos_agent.service', reason: 'image' }],
+  cadvisor: [{ unit: 'cadvisor.service', reason: 'image' }],
+  weave: [{ unit: 'weave.service', reason: 'image' }],
+  calico: [
+    { unit: 'calico-node.service', reason: 'image' },
+    { unit: 'calico-cni.service', reason: 'image' },
+    { unit: 'calico-ippool.service', reason: 'image' },
+  ],
+  rexray: [{ unit: 'rexray-plugin.service', reason: 'image' }],
+  // The worker boots without the control group: no GlusterFS servers to mount from.
+  'glusterfs-client': [{ unit: 'mnt-shared.mount', reason: 'peers' }],
+};
+
+/** Where a role port is expected to be bound. */
+export type BindExpectation =
+  /** only the host's private address (loopback listeners are always allowed besides) */
+  | 'private'
+  /** any address (0.0.0.0 / ::), e.g. a port a load balancer reaches on every interface */
+  | 'any';
+
+/**
+ * Bind address per `role:protocol/port`; a port not listed here is expected on the private address only
+ * ("every daemon binds the host's private address", issue 7).
+ */
+export const BIND_ADDRESS: Readonly<Record<string, BindExpectation>> = {};
+
+/** Listeners of the test image itself, not of a role: allowed on any address. */
+export const BASE_LISTENERS: readonly { protocol: 'tcp' | 'udp'; port: number; why: string }[] = [
+  { protocol: 'tcp', port: 22, why: 'sshd of the image (cloud images run it; the bastion is the only way in)' },
+  { protocol: 'udp', port: 68, why: 'DHCP client of the outside NIC (dhclient on Debian 12, dhcpcd on 13)' },
+  { protocol: 'udp', port: 546, why: 'DHCPv6 client of the outside NIC (dhcpcd on Debian 13)' },
+  { protocol: 'tcp', port: 5355, why: 'systemd-resolved LLMNR (Debian 13 image default)' },
+  { protocol: 'udp', port: 5355, why: 'systemd-resolved LLMNR (Debian 13 image default)' },
+];
+
+/**
+ * Mount points of data disks per role, checked with findmnt. Empty until roles declare their data disks
+ * (issue 7, "What to build" 1): add `role: ['/var/lib/…']` entries as they do.
+ */
+export const DATA_DISK_MOUNTS: Readonly<Record<string, readonly string[]>> = {};
+
+/**
+ * How often each endpoint replacement is expected to apply to a host's user data (see replace.ts); a rule
+ * not listed is expected 0 times. `var.<name>` counts test values given to Terraform sensitive variables.
+ */
+export function expectedReplacements(host: BootHost): Record<string, number> {
+  const roles = new Set(host.roles.map((r) => r.name));
+  const out: Record<string, number> = { 'apt:primary': 1, 'apt:security': 1 };
+  if (host.cloud === 'alicloud') {
+    out['ntp:alicloud'] = 3;
+    if (roles.has('mesos-dns')) out['dns:alicloud'] = 2;
+    if (roles.has('rexray')) out['var.rexray_s3fs_secret_key'] = 1;
+  } else {
+    if (roles.has('weave')) out['var.weave_password'] = 1;
+    if (roles.has('rexray')) out['var.rexray_cinder_password'] = 1;
+  }
+  return out;
+}
+
+/** Roles whose daemons need the cgroup v1 hierarchy (Mesos 1.x containerizers, issue 7 fault 1). */
+export const CGROUP_V1_ROLES: readonly string[] = ['mesos-agent'];

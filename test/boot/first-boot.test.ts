@@ -1,0 +1,257 @@
+/**
+ * First boot on real VMs (issue 7, "What to build" 3): hosts of the example regions boot their rendered
+ * user data in QEMU from a Debian image built here, report through a serial port, reboot and report again.
+ * See docs/boot-test.md.
+ *
+ * Runs when REGIONKIT_BOOT=1 or CI=true (then a missing tool fails it); otherwise it skips loudly. The
+ * endpoint-replacement checks need no VM and always run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+
+import { which } from '../checkers/tools.js';
+
+import { declaredUnits, reportProblems } from './checks.js';
+import { expectedReplacements } from './expectations.js';
+import { exampleHosts, type BootHost, type DebianSuite } from './hosts.js';
+import { prepareUserData, type Prepared } from './replace.js';
+import { BOOT_TOOLS, PrivateSwitch, accelerator, bootDir, bootTwice, ensureImage, type VmResult } from './vm.js';
+
+const ALL_HOSTS = await exampleHosts();
+const PREPARED = new Map<string, Prepared>(ALL_HOSTS.map((h) => [h.name, prepareUserData(h.terraformUserData)]));
+
+describe('user data as booted: only cloud-only endpoints replaced', () => {
+  test.each(ALL_HOSTS.map((h) => [h.name, h] as const))('%s', (_, host) => {
+    const p = PREPARED.get(host.name)!;
+    const applied = Object.fromEntries(Object.entries(p.counts).filter(([, n]) => n > 0));
+    expect(applied).toEqual(expectedReplacements(host));
+    // The document differs from the rendered one exactly where a replacement applied.
+    expect(p.differingPaths).toEqual(p.changedPaths);
+    expect(p.userData).not.toMatch(/\$\{var\./);
+  });
+});
+
+const ENABLED = process.env.REGIONKIT_BOOT === '1' || process.env.CI === 'true';
+if (!ENABLED) {
+  process.stderr.write(
+    '\n!!! test/boot: the first-boot VM test is SKIPPED (set REGIONKIT_BOOT=1 to boot the example hosts in QEMU; ' +
+      'CI=true always runs it)\n',
+  );
+}
+
+/**
+ * The hosts booted on every run, a representative subset that covers every group on at least one cloud:
+ * the three control hosts of the Alibaba Cloud example (ZooKeeper and etcd quorums on a private network, a
+ * data disk), the OpenStack example's first worker (weave, REX-Ray on Cinder) and edge (keepalived), and
+ * the Alibaba Cloud bastion (Debian 13). REGIONKIT_BOOT_ALL=1 boots one host of every group of both examples
+ * plus both control trios; REGIONKIT_BOOT_HOSTS=<comma-separated names> boots just those.
+ */
+const EVERY_RUN = [
+  'example-alicloud-control-1',
+  'example-alicloud-control-2',
+  'example-alicloud-control-3',
+  'example-openstack-worker-1',
+  'example-openstack-edge-1',
+  'example-alicloud-bastion-1',
+];
+
+function selectedHosts(): BootHost[] {
+  const only = process.env.REGIONKIT_BOOT_HOSTS?.split(',').filter(Boolean);
+  if (only?.length) return ALL_HOSTS.filter((h) => only.includes(h.name));
+  if (process.env.REGIONKIT_BOOT_ALL === '1') return ALL_HOSTS.filter((h) => h.group === 'control' || h.index === 0);
+  return ALL_HOSTS.filter((h) => EVERY_RUN.includes(h.name));
+}
+
+/** Hosts that boot together: a group's hosts with a quorum (control), every other host alone. */
+function batches(hosts: BootHost[]): BootHost[][] {
+  const out: BootHost[][] = [];
+  const controls = new Map<string, BootHost[]>();
+  for (const h of hosts) {
+    if (h.group === 'control') controls.set(h.region, [...(controls.get(h.region) ?? []), h]);
+    else out.push([h]);
+  }
+  return [...controls.values(), ...out];
+}
+
+const HOSTS = selectedHosts();
+
+test('the every-run subset names example hosts and covers every group', () => {
+  const hosts = EVERY_RUN.map((name) => ALL_HOSTS.find((h) => h.name === name));
+  expect(hosts.every(Boolean)).toBe(true);
+  expect(new Set(hosts.map((h) => h!.group))).toEqual(new Set(ALL_HOSTS.map((h) => h.group)));
+});
+const results = new Map<string, VmResult>();
+const failures = new Map<string, string>();
+const timings: string[] = [];
+
+describe.skipIf(!ENABLED)('first boot on VMs', () => {
+  let sw: PrivateSwitch | undefined;
+  const runDir = path.join(bootDir(), 'runs', new Date().toISOString().replace(/[:.]/g, '-'));
+
+  beforeAll(async () => {
+    const missing = BOOT_TOOLS.filter((t) => !which(t));
+    if (missing.length > 0) {
+      throw new Error(`boot test: ${missing.join(', ')} missing; .ci/install-checkers.sh installs them`);
+    }
+    if (process.getuid?.() !== 0) throw new Error('boot test: building the image needs root (loop devices, chroot)');
+    mkdirSync(runDir, { recursive: true });
+    const log = (line: string) => process.stderr.write(`boot: ${line}\n`);
+    const suiteStarted = Date.now();
+    log(`accelerator ${accelerator()}; run directory ${runDir}`);
+
+    const images = new Map<DebianSuite, string>();
+    for (const suite of ['bookworm', 'trixie'] as const) {
+      if (!HOSTS.some((h) => h.suite === suite)) continue;
+      // One image per suite for every selection: the packages of all example hosts that run it.
+      const packages = [
+        ...new Set(
+          ALL_HOSTS.filter((h) => h.suite === suite).flatMap(
+            (h) => (parse(PREPARED.get(h.name)!.userData) as { packages?: string[] }).packages ?? [],
+          ),
+        ),
+      ];
+      const image = await ensureImage(suite, packages);
+      images.set(suite, image.path);
+      timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.cached ? 'cached' : 'built'})`);
+      log(timings.at(-1)!);
+    }
+
+    sw = await PrivateSwitch.start(runDir);
+    const capacity = Number(process.env.REGIONKIT_BOOT_JOBS ?? 3);
+    let slot = 0;
+    const queue = batches(HOSTS);
+    const running = new Set<Promise<void>>();
+    let free = capacity;
+    const bootBatch = async (batch: BootHost[]) => {
+      await Promise.all(
+        batch.map(async (host) => {
+          try {
+            const result = await bootTwice(host, {
+              image: images.get(host.suite)!,
+              switchSocket: sw!.socket,
+              slot: ++slot,
+              userData: PREPARED.get(host.name)!.userData,
+              units: declaredUnits(PREPARED.get(host.name)!.userData),
+              runDir,
+              log,
+            });
+            results.set(host.name, result);
+            const t = result.timings;
+            timings.push(
+              `${host.name}: first boot to report ${t.firstBoot.toFixed(0)} s, reboot to report ${t.reboot.toFixed(0)} s, ` +
+                `QEMU peak RSS ${t.peakRssMiB.toFixed(0)} MiB`,
+            );
+          } catch (err) {
+            failures.set(host.name, err instanceof Error ? err.message : String(err));
+          }
+        }),
+      );
+    };
+    while (queue.length > 0 || running.size > 0) {
+      const next = queue[0];
+      if (next && (next.length <= free || running.size === 0)) {
+        queue.shift();
+        free -= next.length;
+        const p: Promise<void> = bootBatch(next).finally(() => {
+          free += next.length;
+          running.delete(p);
+        });
+        running.add(p);
+        continue;
+      }
+      await Promise.race(running);
+    }
+    timings.push(`suite: ${((Date.now() - suiteStarted) / 1000).toFixed(0)} s`);
+    writeSummary(runDir);
+    log(`summary: ${path.join(runDir, 'summary.md')}`);
+  }, 180 * 60_000);
+
+  afterAll(async () => {
+    sw?.stop();
+    // Overlays and data disks are large; keep only the logs and reports of the run.
+    await execa('find', [runDir, '-name', '*.qcow2', '-delete'], { reject: false });
+  });
+
+  for (const host of HOSTS) {
+    for (const boot of ['first boot', 'after reboot'] as const) {
+      test(`${host.name}: ${boot}`, () => {
+        const failure = failures.get(host.name);
+        if (failure) expect.fail(failure);
+        const result = results.get(host.name);
+        expect(result, 'booted').toBeDefined();
+        const report = boot === 'first boot' ? result!.first : result!.second;
+        const problems = reportProblems(host, report, declaredUnits(PREPARED.get(host.name)!.userData));
+        expect(problems, `${host.name} ${boot}; logs in ${result!.dir}`).toEqual([]);
+      });
+    }
+  }
+
+  const clusters = [...new Set(HOSTS.filter((h) => h.group === 'control').map((h) => h.region))];
+  for (const region of clusters) {
+    const controls = HOSTS.filter((h) => h.region === region && h.group === 'control');
+    const roles = new Set(controls[0]!.roles.map((r) => r.name));
+    test.runIf(roles.has('zookeeper'))(`${region}: ZooKeeper quorum of ${controls.length} control hosts`, () => {
+      for (const h of controls) {
+        const result = results.get(h.name);
+        expect(result, `${h.name} booted`).toBeDefined();
+        for (const report of [result!.first, result!.second]) {
+          expect(
+            report.probes.find((p) => p.startsWith(`zookeeper ${h.privateIp} `)),
+            h.name,
+          ).toMatch(/Mode: (leader|follower)/);
+        }
+      }
+    });
+    test.runIf(roles.has('etcd'))(`${region}: etcd cluster of ${controls.length} members is healthy`, () => {
+      for (const h of controls) {
+        const result = results.get(h.name);
+        expect(result, `${h.name} booted`).toBeDefined();
+        for (const report of [result!.first, result!.second]) {
+          expect(
+            report.probes.find((p) => p.startsWith(`etcd ${h.privateIp} `)),
+            h.name,
+          ).toMatch(/"health":\s*"true"/);
+        }
+      }
+    });
+  }
+});
+
+/** summary.md of a run: per host and boot, the problems and the report sections a reader needs. */
+function writeSummary(runDir: string): void {
+  const out: string[] = ['# first-boot test run', '', ...timings.map((t) => `- ${t}`), ''];
+  for (const host of HOSTS) {
+    out.push(`## ${host.name} (${host.suite})`, '');
+    const failure = failures.get(host.name);
+    if (failure) {
+      out.push(`did not complete: ${failure}`, '');
+      continue;
+    }
+    const result = results.get(host.name)!;
+    for (const [boot, report] of [
+      ['first boot', result.first],
+      ['after reboot', result.second],
+    ] as const) {
+      const problems = reportProblems(host, report, declaredUnits(PREPARED.get(host.name)!.userData));
+      out.push(`### ${boot}: ${problems.length} problem(s)`, '', ...problems.map((p) => `- ${p}`), '');
+      for (const section of [
+        'cloud-init-status',
+        'cloud-init-log',
+        'failed',
+        'journal',
+        'listen-tcp',
+        'listen-udp',
+        'cgroup',
+        'cmdline',
+        'probes',
+      ]) {
+        out.push(`#### ${section}`, '', '```', (report.sections[section] ?? '').trimEnd(), '```', '');
+      }
+    }
+  }
+  writeFileSync(path.join(runDir, 'summary.md'), out.join('\n'));
+}

@@ -1,0 +1,108 @@
+/**
+ * The report the test image prints on its second serial port (guest/regionkit-boot-report), parsed.
+ */
+
+/** One unit as `systemctl show` describes it. */
+export interface UnitState {
+  readonly id: string;
+  readonly load: string;
+  readonly active: string;
+  readonly sub: string;
+  readonly result: string;
+  readonly fileState: string;
+}
+
+/** A listening socket from `ss -Hl[tu]np`. */
+export interface Listener {
+  readonly protocol: 'tcp' | 'udp';
+  /** Local address without brackets: `10.20.0.48`, `0.0.0.0`, `::`, `*`, `127.0.0.1%lo`. */
+  readonly address: string;
+  readonly port: number;
+  /** Process names from the `users:` column. */
+  readonly processes: readonly string[];
+}
+
+export interface Report {
+  readonly sections: Readonly<Record<string, string>>;
+  readonly systemState: string;
+  readonly bootId: string;
+  /** `status:` line of `cloud-init status --long`. */
+  readonly cloudInitStatus: string;
+  /** The `errors:` / `recoverable_errors:` part of `cloud-init status --long` and `detail:`. */
+  readonly cloudInitDetail: string;
+  /** Units `systemctl --failed` lists. */
+  readonly failed: readonly string[];
+  readonly units: readonly UnitState[];
+  readonly listeners: readonly Listener[];
+  /** Mount targets with source and fstype. */
+  readonly mounts: readonly { target: string; source: string; fstype: string }[];
+  readonly cmdline: string;
+  /** `cgroup2fs` (unified) or `tmpfs` (v1 or hybrid). */
+  readonly cgroupFs: string;
+  /** Probe lines: `zookeeper <addr> Mode: follower`, `etcd <addr> {"health":"true"}`. */
+  readonly probes: readonly string[];
+}
+
+/** Parses the text between the report markers. */
+export function parseReport(text: string): Report {
+  const sections: Record<string, string> = {};
+  let current = '';
+  for (const line of text.replaceAll('\r', '').split('\n')) {
+    const m = /^### (\S+)$/.exec(line);
+    if (m) {
+      current = m[1]!;
+      sections[current] = '';
+    } else if (current) {
+      sections[current] += `${line}\n`;
+    }
+  }
+  const lines = (name: string) => (sections[name] ?? '').split('\n').filter((l) => l.trim() !== '');
+  const meta = Object.fromEntries(lines('meta').map((l) => [l.split(' ')[0], l.slice(l.indexOf(' ') + 1)]));
+  const status = sections['cloud-init-status'] ?? '';
+  return {
+    sections,
+    systemState: meta.system_state ?? '',
+    bootId: meta.boot_id ?? '',
+    cloudInitStatus: /^status: (\S+)/m.exec(status)?.[1] ?? '',
+    cloudInitDetail: status,
+    failed: lines('failed').map((l) => l.trim().split(/\s+/)[0]!),
+    units: lines('units').map(parseUnit),
+    listeners: [
+      ...lines('listen-tcp').map((l) => parseListener('tcp', l)),
+      ...lines('listen-udp').map((l) => parseListener('udp', l)),
+    ],
+    mounts: lines('mounts').map((l) => {
+      const [target = '', source = '', fstype = ''] = l.split(' ');
+      return { target: unescapeMount(target), source, fstype };
+    }),
+    cmdline: (sections.cmdline ?? '').trim(),
+    cgroupFs: (sections.cgroup ?? '').trim(),
+    probes: lines('probes'),
+  };
+}
+
+function parseUnit(line: string): UnitState {
+  const get = (k: string) => new RegExp(`(?:^| )${k}=(\\S*)`).exec(line)?.[1] ?? '';
+  return {
+    id: get('Id'),
+    load: get('LoadState'),
+    active: get('ActiveState'),
+    sub: get('SubState'),
+    result: get('Result'),
+    fileState: get('UnitFileState'),
+  };
+}
+
+function parseListener(protocol: 'tcp' | 'udp', line: string): Listener {
+  // State Recv-Q Send-Q Local:Port Peer:Port [users:(("name",pid=1,fd=3),...)]
+  const cols = line.trim().split(/\s+/);
+  const local = cols[3] ?? '';
+  const at = local.lastIndexOf(':');
+  const address = local.slice(0, at).replace(/^\[|\]$/g, '');
+  const processes = [...line.matchAll(/\("([^"]+)"/g)].map((m) => m[1]!);
+  return { protocol, address, port: Number(local.slice(at + 1)), processes: [...new Set(processes)] };
+}
+
+function unescapeMount(s: string): string {
+  return s.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
