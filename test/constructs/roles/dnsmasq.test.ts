@@ -258,8 +258,6 @@ describe('Dnsmasq', () => {
         - - rm
           - -f
           - /usr/sbin/policy-rc.d
-        - - systemctl
-          - daemon-reload
         - - /usr/local/sbin/regionkit-use-dnsmasq
       "
     `);
