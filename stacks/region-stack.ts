@@ -10,6 +10,7 @@ import { Bastion } from '../constructs/compute/bastion.js';
 import { HostGroup } from '../constructs/compute/host-group.js';
 import { LoadBalancer } from '../constructs/loadbalancer/load-balancer.js';
 import { Network } from '../constructs/network/network.js';
+import { assertSameCopies } from '../constructs/one-copy.js';
 import { BASE_ROLES, RoleCatalog } from '../constructs/roles/catalog.js';
 import type { IHostRole } from '../constructs/roles/host-role.js';
 import { RoleRegistry } from '../constructs/roles/registry.js';
@@ -71,7 +72,7 @@ export class RegionStack extends TerraformStack {
   private outputsScope?: Construct;
 
   constructor(scope: Construct, id: string, props: RegionStackProps) {
-    super(scope, id);
+    super(assertSameCopies(scope), id);
     this.registry = RoleRegistry.of(scope);
     const spec = resolveRegionSpec(props.spec, `stack ${id}`, { customRoles: this.registry.names });
     this.currentSpec = spec;

@@ -11,6 +11,7 @@ import { DNS_LABEL } from '../../lib/names.js';
 import { HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan, regionCidrProblem } from '../../lib/net/network-plan.js';
 import { MAX_ZONES } from '../../lib/spec/region-spec.js';
 import { checkPattern, checkRange } from '../../lib/validate.js';
+import { assertSameCopies } from '../one-copy.js';
 import type { InventoryHost } from '../roles/host-role.js';
 
 export interface NetworkProps {
@@ -72,7 +73,7 @@ export class Network extends Construct implements INetwork {
   private revisionCount = 0;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
-    super(scope, id);
+    super(assertSameCopies(scope), id);
     this.cloud = props.cloud;
     this.regionName = props.regionName;
     this.cidr = props.cidr ?? '10.0.0.0/16';
