@@ -147,6 +147,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
             );
           } catch (err) {
             failures.set(host.name, err instanceof Error ? err.message : String(err));
+            log(`${host.name}: ${failures.get(host.name)}`);
           }
         }),
       );

@@ -302,18 +302,20 @@ function peakRss(qemu: ChildProcess): number {
 
 /** ACPI power button through QMP; waits for QEMU to exit (the guest shuts down), kills it after 5 min. */
 async function powerDown(socket: string, qemu: ChildProcess): Promise<void> {
-  if (qemu.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => qemu.once('exit', () => resolve()));
-  await new Promise<void>((resolve) => {
-    const conn = net.createConnection(socket, () => {
-      conn.write('{"execute":"qmp_capabilities"}\n');
-      conn.write('{"execute":"system_powerdown"}\n');
-      setTimeout(() => conn.end(), 1000);
-    });
-    conn.on('close', () => resolve());
-    conn.on('error', () => resolve());
+  const running = () => qemu.exitCode === null && qemu.signalCode === null;
+  if (!running()) return;
+  const conn = net.createConnection(socket);
+  conn.on('error', () => undefined);
+  conn.on('connect', () => {
+    conn.write('{"execute":"qmp_capabilities"}\n');
+    conn.write('{"execute":"system_powerdown"}\n');
   });
-  const timer = setTimeout(() => qemu.kill('SIGKILL'), 5 * 60_000);
-  await exited;
-  clearTimeout(timer);
+  // Polled rather than awaited on events: the exit status is what counts, whatever the socket does.
+  const deadline = Date.now() + 5 * 60_000;
+  while (running() && Date.now() < deadline) await sleep(1000);
+  conn.destroy();
+  if (running()) {
+    qemu.kill('SIGKILL');
+    while (running()) await sleep(200);
+  }
 }
