@@ -35,6 +35,7 @@ export {
   type RolePort,
   type RoleSecret,
 } from './constructs/roles/host-role.js';
+export type { RoleDataDir } from './constructs/roles/data-disk.js';
 export { RoleCatalog, BASE_ROLES, type RoleCatalogProps } from './constructs/roles/catalog.js';
 export type { DnsForward } from './constructs/roles/dnsmasq.js';
 export { RoleRegistry, type RoleFactory, type RoleFactoryContext } from './constructs/roles/registry.js';
@@ -65,7 +66,12 @@ export type {
   SecurityGroupSpec,
   VirtualIpSpec,
   ZoneSubnetSpec,
+  AptMirrors,
+  HostSecretValue,
+  HostSecretsSpec,
+  IHostSecrets,
 } from './lib/cloud/types.js';
+export type { SecretFetchSettings } from './lib/cloudinit/secret-delivery.js';
 export type {
   InstanceResource,
   LoadBalancerResource,
@@ -91,6 +97,8 @@ export {
 export {
   regionSpecSchema,
   CLOUDS,
+  HOST_OS,
+  type HostOs,
   GROUP_ROLE_NAMES,
   ROLE_NAME,
   type RoleName,

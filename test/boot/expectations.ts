@@ -71,14 +71,19 @@ export const DATA_DISK_MOUNTS: Readonly<Record<string, readonly string[]>> = {};
  */
 export function expectedReplacements(host: BootHost): Record<string, number> {
   const roles = new Set(host.roles.map((r) => r.name));
-  const out: Record<string, number> = { 'apt:primary': 1, 'apt:security': 1 };
+  // roles that declare a secret; since issue 7 fault 13 none reaches user data as a value or a variable
+  const secrets = ['weave', 'rexray'].filter((r) => roles.has(r)).length;
+  // the metadata guard on every host, the secret fetch script where the host has secrets (docs/security.md)
+  const out: Record<string, number> = { 'apt:primary': 1, metadata: secrets > 0 ? 2 : 1 };
   if (host.cloud === 'alicloud') {
+    out['apt:security'] = 1;
     out['ntp:alicloud'] = 3;
-    if (roles.has('mesos-dns')) out['dns:alicloud'] = 2;
-    if (roles.has('rexray')) out['var.rexray_s3fs_secret_key'] = 1;
-  } else {
-    if (roles.has('weave')) out['var.weave_password'] = 1;
-    if (roles.has('rexray')) out['var.rexray_cinder_password'] = 1;
+    // dnsmasq's and mesos-dns's upstream servers: Alibaba's resolvers, known at synth time
+    const dns = (roles.has('dnsmasq') ? 2 : 0) + (roles.has('mesos-dns') ? 2 : 0);
+    if (dns > 0) out['dns:alicloud'] = dns;
+  } else if (secrets > 0) {
+    // the bootstrap application credential (id, secret), Keystone's URL, and one Barbican secret id per secret
+    out['openstack-reference'] = 3 + secrets;
   }
   return out;
 }

@@ -70,13 +70,22 @@ export function testSecret(name: string): string {
  */
 export function prepareUserData(terraformUserData: string): Prepared {
   const counts: Record<string, number> = {};
-  const stripped = terraformUserData.replaceAll('$${', '');
-  const other = /\$\{(?!var\.[a-z0-9_]+\})[^}]*\}/.exec(stripped);
-  if (other) throw new Error(`user data holds a Terraform expression other than a variable: ${other[0]}`);
+  // Alibaba Cloud user data travels as base64gzip("..."): the HCL string literal's escapes are JSON's
+  const gz = /^\$\{base64gzip\("([\s\S]*)"\)\}$/.exec(terraformUserData);
+  if (gz) terraformUserData = JSON.parse(`"${gz[1]!}"`) as string;
+  // variables, and on OpenStack the bootstrap application credential and Keystone's URL (docs/security.md)
   const withSecrets = terraformUserData
-    .replace(/(?<!\$)\$\{var\.([a-z0-9_]+)\}/g, (_, name: string) => {
-      counts[`var.${name}`] = (counts[`var.${name}`] ?? 0) + 1;
-      return testSecret(name);
+    .replace(/(?<!\$)\$\{((?:[^{}]|\{[^{}]*\})*)\}/g, (_, expr: string) => {
+      const variable = /^var\.([a-z0-9_]+)$/.exec(expr);
+      if (variable) {
+        counts[`var.${variable[1]!}`] = (counts[`var.${variable[1]!}`] ?? 0) + 1;
+        return testSecret(variable[1]!);
+      }
+      if (!/^(data\.)?openstack_|^\[for /.test(expr)) {
+        throw new Error(`user data holds an unexpected Terraform expression: \${${expr}}`);
+      }
+      counts['openstack-reference'] = (counts['openstack-reference'] ?? 0) + 1;
+      return `boot-test-ref-${expr.length}`;
     })
     .replaceAll('$${', '${')
     .replaceAll('%%{', '%{');
