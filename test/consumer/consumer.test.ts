@@ -55,7 +55,7 @@ admin:
   sshSources: [198.51.100.0/24]
 hostGroups:
   - { name: bastion }
-  - { name: api, count: 2, roles: [docker, my-agent], dataDisks: [{ sizeGiB: 50 }] }
+  - { name: api, count: 2, roles: [docker, my-agent] }
   - { name: db }
 `;
 
