@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { Testing } from 'cdktf';
+import { execaSync } from 'execa';
 import { describe, expect, test } from 'vitest';
 
-import { GEN_DIR } from '../../../lib/providers/paths.js';
+import { GEN_DIR, PACKAGE_ROOT } from '../../../lib/providers/paths.js';
 import { GENERATED_PROVIDERS } from '../../../lib/versions.js';
 import { CLOUDS, synthJson, testStack } from '../../helpers.js';
 
@@ -18,8 +19,26 @@ describe.each(CLOUDS)('generated %s bindings', (cloud) => {
     expect(provider).not.toContain("terraformProviderSource: 'registry.terraform.io/");
   });
 
-  test('have no provider-wide index to import by mistake', () => {
-    expect(() => readFileSync(path.join(GEN_DIR, cloud, 'index.ts'))).toThrow(/ENOENT/);
+  test('have a provider-wide index for consumers (regionkit/<cloud>) re-exporting every resource module', () => {
+    const index = readFileSync(path.join(GEN_DIR, cloud, 'index.ts'), 'utf8');
+    const modules = readdirSync(path.join(GEN_DIR, cloud), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => `export * from './${e.name}/index.js';`)
+      .sort();
+    expect(
+      index
+        .split('\n')
+        .filter((l) => l.startsWith('export'))
+        .sort(),
+    ).toEqual(modules);
+  });
+
+  test("that regionkit's own code never imports (it loads every resource)", () => {
+    const importers = execaSync('git', ['grep', '-lE', `gen/${cloud}(/index(\\.js)?)?'`, '--', '*.ts'], {
+      cwd: PACKAGE_ROOT,
+      reject: false,
+    }).stdout;
+    expect(String(importers).split('\n').filter(Boolean)).toEqual([]);
   });
 
   test('write required_providers Terraform and OpenTofu both resolve', () => {
