@@ -245,6 +245,7 @@ export class RegionStack extends TerraformStack {
       backends: this.hostGroups.get(lb.backends)!,
       listeners: lb.listeners,
       healthCheck: lb.healthCheck,
+      idleTimeoutSeconds: lb.idleTimeoutSeconds,
     });
   }
 

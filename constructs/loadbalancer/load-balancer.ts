@@ -1,15 +1,17 @@
 /**
  * A layer-4 (or plain HTTP) load balancer in front of one host group, public or internal, with a health
- * check that is always on. Opens exactly the backend ports, from exactly where the cloud's load balancer
- * traffic comes from, on the backends' security group.
+ * check that is always on and one idle timeout on both clouds. Opens exactly the backend ports, from exactly
+ * where the cloud's load balancer traffic comes from (the adapter's `loadBalancerSources`, derived from
+ * `BACKEND_SOURCE_FACTS` in lib/cloud/load-balancing.ts; see docs/load-balancer.md), on the backends' security
+ * group.
  */
 import { Construct } from 'constructs';
 
 import { resourceAt, type LoadBalancerResource } from '../../lib/cloud/resources.js';
-import type { ListenerSpec, LoadBalancerSpec } from '../../lib/cloud/types.js';
+import type { BackendSource, ListenerSpec, LoadBalancerSpec } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
 import { physicalName } from '../../lib/names.js';
-import type { HealthCheckSpec } from '../../lib/spec/region-spec.js';
+import { IDLE_TIMEOUT_SECONDS, type HealthCheckSpec } from '../../lib/spec/region-spec.js';
 import { checkRange } from '../../lib/validate.js';
 import type { IHostGroup } from '../compute/host-group.js';
 import type { INetwork } from '../network/network.js';
@@ -35,15 +37,25 @@ export interface LoadBalancerProps {
   readonly listeners: readonly LoadBalancerListener[];
   /** @default - tcp check of each listener's backend port every 5 s, timeout 3 s, thresholds 3/3 */
   readonly healthCheck?: Partial<HealthCheckSpec>;
+  /**
+   * Seconds an idle connection is kept, rendered on every tcp and http listener on both clouds (udp listeners
+   * have none); between 10 and 900, at most 60 with an http listener.
+   * @default 60
+   * @see docs/load-balancer.md for each cloud's range at the pinned provider version
+   */
+  readonly idleTimeoutSeconds?: number;
 }
 
 export class LoadBalancer extends Construct {
   /** Public address (public load balancers) or internal address. */
   public readonly address: string;
+  /** Sources the backends admit for this load balancer, each with the facts it follows (docs/load-balancer.md). */
+  public readonly backendSources: readonly BackendSource[];
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const isPublic = props.public ?? false;
+    const idleTimeoutSeconds = props.idleTimeoutSeconds ?? IDLE_TIMEOUT_SECONDS.default;
     if (props.listeners.length === 0)
       throw new SpecError(`${this.node.path}: listeners must list at least one, got []`);
     const listeners: ListenerSpec[] = props.listeners.map((l, i) => {
@@ -67,6 +79,14 @@ export class LoadBalancer extends Construct {
     checkRange(this, 'healthCheck.timeoutSeconds', healthCheck.timeoutSeconds, 1, healthCheck.intervalSeconds - 1);
     checkRange(this, 'healthCheck.healthyThreshold', healthCheck.healthyThreshold, 2, 10);
     checkRange(this, 'healthCheck.unhealthyThreshold', healthCheck.unhealthyThreshold, 2, 10);
+    const hasHttp = listeners.some((l) => l.protocol === 'http');
+    checkRange(
+      this,
+      'idleTimeoutSeconds',
+      idleTimeoutSeconds,
+      IDLE_TIMEOUT_SECONDS.min,
+      hasHttp ? IDLE_TIMEOUT_SECONDS.maxHttp : IDLE_TIMEOUT_SECONDS.max,
+    );
 
     const network = props.network;
     const privateAddress = isPublic ? undefined : network.reserveInfraAddress(this.node.path);
@@ -78,6 +98,7 @@ export class LoadBalancer extends Construct {
       privateAddress,
       listeners,
       healthCheck,
+      idleTimeoutSeconds,
       networkCidr: network.cidr,
       tags: network.tags,
       members: props.backends.hosts.map((host, i) => ({
@@ -86,7 +107,10 @@ export class LoadBalancer extends Construct {
         subnetId: network.subnetIds[host.zoneIndex]!,
       })),
     };
-    for (const source of network.cloud.loadBalancerSources({ ...spec, subnetCidr: network.plan.zoneSubnet(0) })) {
+    const memberZones = [...new Set(props.backends.hosts.map((host) => host.zoneIndex))].sort((a, b) => a - b);
+    const memberSubnetCidrs = memberZones.map((zone) => network.plan.zoneSubnet(zone));
+    this.backendSources = network.cloud.loadBalancerSources({ ...spec, memberSubnetCidrs });
+    for (const source of this.backendSources) {
       props.backends.securityGroup.allowFrom(
         Peers.ipv4(source.cidr),
         Port.of(source.protocol, source.port),

@@ -10,6 +10,8 @@ import type { SecretFetchSettings } from '../cloudinit/secret-delivery.js';
 import type { CloudKind, HealthCheckSpec, HostOs } from '../spec/region-spec.js';
 import type { ProviderPin } from '../versions.js';
 
+import type { BackendSourceFactId } from './load-balancing.js';
+
 export type { CloudKind };
 
 /** Transport protocols a security-group rule can open. */
@@ -128,6 +130,8 @@ export interface LoadBalancerSpec {
     readonly port?: number;
   };
   readonly members: readonly LoadBalancerMember[];
+  /** Seconds an idle connection is kept, on every tcp and http listener (udp listeners have none). */
+  readonly idleTimeoutSeconds: number;
   readonly networkCidr: string;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -149,12 +153,20 @@ export interface VirtualIpSpec {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** What decides where a load balancer's traffic to its backends comes from. */
+export interface LoadBalancerSourcesSpec extends Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'> {
+  /** CIDR of each subnet that holds a member, once each, in zone order. */
+  readonly memberSubnetCidrs: readonly string[];
+}
+
 /** Where traffic from a load balancer to its backends comes from, per backend port. */
 export interface BackendSource {
   readonly protocol: RuleProtocol;
   readonly port: number;
   readonly cidr: string;
   readonly description: string;
+  /** The facts (`BACKEND_SOURCE_FACTS`) this source follows. */
+  readonly facts: readonly BackendSourceFactId[];
 }
 
 /** Package archive mirrors of one OS: the release archive and its security updates. */
@@ -242,10 +254,9 @@ export interface ICloud {
   virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void;
   /** A host group's identity for reading its secrets from the cloud's secret store; its grants follow `addSecret`. */
   hostSecrets(scope: Construct, id: string, spec: HostSecretsSpec): IHostSecrets;
-  /** Sources backends must accept for a load balancer's traffic and health checks (least privilege). */
-  loadBalancerSources(
-    spec: Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'> & {
-      readonly subnetCidr: string;
-    },
-  ): BackendSource[];
+  /**
+   * Sources backends must accept for a load balancer's traffic and health checks (least privilege), derived from
+   * `BACKEND_SOURCE_FACTS`; one entry per protocol, port and CIDR.
+   */
+  loadBalancerSources(spec: LoadBalancerSourcesSpec): BackendSource[];
 }

@@ -352,6 +352,25 @@ const healthCheck = z.strictObject({
   unhealthyThreshold: z.int().min(2).max(10).default(3).meta({ description: 'Failures before it is taken out.' }),
 });
 
+/**
+ * Idle timeout of load balancer connections, seconds: the range both clouds accept for every listener protocol
+ * that has one, and one default valid for all of them. Alibaba Cloud CLB (aliyun/alicloud 1.289.0,
+ * alicloud/resource_alicloud_slb_listener.go): tcp `established_timeout` 10–900 (default 900), http
+ * `idle_timeout` 1–60 (default 15). Octavia (11.0.0, octavia/common/constants.py `MIN_TIMEOUT`/`MAX_TIMEOUT`):
+ * `timeout_client_data` / `timeout_member_data` 0 ms–24 days (default 50 s). udp listeners have none on either
+ * cloud. See docs/load-balancer.md.
+ */
+export const IDLE_TIMEOUT_SECONDS = {
+  /** alicloud tcp established_timeout's lower bound. */
+  min: 10,
+  /** alicloud tcp established_timeout's upper bound. */
+  max: 900,
+  /** Upper bound with an http listener: alicloud idle_timeout's. */
+  maxHttp: 60,
+  /** Valid for every listener protocol on both clouds. */
+  default: 60,
+} as const;
+
 const loadBalancer = z.strictObject({
   name: itemName.meta({ description: 'Load balancer name.' }),
   public: z
@@ -361,6 +380,14 @@ const loadBalancer = z.strictObject({
   backends: itemName.meta({ description: 'Name of the host group that receives the traffic.' }),
   listeners: z.array(listener).min(1).max(20).meta({ description: 'Ports the load balancer listens on.' }),
   healthCheck: healthCheck.default(healthCheck.parse({})).meta({ description: 'Backend health check; always on.' }),
+  idleTimeoutSeconds: z
+    .int()
+    .min(IDLE_TIMEOUT_SECONDS.min)
+    .max(IDLE_TIMEOUT_SECONDS.max)
+    .default(IDLE_TIMEOUT_SECONDS.default)
+    .meta({
+      description: `Seconds an idle connection is kept, the same on both clouds (tcp and http listeners; udp has none). At most ${IDLE_TIMEOUT_SECONDS.maxHttp} with an http listener.`,
+    }),
 });
 
 const mesosCluster = z

@@ -8,7 +8,7 @@ import { cidrsOverlap, HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan } from '../
 
 import { groupHostConfig } from './host-config.js';
 import { describeValue } from './issues.js';
-import { BASTION_GROUP, CGROUP_V1_OS, groupOs, type RegionSpec } from './region-spec.js';
+import { BASTION_GROUP, CGROUP_V1_OS, groupOs, IDLE_TIMEOUT_SECONDS, type RegionSpec } from './region-spec.js';
 
 /** Roles whose ports are open to their cluster's groups, so they need a cluster. */
 const CLUSTER_PORT_ROLES: readonly string[] = ['glusterfs-server', 'calico', 'weave', 'etcd'];
@@ -94,6 +94,14 @@ export function semanticIssues(spec: RegionSpec): SpecIssue[] {
     duplicates(keys).forEach((j) =>
       add(`${at}.listeners[${j}].port`, `must be unique per transport on one load balancer, got ${keys[j]} twice`),
     );
+    const http = lb.listeners.findIndex((l) => l.protocol === 'http');
+    if (http >= 0 && lb.idleTimeoutSeconds > IDLE_TIMEOUT_SECONDS.maxHttp) {
+      add(
+        `${at}.idleTimeoutSeconds`,
+        `must be at most ${IDLE_TIMEOUT_SECONDS.maxHttp} with an http listener (listeners[${http}]; Alibaba Cloud's ` +
+          `http idle timeout), got ${lb.idleTimeoutSeconds}`,
+      );
+    }
     const hc = lb.healthCheck;
     if (hc.timeoutSeconds >= hc.intervalSeconds) {
       add(

@@ -147,9 +147,9 @@ describe('LoadBalancer on openstack', () => {
     expect(resourcesOf(t.stack, 'openstack_networking_floatingip_associate_v2')[0]).toMatchObject({
       port_id: expect.stringMatching(/^\$\{openstack_lb_loadbalancer_v2\..*\.vip_port_id\}$/),
     });
-    // amphorae proxy from the VIP subnet
+    // the amphora reaches each member from its address in the member's subnet (zones 1 and 2 here)
     expect(
       backends.securityGroup.ingressRules.map((r) => `${r.port.toString()} ${'cidr' in r.peer ? r.peer.cidr : ''}`),
-    ).toEqual(['udp/53 10.0.0.0/20', 'tcp/443 10.0.0.0/20']);
+    ).toEqual(['udp/53 10.0.0.0/20', 'tcp/443 10.0.0.0/20', 'udp/53 10.0.16.0/20', 'tcp/443 10.0.16.0/20']);
   });
 });

@@ -32,7 +32,7 @@ import { Vswitch } from '../../gen/alicloud/vswitch/index.js';
 import type { AlicloudSettings, HostOs } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
-import { healthCheckTransport } from '../load-balancing.js';
+import { healthCheckTransport, listenerTransport, mergeSources } from '../load-balancing.js';
 import type {
   BackendSource,
   HostDefaults,
@@ -44,6 +44,7 @@ import type {
   IHostSecrets,
   IngressRuleSpec,
   LoadBalancerRefs,
+  LoadBalancerSourcesSpec,
   LoadBalancerSpec,
   NetworkRefs,
   NetworkSpec,
@@ -286,6 +287,10 @@ export class AlicloudCloud implements ICloud {
         ...http,
         ...(listener.protocol === 'tcp' ? { healthCheckType: hc.type } : {}),
         ...(listener.protocol === 'http' ? { healthCheck: 'on', stickySession: 'off' } : {}),
+        // Idle timeout: tcp's established_timeout (10-900 s), http's idle_timeout (1-60 s); udp has none
+        // (resource_alicloud_slb_listener.go at v1.289.0).
+        ...(listener.protocol === 'tcp' ? { establishedTimeout: spec.idleTimeoutSeconds } : {}),
+        ...(listener.protocol === 'http' ? { idleTimeout: spec.idleTimeoutSeconds } : {}),
       });
     });
     new SlbBackendServer(root, 'Backends', {
@@ -379,23 +384,32 @@ export class AlicloudCloud implements ICloud {
     });
   }
 
-  public loadBalancerSources(
-    spec: Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'>,
-  ): BackendSource[] {
+  /**
+   * Layer-4 listeners pass the client's own address through (`clb-layer4-clients`): the world for a public load
+   * balancer, the network for an internal one. http listeners proxy from CLB nodes (`clb-layer7-proxy`), and
+   * every health check comes from them (`clb-health-checks`), both from 100.64.0.0/10. Alibaba's docs say a
+   * security group admits health checks without a rule; the explicit rule keeps the backends' intent in the plan.
+   */
+  public loadBalancerSources(spec: LoadBalancerSourcesSpec): BackendSource[] {
     const sources: BackendSource[] = [];
     for (const l of spec.listeners) {
-      const protocol = l.protocol === 'udp' ? 'udp' : 'tcp';
-      // Layer-4 listeners keep the client address; layer-7 ones proxy from SLB's system range.
-      const clients = l.protocol === 'http' ? SLB_SYSTEM_CIDR : spec.public ? '0.0.0.0/0' : spec.networkCidr;
-      sources.push({ protocol, port: l.backendPort, cidr: clients, description: `${l.protocol} ${l.port} clients` });
+      const description = `${l.protocol} ${l.port} clients`;
+      const protocol = listenerTransport(l);
+      if (l.protocol === 'http') {
+        sources.push({ protocol, port: l.backendPort, cidr: SLB_SYSTEM_CIDR, description, facts: ['clb-layer7-proxy'] });
+      } else {
+        const clients = spec.public ? '0.0.0.0/0' : spec.networkCidr;
+        sources.push({ protocol, port: l.backendPort, cidr: clients, description, facts: ['clb-layer4-clients'] });
+      }
       sources.push({
         protocol: healthCheckTransport(l, spec.healthCheck.type),
         port: spec.healthCheck.port ?? l.backendPort,
         cidr: SLB_SYSTEM_CIDR,
         description: 'health checks',
+        facts: ['clb-health-checks'],
       });
     }
-    return sources;
+    return mergeSources(sources);
   }
 
   private listedZones(scope: Construct, count: number): string[] {

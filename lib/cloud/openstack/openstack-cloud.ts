@@ -36,7 +36,7 @@ import { OpenstackProvider } from '../../gen/openstack/provider/index.js';
 import type { HostOs, OpenstackSettings } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
-import { healthCheckTransport } from '../load-balancing.js';
+import { healthCheckTransport, listenerTransport, mergeSources } from '../load-balancing.js';
 import type {
   BackendSource,
   HostDefaults,
@@ -48,6 +48,7 @@ import type {
   IHostSecrets,
   IngressRuleSpec,
   LoadBalancerRefs,
+  LoadBalancerSourcesSpec,
   LoadBalancerSpec,
   NetworkRefs,
   NetworkSpec,
@@ -238,6 +239,11 @@ export class OpenstackCloud implements ICloud {
         loadbalancerId: lb.id,
         protocol,
         protocolPort: listener.port,
+        // Idle timeout in milliseconds on both sides of the amphora's proxy (Octavia's default is 50 s); UDP
+        // listeners run in LVS, which does not use them.
+        ...(listener.protocol === 'udp'
+          ? {}
+          : { timeoutClientData: spec.idleTimeoutSeconds * 1000, timeoutMemberData: spec.idleTimeoutSeconds * 1000 }),
         tags: tagList(spec.tags),
       });
       const pool = new LbPoolV2(root, `Pool-${lid}`, {
@@ -364,22 +370,33 @@ export class OpenstackCloud implements ICloud {
     );
   }
 
-  public loadBalancerSources(
-    spec: Pick<LoadBalancerSpec, 'listeners' | 'healthCheck'> & { readonly subnetCidr: string },
-  ): BackendSource[] {
-    // Octavia amphorae proxy every listener (and probe every member) from their own ports in the VIP subnet.
-    const sources: BackendSource[] = spec.listeners.map((l) => ({
-      protocol: l.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
-      port: l.backendPort,
-      cidr: spec.subnetCidr,
-      description: `${l.protocol} ${l.port} via amphorae`,
-    }));
-    for (const l of spec.listeners) {
-      const protocol = healthCheckTransport(l, spec.healthCheck.type);
-      const port = spec.healthCheck.port ?? l.backendPort;
-      sources.push({ protocol, port, cidr: spec.subnetCidr, description: 'health checks' });
+  /**
+   * Octavia's amphora gets an address on each member's subnet and sends that member's traffic and health checks
+   * from it (`octavia-member-subnets`): each subnet holding a member admits the backend ports from itself.
+   */
+  public loadBalancerSources(spec: LoadBalancerSourcesSpec): BackendSource[] {
+    const sources: BackendSource[] = [];
+    for (const cidr of spec.memberSubnetCidrs) {
+      for (const l of spec.listeners) {
+        sources.push({
+          protocol: listenerTransport(l),
+          port: l.backendPort,
+          cidr,
+          description: `${l.protocol} ${l.port} via amphorae`,
+          facts: ['octavia-member-subnets'],
+        });
+      }
+      for (const l of spec.listeners) {
+        sources.push({
+          protocol: healthCheckTransport(l, spec.healthCheck.type),
+          port: spec.healthCheck.port ?? l.backendPort,
+          cidr,
+          description: 'health checks',
+          facts: ['octavia-member-subnets'],
+        });
+      }
     }
-    return sources;
+    return mergeSources(sources);
   }
 
   private external(scope: Construct): DataOpenstackNetworkingNetworkV2 {

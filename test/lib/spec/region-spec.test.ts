@@ -51,6 +51,7 @@ describe('region spec defaults', () => {
       backends: 'web',
       listeners: [{ port: 443, protocol: 'tcp' }],
       healthCheck: { type: 'tcp', intervalSeconds: 5, timeoutSeconds: 3, healthyThreshold: 3, unhealthyThreshold: 3 },
+      idleTimeoutSeconds: 60,
     });
     expect(spec.tags).toEqual({});
     expect(spec.backend).toEqual({ type: 'local' });
@@ -162,6 +163,16 @@ describe('region spec field errors name the field, the value and what is allowed
       'loadBalancers[0].healthCheck.intervalSeconds: must be >= 2, got 1',
     ],
     [
+      'idle timeout below both clouds\' range',
+      withLb({ idleTimeoutSeconds: 9 }),
+      'loadBalancers[0].idleTimeoutSeconds: must be >= 10, got 9',
+    ],
+    [
+      'idle timeout above both clouds\' range',
+      withLb({ idleTimeoutSeconds: 901 }),
+      'loadBalancers[0].idleTimeoutSeconds: must be <= 900, got 901',
+    ],
+    [
       'tags',
       { ...base, tags: { 'aliyun-x': 'y' } },
       'tags.aliyun-x: must be a tag key of 1-63 characters, not starting with aliyun, acs: or http, got "aliyun-x"',
@@ -240,6 +251,11 @@ describe('region spec cross-field errors', () => {
       'http check on udp',
       withLb({ listeners: [{ port: 53, protocol: 'udp' }], healthCheck: { type: 'http' } }),
       'loadBalancers[0].listeners[0].protocol: must not be udp when healthCheck.type is http; use type tcp',
+    ],
+    [
+      'idle timeout above http listeners\' range',
+      withLb({ listeners: [{ port: 443 }, { port: 80, protocol: 'http' }], idleTimeoutSeconds: 61 }),
+      "loadBalancers[0].idleTimeoutSeconds: must be at most 60 with an http listener (listeners[1]; Alibaba Cloud's http idle timeout), got 61",
     ],
     [
       'path without http',
