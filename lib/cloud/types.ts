@@ -154,7 +154,10 @@ export interface VirtualIpSpec {
 }
 
 /** What decides where a load balancer's traffic to its backends comes from. */
-export interface LoadBalancerSourcesSpec extends Pick<LoadBalancerSpec, 'public' | 'listeners' | 'healthCheck' | 'networkCidr'> {
+export interface LoadBalancerSourcesSpec extends Pick<
+  LoadBalancerSpec,
+  'public' | 'listeners' | 'healthCheck' | 'networkCidr'
+> {
   /** CIDR of each subnet that holds a member, once each, in zone order. */
   readonly memberSubnetCidrs: readonly string[];
 }

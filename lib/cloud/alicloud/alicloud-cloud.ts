@@ -396,7 +396,13 @@ export class AlicloudCloud implements ICloud {
       const description = `${l.protocol} ${l.port} clients`;
       const protocol = listenerTransport(l);
       if (l.protocol === 'http') {
-        sources.push({ protocol, port: l.backendPort, cidr: SLB_SYSTEM_CIDR, description, facts: ['clb-layer7-proxy'] });
+        sources.push({
+          protocol,
+          port: l.backendPort,
+          cidr: SLB_SYSTEM_CIDR,
+          description,
+          facts: ['clb-layer7-proxy'],
+        });
       } else {
         const clients = spec.public ? '0.0.0.0/0' : spec.networkCidr;
         sources.push({ protocol, port: l.backendPort, cidr: clients, description, facts: ['clb-layer4-clients'] });
