@@ -170,8 +170,9 @@ export class RegionStack extends TerraformStack {
   /**
    * Adds a host group in code as if it were the last entry of the region file's `hostGroups`: the region is
    * validated again with it (names, counts, the address plan, role requirements), its hosts get the base roles
-   * and the roles it names (built-in or registered with `RoleRegistry`), SSH from the bastion, and the output
-   * `host_group_<name>_private_ips`. Its role problems (cycles, oversized user data) throw here.
+   * and the roles it names (built-in or registered with `RoleRegistry`), SSH from the bastion, and the outputs
+   * `host_group_<name>_{private_ips,instance_ids,security_group_id,virtual_ips}` (docs/outputs.md). Its role
+   * problems (cycles, oversized user data) throw here.
    * @throws SpecError listing every problem, as for a region file
    */
   public addHostGroup(group: HostGroupInput): HostGroup {
@@ -196,8 +197,8 @@ export class RegionStack extends TerraformStack {
 
   /**
    * Adds a load balancer in code as if it were the last entry of the region file's `loadBalancers`: validated
-   * with the region (its `backends` may name a group added with `addHostGroup`), with the output
-   * `load_balancer_<name>_address`.
+   * with the region (its `backends` may name a group added with `addHostGroup`), with the outputs
+   * `load_balancer_<name>_address` and `load_balancer_<name>_id`.
    * @throws SpecError listing every problem, as for a region file
    */
   public addLoadBalancer(lb: LoadBalancerInput): LoadBalancer {
@@ -273,7 +274,16 @@ export class RegionStack extends TerraformStack {
     return role;
   }
 
+  /**
+   * The stack's outputs, the interface later stacks and other repos build on (docs/outputs.md): names are
+   * snake_case and depend only on the names of groups and load balancers, never on counts; lists are in zone or
+   * host order. Renaming one is a breaking change.
+   */
   private addOutputs(): void {
+    const network = this.network;
+    this.output('network_id', network.networkId, 'id of the VPC (alicloud) or Neutron network (openstack)');
+    this.output('subnet_ids', [...network.subnetIds], 'vSwitch / subnet id per zone, in zone order');
+    this.output('zone_names', [...network.zoneNames], 'zone name per zone, in zone order (the order of subnet_ids)');
     for (const [name, lb] of this.loadBalancers) this.lbOutput(name, lb);
     if (this.bastion) {
       this.output('bastion_addresses', this.bastion.publicAddresses, 'public SSH addresses of the bastion');
@@ -282,7 +292,12 @@ export class RegionStack extends TerraformStack {
   }
 
   private lbOutput(name: string, lb: LoadBalancer): void {
-    this.output(`load_balancer_${snake(name)}_address`, lb.address, `address of load balancer ${name}`);
+    this.output(
+      `load_balancer_${snake(name)}_address`,
+      lb.address,
+      `address of load balancer ${name}: public (EIP or floating IP) if public, else its fixed internal VIP`,
+    );
+    this.output(`load_balancer_${snake(name)}_id`, lb.id, `cloud id of load balancer ${name}`);
   }
 
   private groupOutput(name: string, group: HostGroup): void {
@@ -290,6 +305,21 @@ export class RegionStack extends TerraformStack {
       `host_group_${snake(name)}_private_ips`,
       group.hosts.map((h) => h.privateIp),
       `private addresses of the ${name} hosts, in host order`,
+    );
+    this.output(
+      `host_group_${snake(name)}_instance_ids`,
+      group.hostRefs.map((h) => h.id),
+      `instance ids of the ${name} hosts, in host order`,
+    );
+    this.output(
+      `host_group_${snake(name)}_security_group_id`,
+      group.securityGroup.securityGroupId,
+      `id of the ${name} hosts' security group`,
+    );
+    this.output(
+      `host_group_${snake(name)}_virtual_ips`,
+      group.virtualIps,
+      `virtual IPs the ${name} hosts move between them (keepalived); empty when the group has none`,
     );
   }
 

@@ -81,6 +81,7 @@ export class HostGroup extends Construct implements IHostGroup {
   private bastion?: ISecurityGroup;
   private readonly dataDisks: readonly DataDiskSpec[];
   private secretAccess?: IHostSecrets;
+  private readonly virtualIpList: string[] = [];
 
   constructor(scope: Construct, id: string, props: HostGroupProps) {
     super(scope, id);
@@ -224,7 +225,13 @@ export class HostGroup extends Construct implements IHostGroup {
       hostIds: this.hostRefs.map((r) => r.id),
       tags: { ...this.network.tags, 'regionkit-group': this.groupName },
     });
+    this.virtualIpList.push(address);
     return address;
+  }
+
+  /** Addresses added with `addVirtualIp` (keepalived's), in the order added; a copy. */
+  public get virtualIps(): string[] {
+    return [...this.virtualIpList];
   }
 
   /** Orders the roles and renders every host once; throws `SpecError` on a cycle or oversized user data. */

@@ -49,6 +49,8 @@ export interface LoadBalancerProps {
 export class LoadBalancer extends Construct {
   /** Public address (public load balancers) or internal address. */
   public readonly address: string;
+  /** The load balancer's cloud id (`alicloud_slb_load_balancer.id`, `openstack_lb_loadbalancer_v2.id`). */
+  public readonly id: string;
   /** Sources the backends admit for this load balancer, each with the facts it follows (docs/load-balancer.md). */
   public readonly backendSources: readonly BackendSource[];
 
@@ -117,7 +119,9 @@ export class LoadBalancer extends Construct {
         `${source.description} (load balancer ${spec.name})`,
       );
     }
-    this.address = network.cloud.loadBalancer(this, 'Resource', spec).address;
+    const refs = network.cloud.loadBalancer(this, 'Resource', spec);
+    this.address = refs.address;
+    this.id = refs.id;
   }
 
   /** The load balancer resource: `SlbLoadBalancer` (alicloud) or `LbLoadbalancerV2` (openstack). */

@@ -141,12 +141,18 @@ describe('host groups and load balancers added in code', () => {
     expect(ruleLines(api)).toContain('tcp/22 eu1-bastion');
     expect(stack.spec.hostGroups.map((g) => g.name)).toEqual(['bastion', 'db', 'api']);
     const output = synthJson(stack).output!;
+    const group = (g: string) =>
+      ['instance_ids', 'private_ips', 'security_group_id', 'virtual_ips'].map((o) => `host_group_${g}_${o}`);
     expect(Object.keys(output).sort()).toEqual([
       'bastion_addresses',
-      'host_group_api_private_ips',
-      'host_group_bastion_private_ips',
-      'host_group_db_private_ips',
+      ...group('api'),
+      ...group('bastion'),
+      ...group('db'),
       'load_balancer_www_address',
+      'load_balancer_www_id',
+      'network_id',
+      'subnet_ids',
+      'zone_names',
     ]);
     // the address plan continues after the file's groups
     expect(api.hosts.map((h) => h.privateIp)).toEqual(['10.0.0.80', '10.0.16.80']);

@@ -21,16 +21,23 @@ describe.each(CLOUDS)('RegionStack on %s', (cloud) => {
     expect(Testing.renderConstructTree(stack)).toMatchSnapshot();
   });
 
-  test('outputs: load balancer addresses, bastion addresses, host IPs per group', () => {
+  test('outputs: network, load balancers, bastion addresses, per group hosts, security group, virtual IPs', () => {
     const stack = new RegionStack(Testing.app(), 'test-infra', { spec: fullShape(cloud) });
     const outputs = synthJson(stack).output as Record<string, { value: unknown }>;
+    const group = (g: string) =>
+      ['instance_ids', 'private_ips', 'security_group_id', 'virtual_ips'].map((o) => `host_group_${g}_${o}`);
     expect(Object.keys(outputs).sort()).toEqual([
       'bastion_addresses',
-      'host_group_bastion_private_ips',
-      'host_group_edge_private_ips',
-      'host_group_worker_private_ips',
+      ...group('bastion'),
+      ...group('edge'),
+      ...group('worker'),
       'load_balancer_api_address',
+      'load_balancer_api_id',
       'load_balancer_public_address',
+      'load_balancer_public_id',
+      'network_id',
+      'subnet_ids',
+      'zone_names',
     ]);
     expect(outputs.host_group_worker_private_ips!.value).toEqual(['10.0.0.48', '10.0.16.48']);
   });
