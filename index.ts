@@ -59,6 +59,7 @@ export type {
   LoadBalancerMember,
   LoadBalancerRefs,
   LoadBalancerSpec as CloudLoadBalancerSpec,
+  LoadBalancerSourcesSpec,
   NetworkRefs,
   NetworkSpec,
   RexrayCloudSettings,
@@ -71,6 +72,11 @@ export type {
   HostSecretsSpec,
   IHostSecrets,
 } from './lib/cloud/types.js';
+export {
+  BACKEND_SOURCE_FACTS,
+  type BackendSourceFact,
+  type BackendSourceFactId,
+} from './lib/cloud/load-balancing.js';
 export type { SecretFetchSettings } from './lib/cloudinit/secret-delivery.js';
 export type {
   InstanceResource,
@@ -96,6 +102,7 @@ export {
 } from './lib/spec/load.js';
 export {
   regionSpecSchema,
+  IDLE_TIMEOUT_SECONDS,
   CLOUDS,
   HOST_OS,
   type HostOs,

@@ -295,7 +295,7 @@ export class RegionStack extends TerraformStack {
     this.output(
       `load_balancer_${snake(name)}_address`,
       lb.address,
-      `address of load balancer ${name}: public (EIP or floating IP) if public, else its fixed internal VIP`,
+      `address of load balancer ${name}: its internet address if public, else its fixed internal address`,
     );
     this.output(`load_balancer_${snake(name)}_id`, lb.id, `cloud id of load balancer ${name}`);
   }
