@@ -72,11 +72,7 @@ export type {
   HostSecretsSpec,
   IHostSecrets,
 } from './lib/cloud/types.js';
-export {
-  BACKEND_SOURCE_FACTS,
-  type BackendSourceFact,
-  type BackendSourceFactId,
-} from './lib/cloud/load-balancing.js';
+export { BACKEND_SOURCE_FACTS, type BackendSourceFact, type BackendSourceFactId } from './lib/cloud/load-balancing.js';
 export type { SecretFetchSettings } from './lib/cloudinit/secret-delivery.js';
 export type {
   InstanceResource,

@@ -59,9 +59,9 @@ export const BACKEND_SOURCE_FACTS = {
     see: 'https://www.alibabacloud.com/help/en/slb/classic-load-balancer/use-cases/preserve-client-ip-addresses-when-layer-7-listeners-are-used',
   },
   /**
-   * Octavia (Zed, 11.0.0, and later) plugs each member's subnet into the amphora, on its existing port when the
-   * subnet belongs to a network it already has a port in; member traffic and health checks leave from that
-   * address.
+   * Octavia (Zed 11.0.0 and later; backported to Yoga 10.1.0 and Xena 9.1.0) plugs each member's subnet into the
+   * amphora, on its existing port when the subnet belongs to a network it already has a port in; member traffic
+   * and health checks leave from that address.
    */
   'octavia-member-subnets': {
     cloud: 'openstack',

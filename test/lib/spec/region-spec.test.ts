@@ -163,12 +163,12 @@ describe('region spec field errors name the field, the value and what is allowed
       'loadBalancers[0].healthCheck.intervalSeconds: must be >= 2, got 1',
     ],
     [
-      'idle timeout below both clouds\' range',
+      "idle timeout below both clouds' range",
       withLb({ idleTimeoutSeconds: 9 }),
       'loadBalancers[0].idleTimeoutSeconds: must be >= 10, got 9',
     ],
     [
-      'idle timeout above both clouds\' range',
+      "idle timeout above both clouds' range",
       withLb({ idleTimeoutSeconds: 901 }),
       'loadBalancers[0].idleTimeoutSeconds: must be <= 900, got 901',
     ],
@@ -253,7 +253,7 @@ describe('region spec cross-field errors', () => {
       'loadBalancers[0].listeners[0].protocol: must not be udp when healthCheck.type is http; use type tcp',
     ],
     [
-      'idle timeout above http listeners\' range',
+      "idle timeout above http listeners' range",
       withLb({ listeners: [{ port: 443 }, { port: 80, protocol: 'http' }], idleTimeoutSeconds: 61 }),
       "loadBalancers[0].idleTimeoutSeconds: must be at most 60 with an http listener (listeners[1]; Alibaba Cloud's http idle timeout), got 61",
     ],
