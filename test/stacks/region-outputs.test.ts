@@ -12,7 +12,7 @@ import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { RegionStack } from '../../stacks/region-stack.js';
 import { EXAMPLE_FILES, synthJson } from '../helpers.js';
 
-type Outputs = Record<string, { value: unknown; description?: string }>;
+type Outputs = Record<string, { value?: unknown; description?: unknown }>;
 
 const GROUP_OUTPUTS = ['instance_ids', 'private_ips', 'security_group_id', 'virtual_ips'];
 const groupOutputs = (group: string) => GROUP_OUTPUTS.map((o) => `host_group_${group}_${o}`);
