@@ -40,6 +40,11 @@ export interface RoleCatalogProps {
   readonly registryMirror?: RegistryMirror;
   /** The region's host groups, read when roles render (server lists of client roles). */
   readonly groups: () => readonly HostGroup[];
+  /**
+   * The group whose hosts seed peer-to-peer roles (weave): the cluster's control group, stable while other
+   * groups grow. @default - the first group, in region order, that has the role
+   */
+  readonly seedGroup?: string;
 }
 
 interface Factory {
@@ -58,6 +63,7 @@ export class RoleCatalog extends Construct {
   public readonly sshKeys: readonly string[];
   public readonly registryMirror?: RegistryMirror;
   private readonly groups: () => readonly HostGroup[];
+  private readonly seedGroup?: string;
   private readonly made = new Map<string, IHostRole>();
   private readonly dnsForwards: DnsForward[] = [];
   private readonly factories: Partial<Record<GroupRoleName, Factory>>;
@@ -70,6 +76,7 @@ export class RoleCatalog extends Construct {
     this.sshKeys = props.sshKeys;
     this.registryMirror = props.registryMirror;
     this.groups = props.groups;
+    this.seedGroup = props.seedGroup;
     this.factories = {
       apt: {
         settings: (c) => [c.aptMirror ?? null, c.unattendedUpgrades],
@@ -149,7 +156,7 @@ export class RoleCatalog extends Construct {
         create: (s, id, c) =>
           new Weave(s, id, {
             image: this.image(IMAGES.weave),
-            peers: () => this.hostsWithRole('weave'),
+            seeds: () => this.seedHosts('weave'),
             ipallocRange: c.weaveIpallocRange,
           }),
       },
@@ -204,6 +211,16 @@ export class RoleCatalog extends Construct {
     return this.groups()
       .filter((g) => g.hasRole(roleName))
       .flatMap((g) => g.hosts);
+  }
+
+  /**
+   * The hosts that seed a peer-to-peer role: those of the seed group when it has the role, else of the first
+   * group (region order) that has it. Never more than one group's, so no other group's size reaches them.
+   */
+  public seedHosts(roleName: string): InventoryHost[] {
+    const withRole = this.groups().filter((g) => g.hasRole(roleName));
+    const seed = withRole.find((g) => g.groupName === this.seedGroup) ?? withRole[0];
+    return seed ? [...seed.hosts] : [];
   }
 
   /** Sends a domain to other servers on every host with dnsmasq (the Mesos domain to mesos-dns). */
