@@ -26,7 +26,10 @@ export class Hosts extends HostRole {
       'ff02::1 ip6-allnodes',
       'ff02::2 ip6-allrouters',
       '',
-      `${ctx.host.privateIp} ${ctx.host.name}`,
+      // the fully qualified name first: `hostname -f` reports it
+      ctx.region.dnsDomain
+        ? `${ctx.host.privateIp} ${ctx.host.name}.${ctx.region.dnsDomain} ${ctx.host.name}`
+        : `${ctx.host.privateIp} ${ctx.host.name}`,
     ];
     config.addFile({ path: '/etc/hosts', content: `${lines.join('\n')}\n` });
   }

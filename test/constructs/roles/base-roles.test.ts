@@ -178,7 +178,7 @@ describe('hosts', () => {
       ff02::1 ip6-allnodes
       ff02::2 ip6-allrouters
 
-      10.0.16.16 test-a-2
+      10.0.16.16 test-a-2.test.internal test-a-2
       "
     `);
     expect((parse(renderAll(a)[0]!) as { manage_etc_hosts: boolean }).manage_etc_hosts).toBe(false);

@@ -237,8 +237,8 @@ describe('rendered user data is reused only while nothing it depends on changed'
     const f = roleFixture();
     const a = f.group('a');
     const peersRole = role('peers', {
-      configure: (ctx, config) =>
-        config.addFile({ path: '/etc/peers', content: ctx.inventory.map((h) => h.name).join('\n') }),
+      configure: (_ctx, config) =>
+        config.addFile({ path: '/etc/peers', content: f.network.inventory.map((h) => h.name).join('\n') }),
     });
     a.addRole(peersRole);
     const first = a.renderUserData(a.hosts[0]!);
