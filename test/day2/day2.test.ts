@@ -10,8 +10,11 @@
  * 2. no existing instance is replaced or restarted;
  * 3. exactly the expected resources are created, destroyed and updated, and nothing is replaced.
  */
+import path from 'node:path';
+
 import { describe, expect, test } from 'vitest';
 
+import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { EXAMPLE_FILES } from '../helpers.js';
 
 import { DAY2_CASES, exampleSpec, synthRegion, type Day2Case } from './cases.js';
@@ -105,18 +108,20 @@ function describeChange(c: ResourceChange): string {
   return `${c.action} ${c.address}${why.length ? ` (${why.join(', ')})` : ''}${c.restartedBy.length ? ' [restart]' : ''}`;
 }
 
-describe.each(
-  EXAMPLE_FILES.map((f) => [
-    f
-      .split('/')
-      .pop()!
-      .replace(/\.yaml$/, ''),
-    f,
-  ]),
-)('day 2 on %s', (name, file) => {
-  const pending = PENDING_LIFECYCLE[name] ?? [];
+/** The bundled examples, and example-openstack with its names in a Designate zone instead of Neutron's DNS. */
+const REGIONS: readonly (readonly [string, string, (spec: RegionSpec) => RegionSpec])[] = [
+  ...EXAMPLE_FILES.map((f) => [path.basename(f, '.yaml'), f, (s: RegionSpec) => s] as const),
+  [
+    'example-openstack (privateDns: designate)',
+    EXAMPLE_FILES.find((f) => f.includes('openstack'))!,
+    (s: RegionSpec) => ({ ...s, openstack: { ...s.openstack!, privateDns: 'designate' as const } }),
+  ],
+];
+
+describe.each(REGIONS)('day 2 on %s', (name, file, variant) => {
+  const pending = PENDING_LIFECYCLE[name.split(' ')[0]!] ?? [];
   const load = (async () => {
-    const spec = await exampleSpec(file);
+    const spec = variant(await exampleSpec(file));
     return { spec, before: synthRegion(spec) };
   })();
   const afterCache = new Map<string, Promise<TerraformJson>>();
