@@ -41,8 +41,9 @@ export interface RoleCatalogProps {
   /** The region's host groups, read when roles render (server lists of client roles). */
   readonly groups: () => readonly HostGroup[];
   /**
-   * The group whose hosts seed peer-to-peer roles (weave): the cluster's control group, stable while other
-   * groups grow. @default - the first group, in region order, that has the role
+   * The group whose hosts serve or seed a role for every other group (weave seeds, GlusterFS servers, etcd
+   * members for Calico): the cluster's control group, stable while other groups grow.
+   * @default - the first group, in region order, that has the role
    */
   readonly seedGroup?: string;
 }
@@ -130,7 +131,8 @@ export class RoleCatalog extends Construct {
       'glusterfs-server': { settings: () => null, create: (s, id) => new GlusterfsServer(s, id) },
       'glusterfs-client': {
         settings: () => null,
-        create: (s, id) => new GlusterfsClient(s, id, { servers: () => this.hostsWithRole('glusterfs-server') }),
+        // one group's servers: each server group forms its own pool, and a client's list must not grow with others
+        create: (s, id) => new GlusterfsClient(s, id, { servers: () => this.seedHosts('glusterfs-server') }),
       },
       etcd: { settings: () => null, create: (s, id) => new Etcd(s, id) },
       cadvisor: {
@@ -146,7 +148,8 @@ export class RoleCatalog extends Construct {
             image: this.image(IMAGES.calicoNode),
             cniImage: this.image(IMAGES.calicoCni),
             ctlImage: this.image(IMAGES.calicoCtl),
-            etcdEndpoints: () => etcdEndpoints(this.hostsWithRole('etcd')).split(',').filter(Boolean),
+            // one group's members: each etcd group is a cluster of its own
+            etcdEndpoints: () => etcdEndpoints(this.seedHosts('etcd')).split(',').filter(Boolean),
             ipPoolCidr: c.calicoIpPoolCidr,
           });
         },
@@ -214,8 +217,9 @@ export class RoleCatalog extends Construct {
   }
 
   /**
-   * The hosts that seed a peer-to-peer role: those of the seed group when it has the role, else of the first
-   * group (region order) that has it. Never more than one group's, so no other group's size reaches them.
+   * The hosts that serve or seed a role for the rest of the region (weave seeds, GlusterFS servers, etcd
+   * members for clients): those of the seed group when it has the role, else of the first group (region order)
+   * that has it. Never more than one group's, so no other group's size or roles reach them.
    */
   public seedHosts(roleName: string): InventoryHost[] {
     const withRole = this.groups().filter((g) => g.hasRole(roleName));
