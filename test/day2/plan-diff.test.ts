@@ -90,11 +90,13 @@ describe('ForceNew facts', () => {
   test.each([
     ['alicloud', ALICLOUD_FORCE_NEW],
     ['openstack', OPENSTACK_FORCE_NEW],
-  ] as const)('cover every %s resource type of the schema file, each attribute one it knows', (name, facts) => {
+  ] as const)('cover every %s resource type of the schema file, each attribute one the file knows', (name, facts) => {
     const file = JSON.parse(readFileSync(schemaPath(name), 'utf8')) as ProviderSchemaFile;
     const resources = Object.values(file.provider_schemas)[0]!.resource_schemas ?? {};
-    expect(Object.keys(facts).sort()).toEqual(Object.keys(resources).sort());
+    // every type the stacks may use has facts; facts of types not (yet) in the file are allowed
+    expect(Object.keys(resources).filter((t) => !Object.hasOwn(facts, t))).toEqual([]);
     for (const [type, f] of Object.entries(facts)) {
+      if (!resources[type]) continue;
       for (const attribute of Object.keys(f.attributes)) {
         const [top, nested] = attribute.split('.');
         const block = resources[type]!.block;
