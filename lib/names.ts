@@ -26,6 +26,15 @@ export function physicalName(region: string, parts: readonly (string | number)[]
 }
 
 /** Host name of the `n`-th (1-based) host of a group: `<region>-<group>-<n>`. */
+/**
+ * Domain of a region's private DNS zone, `<region>.internal`: `.internal` is the top-level domain ICANN
+ * reserved for private use (2024), so it is never delegated on the internet.
+ * @see https://www.icann.org/en/board-activities-and-meetings/materials/approved-resolutions-special-meeting-of-the-icann-board-29-07-2024-en
+ */
+export function regionDnsDomain(region: string): string {
+  return `${region}.internal`;
+}
+
 export function hostName(region: string, group: string, n: number): string {
   return physicalName(region, [group, n], MAX_HOST_NAME);
 }

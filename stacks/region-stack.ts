@@ -103,6 +103,7 @@ export class RegionStack extends TerraformStack {
       sshKeys: spec.admin.sshKeys,
       registryMirror: spec.registryMirror,
       groups: () => [...groups.values()],
+      seedGroup: spec.cluster?.controlGroup,
     }));
     this.groupsScope = new Construct(this, 'HostGroups');
     for (const group of spec.hostGroups) {

@@ -276,8 +276,12 @@ export class HostGroup extends Construct implements IHostGroup {
     const ctx: HostContext = {
       host,
       groupHosts: this.hosts,
-      inventory: this.network.inventory,
-      region: { name: this.network.regionName, cidr: this.network.cidr, cloud: this.network.cloud.kind },
+      region: {
+        name: this.network.regionName,
+        cidr: this.network.cidr,
+        cloud: this.network.cloud.kind,
+        ...(this.network.dnsDomain ? { dnsDomain: this.network.dnsDomain } : {}),
+      },
       os: this.os,
       roles: roles.map((r) => r.roleName),
     };

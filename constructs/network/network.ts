@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { resourceAt, type NetworkResource, type SubnetResource } from '../../lib/cloud/resources.js';
 import type { ICloud } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
-import { DNS_LABEL } from '../../lib/names.js';
+import { DNS_LABEL, regionDnsDomain } from '../../lib/names.js';
 import { HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan, regionCidrProblem } from '../../lib/net/network-plan.js';
 import { MAX_ZONES } from '../../lib/spec/region-spec.js';
 import { checkPattern, checkRange } from '../../lib/validate.js';
@@ -40,11 +40,16 @@ export interface INetwork {
   /** Zone name per zone index (may be tokens). */
   readonly zoneNames: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Domain of the region's private DNS zone: every host has a record `<host name>.<dnsDomain>`.
+   * @default - none: the cloud has no private DNS the region uses (OpenStack `privateDns: none`)
+   */
+  readonly dnsDomain?: string;
   /** Reserves the next block of host addresses (one per host group, in construction order). */
   reserveHostBlock(owner: string): number;
   /** Reserves the next fixed infrastructure address of a zone (LB and virtual IPs), in construction order. */
   reserveInfraAddress(owner: string, zone?: number): string;
-  /** Adds hosts to the region's inventory (what /etc/hosts and quorum configs are made from). */
+  /** Adds hosts to the region's inventory (address and name clashes are checked against it; no role reads it). */
   registerHosts(hosts: readonly InventoryHost[]): void;
   /** Every registered host, groups in construction order (a copy). */
   readonly inventory: InventoryHost[];
@@ -67,6 +72,7 @@ export class Network extends Construct implements INetwork {
   public readonly subnetIds: readonly string[];
   public readonly zoneNames: readonly string[];
   public readonly tags: Readonly<Record<string, string>>;
+  public readonly dnsDomain?: string;
   private readonly blockOwners: string[] = [];
   private readonly infraOwners = new Map<number, string[]>();
   private readonly hosts: InventoryHost[] = [];
@@ -89,6 +95,7 @@ export class Network extends Construct implements INetwork {
     const refs = this.cloud.network(this, 'Resource', {
       name: this.regionName,
       cidr: this.cidr,
+      dnsDomain: regionDnsDomain(this.regionName),
       zoneNames: typeof zones === 'number' ? undefined : zones,
       tags: this.tags,
       zones: Array.from({ length: this.zoneCount }, (_, index) => ({
@@ -101,6 +108,7 @@ export class Network extends Construct implements INetwork {
     this.networkId = refs.networkId;
     this.subnetIds = refs.subnetIds;
     this.zoneNames = refs.zoneNames;
+    if (refs.dnsDomain) this.dnsDomain = refs.dnsDomain;
   }
 
   /**

@@ -40,6 +40,12 @@ export interface RoleCatalogProps {
   readonly registryMirror?: RegistryMirror;
   /** The region's host groups, read when roles render (server lists of client roles). */
   readonly groups: () => readonly HostGroup[];
+  /**
+   * The group whose hosts serve or seed a role for every other group (weave seeds, GlusterFS servers, etcd
+   * members for Calico): the cluster's control group, stable while other groups grow.
+   * @default - the first group, in region order, that has the role
+   */
+  readonly seedGroup?: string;
 }
 
 interface Factory {
@@ -58,6 +64,7 @@ export class RoleCatalog extends Construct {
   public readonly sshKeys: readonly string[];
   public readonly registryMirror?: RegistryMirror;
   private readonly groups: () => readonly HostGroup[];
+  private readonly seedGroup?: string;
   private readonly made = new Map<string, IHostRole>();
   private readonly dnsForwards: DnsForward[] = [];
   private readonly factories: Partial<Record<GroupRoleName, Factory>>;
@@ -70,6 +77,7 @@ export class RoleCatalog extends Construct {
     this.sshKeys = props.sshKeys;
     this.registryMirror = props.registryMirror;
     this.groups = props.groups;
+    this.seedGroup = props.seedGroup;
     this.factories = {
       apt: {
         settings: (c) => [c.aptMirror ?? null, c.unattendedUpgrades],
@@ -123,7 +131,8 @@ export class RoleCatalog extends Construct {
       'glusterfs-server': { settings: () => null, create: (s, id) => new GlusterfsServer(s, id) },
       'glusterfs-client': {
         settings: () => null,
-        create: (s, id) => new GlusterfsClient(s, id, { servers: () => this.hostsWithRole('glusterfs-server') }),
+        // one group's servers: each server group forms its own pool, and a client's list must not grow with others
+        create: (s, id) => new GlusterfsClient(s, id, { servers: () => this.seedHosts('glusterfs-server') }),
       },
       etcd: { settings: () => null, create: (s, id) => new Etcd(s, id) },
       cadvisor: {
@@ -139,7 +148,8 @@ export class RoleCatalog extends Construct {
             image: this.image(IMAGES.calicoNode),
             cniImage: this.image(IMAGES.calicoCni),
             ctlImage: this.image(IMAGES.calicoCtl),
-            etcdEndpoints: () => etcdEndpoints(this.hostsWithRole('etcd')).split(',').filter(Boolean),
+            // one group's members: each etcd group is a cluster of its own
+            etcdEndpoints: () => etcdEndpoints(this.seedHosts('etcd')).split(',').filter(Boolean),
             ipPoolCidr: c.calicoIpPoolCidr,
           });
         },
@@ -149,7 +159,7 @@ export class RoleCatalog extends Construct {
         create: (s, id, c) =>
           new Weave(s, id, {
             image: this.image(IMAGES.weave),
-            peers: () => this.hostsWithRole('weave'),
+            seeds: () => this.seedHosts('weave'),
             ipallocRange: c.weaveIpallocRange,
           }),
       },
@@ -204,6 +214,17 @@ export class RoleCatalog extends Construct {
     return this.groups()
       .filter((g) => g.hasRole(roleName))
       .flatMap((g) => g.hosts);
+  }
+
+  /**
+   * The hosts that serve or seed a role for the rest of the region (weave seeds, GlusterFS servers, etcd
+   * members for clients): those of the seed group when it has the role, else of the first group (region order)
+   * that has it. Never more than one group's, so no other group's size or roles reach them.
+   */
+  public seedHosts(roleName: string): InventoryHost[] {
+    const withRole = this.groups().filter((g) => g.hasRole(roleName));
+    const seed = withRole.find((g) => g.groupName === this.seedGroup) ?? withRole[0];
+    return seed ? [...seed.hosts] : [];
   }
 
   /** Sends a domain to other servers on every host with dnsmasq (the Mesos domain to mesos-dns). */

@@ -61,9 +61,18 @@ export interface HostContext {
   readonly host: InventoryHost;
   /** Every host of this host's group, in order. */
   readonly groupHosts: readonly InventoryHost[];
-  /** Every host of the region, groups in construction order. */
-  readonly inventory: readonly InventoryHost[];
-  readonly region: { readonly name: string; readonly cidr: string; readonly cloud: CloudKind };
+  /**
+   * The region. There is deliberately no list of the region's hosts here: a host's configuration depends on its
+   * own group and on stable endpoints it is given (the control group's), never on other groups' sizes; other
+   * hosts are found by name through the region's private DNS (`dnsDomain`).
+   */
+  readonly region: {
+    readonly name: string;
+    readonly cidr: string;
+    readonly cloud: CloudKind;
+    /** Domain of the region's private DNS zone, host names below it. @default - none: the cloud gives none */
+    readonly dnsDomain?: string;
+  };
   /** The host's operating system (package names, file locations and kernel settings differ). */
   readonly os: HostOs;
   /** Names of every role on this host (`dnsmasq`, `docker`, ...). */

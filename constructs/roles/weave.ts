@@ -1,9 +1,11 @@
 /**
  * `weave`: a Weave Net router on every host of the weave network, as a pinned container of the maintained
  * fork's router image (`avhost/weave`): upstream weaveworks/weave 2.8.1 speaks Docker API 1.18, which Docker 25
- * and later refuse (their oldest API is 1.24). Peers know each other at synth time from the deterministic addresses,
- * traffic between them is encrypted with a shared password, and the router's Docker network plugin gives
- * containers a `weave` network (`docker run --network weave`).
+ * and later refuse (their oldest API is 1.24). Every router connects to a fixed set of seed peers (the hosts of
+ * one stable group, the cluster's control group), known at synth time from their deterministic addresses, and
+ * the address space is split among the seeds from the outset (`--ipalloc-init seed=`): a host's configuration
+ * names only the seeds, never how many other peers there are. Traffic between peers is encrypted with a shared
+ * password, and the router's Docker network plugin gives containers a `weave` network (`docker run --network weave`).
  *
  * The router container is run directly, with the options `weave launch` would give it, instead of installing
  * the `weave` launcher script: a script fetched at boot would need a checksum we can vouch for, and the
@@ -30,10 +32,13 @@ export interface WeaveProps {
   /** Full reference of the Weave Net router image as the hosts pull it, pinned (`avhost/weave:2.10.1`). */
   readonly image: string;
   /**
-   * Every host running weave, in every group (read when each host is configured). Each router connects to
-   * all the others, and IP allocation starts once all of them have met.
+   * The seed peers, read when each host is configured: the weave hosts of one stable group (the cluster's
+   * control group). Every router connects to them, and they own the address space from the start
+   * (`--ipalloc-init seed=`); other peers get their ranges from them. Growing or shrinking any other group
+   * changes no host's configuration; changing the seeds changes every peer's (a deliberate roll).
+   * @see https://github.com/weaveworks/weave/blob/v2.8.1/site/tasks/ipam/ipam.md
    */
-  readonly peers: () => readonly InventoryHost[];
+  readonly seeds: () => readonly InventoryHost[];
   /**
    * Addresses of the weave network. Must not overlap the region network (nor anything else the containers
    * reach); 10.32.0.0/12 collides with region CIDRs between 10.32.0.0 and 10.47.255.255.
@@ -58,10 +63,21 @@ export const WEAVE_DOCKER_API_VERSION: Readonly<Record<HostOs, string>> = {
 };
 export const WEAVE_PASSWORD_SECRET = 'weave_password';
 
+/**
+ * The Weave peer name of a host: a 48-bit name written like a MAC address (what `--name` and `seed=` take),
+ * `02:00:` and the four octets of its private IPv4 address in hex. The locally administered bit keeps it apart
+ * from the interface MACs weave would otherwise name peers after; addresses are unique in a region, so names are.
+ * @see https://github.com/weaveworks/weave/blob/v2.8.1/site/tasks/ipam/ipam.md
+ */
+export function weavePeerName(privateIp: string): string {
+  const octets = privateIp.split('.').map(Number);
+  return ['02', '00', ...octets.map((o) => o.toString(16).padStart(2, '0'))].join(':');
+}
+
 export class Weave extends HostRole {
   public readonly ipallocRange: string;
   private readonly image: string;
-  private readonly peers: () => readonly InventoryHost[];
+  private readonly seeds: () => readonly InventoryHost[];
 
   constructor(scope: Construct, id: string, props: WeaveProps) {
     super(scope, id, {
@@ -79,21 +95,18 @@ export class Weave extends HostRole {
       ],
     });
     this.image = props.image;
-    this.peers = props.peers;
+    this.seeds = props.seeds;
     this.ipallocRange = props.ipallocRange ?? '10.32.0.0/12';
     checkPinnedImage(this, 'image', this.image);
     checkIpv4Cidr(this, 'ipallocRange', this.ipallocRange, 8, 24);
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
-    const peers = [...this.peers()];
-    if (!peers.some((p) => p.privateIp === ctx.host.privateIp)) {
-      throw new SpecError(
-        `${this.node.path}: peers must include every host running weave, got none for ${ctx.host.name}`,
-        {
-          hint: 'pass the hosts of every group with the weave role',
-        },
-      );
+    const seeds = [...this.seeds()];
+    if (seeds.length === 0) {
+      throw new SpecError(`${this.node.path}: seeds must return at least one host, got none`, {
+        hint: 'pass the weave hosts of the cluster control group',
+      });
     }
     if (cidrsOverlap(this.ipallocRange, ctx.region.cidr)) {
       throw new SpecError(
@@ -132,6 +145,9 @@ export class Weave extends HostRole {
         args: [
           '--port',
           String(WEAVE_PORT),
+          // A fixed peer name, so the seeds can be named ahead of time (a replacement host keeps it).
+          '--name',
+          weavePeerName(ctx.host.privateIp),
           '--nickname',
           ctx.host.name,
           '--host-root=/host',
@@ -139,9 +155,10 @@ export class Weave extends HostRole {
           '/weavedb/weave',
           '--ipalloc-range',
           this.ipallocRange,
-          // Every peer starts with the same list, so all agree on the count before splitting the range.
+          // Every peer gets the same seed list: the seeds split the range among themselves from the start, no
+          // consensus round and no peer count that changes when a group grows.
           '--ipalloc-init',
-          `consensus=${peers.length}`,
+          `seed=${seeds.map((p) => weavePeerName(p.privateIp)).join(',')}`,
           // HTTP API and status on loopback only.
           '--http-addr',
           '127.0.0.1:6784',
@@ -152,7 +169,7 @@ export class Weave extends HostRole {
           // Sleeve only: the fast datapath would be tried first and fail without IPsec ESP between hosts.
           '--no-fastdp',
           '--plugin',
-          ...peers.filter((p) => p.privateIp !== ctx.host.privateIp).map((p) => p.privateIp),
+          ...seeds.filter((p) => p.privateIp !== ctx.host.privateIp).map((p) => p.privateIp),
         ],
       }),
     });

@@ -25,6 +25,8 @@ export interface NetworkSpec {
   readonly zones: readonly ZoneSubnetSpec[];
   /** Zone names from the region file, or undefined to take the first N zones the cloud lists. */
   readonly zoneNames?: readonly string[];
+  /** Domain of the region's private DNS zone (`<region>.internal`), without the trailing dot. */
+  readonly dnsDomain: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -44,6 +46,11 @@ export interface NetworkRefs {
   readonly subnetIds: readonly string[];
   /** Zone name per zone index; a token when read from the cloud at plan time. */
   readonly zoneNames: readonly string[];
+  /**
+   * The domain hosts' names resolve under in the cloud's private DNS; `host()` adds each host's record.
+   * @default - none: the adapter made no private DNS (OpenStack `privateDns: none`)
+   */
+  readonly dnsDomain?: string;
 }
 
 export interface SecurityGroupSpec {

@@ -106,6 +106,18 @@ const openstackSettings = z
     externalNetwork: cloudTerm('a network name')
       .default('public')
       .meta({ description: 'Name of the external (provider) network for the router gateway and floating IPs.' }),
+    privateDns: z
+      .enum(['designate', 'neutron', 'none'], { error: 'must be one of designate, neutron, none' })
+      .default('neutron')
+      .meta({
+        description:
+          "Where the region's host names (<host>.<region>.internal) live. neutron: Neutron's internal DNS, the " +
+          "network's dns_domain and each port's dns_name (needs the dns-integration extension; names resolve " +
+          "through the DHCP ports' resolver, so leave dnsNameservers empty or forward the domain there). designate: a " +
+          "Designate zone with one A record per host (resolvable where the cloud's resolvers serve Designate zones). " +
+          'none: no names; hosts reach each other by address only, which every built-in role does (names are for ' +
+          'operators and logs).',
+      }),
     dnsNameservers: z
       .array(z.ipv4({ error: 'must be an IPv4 address' }))
       .max(5)

@@ -18,6 +18,9 @@ import { Instance } from '../../gen/alicloud/instance/index.js';
 import { KmsSecret } from '../../gen/alicloud/kms-secret/index.js';
 import { NatGateway } from '../../gen/alicloud/nat-gateway/index.js';
 import { AlicloudProvider } from '../../gen/alicloud/provider/index.js';
+import { PvtzZone } from '../../gen/alicloud/pvtz-zone/index.js';
+import { PvtzZoneAttachment } from '../../gen/alicloud/pvtz-zone-attachment/index.js';
+import { PvtzZoneRecord } from '../../gen/alicloud/pvtz-zone-record/index.js';
 import { RamPolicy } from '../../gen/alicloud/ram-policy/index.js';
 import { RamRole } from '../../gen/alicloud/ram-role/index.js';
 import { RamRolePolicyAttachment } from '../../gen/alicloud/ram-role-policy-attachment/index.js';
@@ -81,6 +84,8 @@ export const DEFAULT_DISK_CATEGORY = 'cloud_essd';
 export const MAX_USER_DATA_BYTES = 32 * 1024;
 /** Source range of SLB health checks and of layer-7 listener traffic (Alibaba's reserved 100.64.0.0/10). */
 export const SLB_SYSTEM_CIDR = '100.64.0.0/10';
+/** TTL of host records: a replaced host keeps its address, so records rarely change. */
+const DNS_TTL_SECONDS = 300;
 /** Peak bandwidth cap of pay-by-traffic EIPs, Mbit/s. */
 const EIP_BANDWIDTH_MBPS = '200';
 
@@ -103,6 +108,8 @@ export class AlicloudCloud implements ICloud {
   public readonly rexray?: RexrayCloudSettings;
   private readonly images = new Map<string, DataAlicloudImages>();
   private readonly region: string;
+  /** The region's PrivateZone zone, made with the network; each host adds its record. */
+  private dnsZone?: PvtzZone;
 
   constructor(
     private readonly stack: Construct,
@@ -166,7 +173,15 @@ export class AlicloudCloud implements ICloud {
           dependsOn: [association],
         }),
     );
-    return { networkId: vpc.id, subnetIds: vswitches.map((v) => v.id), zoneNames };
+    // Region names: a PrivateZone zone bound to the VPC, answered by the VPC's own resolvers (100.100.2.136/138),
+    // one A record per host. Records change without touching any host.
+    this.dnsZone = new PvtzZone(root, 'DnsZone', {
+      zoneName: spec.dnsDomain,
+      remark: `regionkit: host names of ${spec.name}`,
+      tags: { ...spec.tags },
+    });
+    new PvtzZoneAttachment(root, 'DnsZoneAttachment', { zoneId: this.dnsZone.id, vpcIds: [vpc.id] });
+    return { networkId: vpc.id, subnetIds: vswitches.map((v) => v.id), zoneNames, dnsDomain: spec.dnsDomain };
   }
 
   public securityGroup(scope: Construct, id: string, spec: SecurityGroupSpec): { id: string } {
@@ -236,6 +251,15 @@ export class AlicloudCloud implements ICloud {
       // A newer image build must not rebuild running hosts; hosts are replaced deliberately.
       lifecycle: { ignoreChanges: ['image_id'] },
     });
+    if (this.dnsZone) {
+      new PvtzZoneRecord(root, 'DnsRecord', {
+        zoneId: this.dnsZone.id,
+        rr: spec.name,
+        type: 'A',
+        value: spec.privateIp,
+        ttl: DNS_TTL_SECONDS,
+      });
+    }
     // Data disks are inline and deleted with the instance: replacing it loses them.
     if (spec.dataDisks.length > 0) markStateful(instance, `${spec.name} with its data disks`);
     let publicIp: string | undefined;

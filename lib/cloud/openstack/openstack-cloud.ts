@@ -16,6 +16,8 @@ import { DataOpenstackComputeAvailabilityZonesV2 } from '../../gen/openstack/dat
 import { DataOpenstackIdentityAuthScopeV3 } from '../../gen/openstack/data-openstack-identity-auth-scope-v3/index.js';
 import { DataOpenstackImagesImageV2 } from '../../gen/openstack/data-openstack-images-image-v2/index.js';
 import { DataOpenstackNetworkingNetworkV2 } from '../../gen/openstack/data-openstack-networking-network-v2/index.js';
+import { DnsRecordsetV2 } from '../../gen/openstack/dns-recordset-v2/index.js';
+import { DnsZoneV2 } from '../../gen/openstack/dns-zone-v2/index.js';
 import { IdentityApplicationCredentialV3 } from '../../gen/openstack/identity-application-credential-v3/index.js';
 import { KeymanagerSecretV1 } from '../../gen/openstack/keymanager-secret-v1/index.js';
 import { LbListenerV2 } from '../../gen/openstack/lb-listener-v2/index.js';
@@ -71,6 +73,8 @@ export const DEFAULT_IMAGE_NAME: Readonly<Record<HostOs, string>> = {
   'debian-13': 'Debian 13',
   'ubuntu-24.04': 'Ubuntu 24.04',
 };
+/** TTL of host records: a replaced host keeps its address, so records rarely change. */
+const DNS_TTL_SECONDS = 300;
 /** Nova accepts at most 65535 bytes of user data, counted as the Base64 text it receives. */
 export const MAX_USER_DATA_BYTES = 65535;
 
@@ -84,6 +88,10 @@ export class OpenstackCloud implements ICloud {
   public readonly rexray?: RexrayCloudSettings;
   private readonly images = new Map<string, DataOpenstackImagesImageV2>();
   private externalNetwork?: DataOpenstackNetworkingNetworkV2;
+  /** The region's Designate zone (privateDns: designate), made with the network. */
+  private dnsZone?: DnsZoneV2;
+  /** Domain of the region's host names, without the trailing dot; unset with privateDns: none. */
+  private dnsDomain?: string;
   /** Each host's port by instance id, so virtual IPs can be allowed on them later. */
   private readonly ports = new Map<string, { port: NetworkingPortV2; extraAddresses: string[] }>();
 
@@ -102,11 +110,25 @@ export class OpenstackCloud implements ICloud {
 
   public network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs {
     const root = new Construct(scope, id);
+    const dns = this.settings.privateDns;
+    if (dns !== 'none') this.dnsDomain = spec.dnsDomain;
     const network = new NetworkingNetworkV2(root, 'Network', {
       name: spec.name,
       adminStateUp: true,
+      // Neutron's internal DNS: ports' dns_name below this domain (the dns-integration extension)
+      ...(dns === 'neutron' ? { dnsDomain: `${spec.dnsDomain}.` } : {}),
       tags: tagList(spec.tags),
     });
+    if (dns === 'designate') {
+      this.dnsZone = new DnsZoneV2(root, 'DnsZone', {
+        name: `${spec.dnsDomain}.`,
+        // Designate requires a contact address for a primary zone's SOA record
+        email: `hostmaster@${spec.dnsDomain}`,
+        type: 'PRIMARY',
+        ttl: DNS_TTL_SECONDS,
+        description: `regionkit: host names of ${spec.name}`,
+      });
+    }
     const subnets = spec.zones.map(
       (zone) =>
         new NetworkingSubnetV2(root, `Subnet${zone.index + 1}`, {
@@ -133,7 +155,12 @@ export class OpenstackCloud implements ICloud {
         new NetworkingRouterInterfaceV2(root, `RouterInterface${i + 1}`, { routerId: router.id, subnetId: subnet.id }),
     );
     const zoneNames = spec.zoneNames ? [...spec.zoneNames] : this.listedZones(root, spec.zones.length);
-    return { networkId: network.id, subnetIds: subnets.map((s) => s.id), zoneNames };
+    return {
+      networkId: network.id,
+      subnetIds: subnets.map((s) => s.id),
+      zoneNames,
+      ...(this.dnsDomain ? { dnsDomain: this.dnsDomain } : {}),
+    };
   }
 
   public securityGroup(scope: Construct, id: string, spec: SecurityGroupSpec): { id: string } {
@@ -167,8 +194,18 @@ export class OpenstackCloud implements ICloud {
       adminStateUp: true,
       fixedIp: [{ subnetId: spec.subnetId, ipAddress: spec.privateIp }],
       securityGroupIds: [...spec.securityGroupIds],
+      ...(this.settings.privateDns === 'neutron' ? { dnsName: spec.name } : {}),
       tags: tagList(spec.tags),
     });
+    if (this.dnsZone) {
+      new DnsRecordsetV2(root, 'DnsRecord', {
+        zoneId: this.dnsZone.id,
+        name: `${spec.name}.${this.dnsDomain}.`,
+        type: 'A',
+        records: [spec.privateIp],
+        ttl: DNS_TTL_SECONDS,
+      });
+    }
     const instance = new ComputeInstanceV2(root, 'Resource', {
       name: spec.name,
       flavorName: spec.instanceType ?? DEFAULT_FLAVOR,

@@ -166,25 +166,33 @@ describe('common', () => {
 });
 
 describe('hosts', () => {
-  test('lists the whole region inventory, not only the group', () => {
+  test('names only the host itself: other hosts resolve through the private DNS', () => {
     const f = roleFixture();
     const a = f.group('a', 2);
     f.group('b', 1);
     a.addRole(new Hosts(f.stack, 'Hosts'));
-    expect(fileOf(renderAll(a)[0]!, '/etc/hosts').content).toMatchInlineSnapshot(`
-      "# regionkit hosts role: the region inventory
+    expect(fileOf(renderAll(a)[1]!, '/etc/hosts').content).toMatchInlineSnapshot(`
+      "# regionkit hosts role: this host only; the region resolves through its private DNS
       127.0.0.1 localhost
       ::1 localhost ip6-localhost ip6-loopback
       ff02::1 ip6-allnodes
       ff02::2 ip6-allrouters
 
-      # region test
-      10.0.0.16  test-a-1
-      10.0.16.16 test-a-2
-      10.0.0.48  test-b-1
+      10.0.16.16 test-a-2.test.internal test-a-2
       "
     `);
     expect((parse(renderAll(a)[0]!) as { manage_etc_hosts: boolean }).manage_etc_hosts).toBe(false);
+  });
+
+  test('another group growing does not change the file', () => {
+    const render = (bCount: number) => {
+      const f = roleFixture();
+      const a = f.group('a', 2);
+      f.group('b', bCount);
+      a.addRole(new Hosts(f.stack, 'Hosts'));
+      return renderAll(a)[0]!;
+    };
+    expect(render(1)).toBe(render(5));
   });
 });
 

@@ -16,6 +16,7 @@ import { secretRef } from '../../../lib/cloudinit/secret.js';
 import { SpecError } from '../../../lib/errors.js';
 import { resolveRegionSpec } from '../../../lib/spec/load.js';
 import { GROUP_ROLE_NAMES } from '../../../lib/spec/region-spec.js';
+import { RegionStack } from '../../../stacks/region-stack.js';
 import { CLOUDS, minimalSpec, synthJson } from '../../helpers.js';
 import { roleFixture } from '../../role-helpers.js';
 
@@ -232,13 +233,42 @@ describe('RoleCatalog', () => {
   });
 });
 
+describe('roles that list another group’s hosts list one group only (issue 8)', () => {
+  const render = (extraServers: boolean) => {
+    const stack = new RegionStack(Testing.app(), 'test-infra', {
+      spec: minimalSpec('openstack', {
+        hostGroups: [
+          { name: 'control', count: 3, dataDisks: [{ sizeGiB: 50 }], roles: ['glusterfs-server', 'etcd', 'weave'] },
+          // the workers become a second etcd cluster and weave group (one glusterfs-server group per region)
+          extraServers
+            ? { name: 'worker', count: 3, dataDisks: [{ sizeGiB: 50 }], roles: ['etcd', 'weave'] }
+            : { name: 'worker', count: 3 },
+          { name: 'edge', count: 2, roles: ['glusterfs-client', 'calico', 'weave'] },
+        ],
+        hostConfig: { calicoIpPoolCidr: '172.20.0.0/16' },
+        cluster: { kind: 'mesos', controlGroup: 'control', workerGroup: 'worker', edgeGroup: 'edge', rexray: false },
+      }),
+    });
+    const edge = stack.hostGroups.get('edge')!;
+    return edge.renderUserData(edge.hosts[0]!);
+  };
+
+  test('etcd endpoints and weave seeds come from the control group, not every group with the role', () => {
+    const doc = render(false);
+    expect(doc).toContain('10.0.0.16:/shared');
+    expect(doc).toContain('http://10.0.0.16:2379,http://10.0.16.16:2379,http://10.0.32.16:2379');
+    // another group taking the same roles changes nothing on the edge hosts
+    expect(render(true)).toBe(doc);
+  });
+});
+
 describe('rendered user data is reused only while nothing it depends on changed', () => {
   test('a role added to another group later shows in the hosts that list its peers', () => {
     const f = roleFixture();
     const a = f.group('a');
     const peersRole = role('peers', {
-      configure: (ctx, config) =>
-        config.addFile({ path: '/etc/peers', content: ctx.inventory.map((h) => h.name).join('\n') }),
+      configure: (_ctx, config) =>
+        config.addFile({ path: '/etc/peers', content: f.network.inventory.map((h) => h.name).join('\n') }),
     });
     a.addRole(peersRole);
     const first = a.renderUserData(a.hosts[0]!);

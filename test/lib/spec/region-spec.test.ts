@@ -43,7 +43,7 @@ describe('region spec defaults', () => {
     expect(spec.zones).toBe(3);
     expect(spec.network).toEqual({ cidr: '10.0.0.0/16' });
     expect(spec.admin).toMatchObject({ user: 'ops', sshSources: [] });
-    expect(spec.openstack).toEqual({ externalNetwork: 'public', dnsNameservers: [] });
+    expect(spec.openstack).toEqual({ externalNetwork: 'public', privateDns: 'neutron', dnsNameservers: [] });
     expect(spec.hostGroups[0]).toEqual({ name: 'web', count: 1, systemDiskSizeGiB: 40, dataDisks: [], roles: [] });
     expect(spec.loadBalancers[0]).toEqual({
       name: 'lb',
