@@ -23,6 +23,8 @@ export interface ProviderPin {
 export const GENERATED_PROVIDERS = {
   alicloud: { name: 'alicloud', source: 'aliyun/alicloud', version: '1.289.0' },
   openstack: { name: 'openstack', source: 'terraform-provider-openstack/openstack', version: '3.4.0' },
+  // etcd's CA and member certificates, made at apply time (constructs/roles/etcd-pki.ts)
+  tls: { name: 'tls', source: 'hashicorp/tls', version: '4.1.0' },
 } as const satisfies Record<string, ProviderPin>;
 
 /** Providers that come prebuilt from npm (`@cdktf/provider-*`); their versions are fixed by the package. */
@@ -33,9 +35,8 @@ export const PREBUILT_PROVIDERS = {
 
 export type GeneratedProviderName = keyof typeof GENERATED_PROVIDERS;
 
-/** Providers the next issues need (kubeadm PKI, bootstrap tokens), pinned to the prebuilt cdktf packages' targets. */
+/** Providers the next issues need (bootstrap tokens), pinned to the prebuilt cdktf packages' targets. */
 export const SUPPORT_PROVIDERS = {
-  tls: { name: 'tls', source: 'hashicorp/tls', version: '4.1.0' },
   random: { name: 'random', source: 'hashicorp/random', version: '3.7.2' },
 } as const satisfies Record<string, ProviderPin>;
 
