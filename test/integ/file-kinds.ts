@@ -64,6 +64,21 @@ export const FILE_KINDS = {
     checkedBy:
       'python3 -m py_compile and Alibaba SDK known-answer signing (fetch script); settings and credential file shapes (test/lib/cloudinit/secret-delivery.test.ts)',
   },
+  'tls-pem': {
+    match: (f) => /^\/etc\/(etcd|calico)\/pki\/[\w-]+\.(crt|key)$/.test(f.path),
+    checkedBy:
+      'one secret reference, rendered at boot; the PEMs themselves by a real etcd cluster serving TLS with the real tls provider output (test/constructs/roles/etcd.test.ts)',
+  },
+  'mesos-credentials': {
+    match: (f) => ['/etc/mesos/credentials', '/etc/mesos/agent-credential'].includes(f.path),
+    checkedBy:
+      'the JSON shapes of --credentials and --credential at Mesos 1.7.1 (test/constructs/roles/mesos-auth.test.ts)',
+  },
+  'secret-file': {
+    match: (f) => ['/etc/marathon/mesos-secret', '/etc/chronos/mesos-secret'].includes(f.path),
+    checkedBy:
+      'exactly one secret reference, no newline: read whole by Marathon and Chronos (test/constructs/roles/mesos-auth.test.ts)',
+  },
   dnsmasq: { match: (f) => /^\/etc\/dnsmasq\.d\//.test(f.path), checkedBy: 'dnsmasq --test' },
   chrony: { match: (f) => f.path === '/etc/chrony/chrony.conf', checkedBy: 'chronyd -p' },
   keepalived: {
