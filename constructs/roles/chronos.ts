@@ -38,6 +38,11 @@ export interface ChronosProps {
 
 /** Chronos' Mesos password, the whole file; a secret template. */
 export const CHRONOS_MESOS_SECRET_FILE = '/etc/chronos/mesos-secret';
+/**
+ * `MESOSPHERE_HTTP_CREDENTIALS=operator:<password>` for `docker --env-file`: HTTP basic auth of Chronos' API,
+ * from the Chaos 0.8.7 HttpConf it is built on (`--http_credentials` or this variable).
+ */
+export const CHRONOS_HTTP_ENV_FILE = '/etc/chronos/http.env';
 /** Container (and systemd unit) name. */
 export const CHRONOS_CONTAINER = 'chronos';
 const ZK_HOSTS = /^[A-Za-z0-9.-]+:\d{1,5}(?:,[A-Za-z0-9.-]+:\d{1,5})*$/;
@@ -86,9 +91,10 @@ export class Chronos extends HostRole {
     }
   }
 
-  /** Chronos' password as a Mesos framework. */
+  /** Chronos' password as a Mesos framework, and its API's. */
   public groupSecrets(group: RoleGroup): RoleSecret[] {
-    return [MesosCredentials.of(group.scope).secret('chronos')];
+    const credentials = MesosCredentials.of(group.scope);
+    return [credentials.secret('chronos'), credentials.secret('chronosHttp')];
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
@@ -98,6 +104,12 @@ export class Chronos extends HostRole {
     config.addFile({
       path: CHRONOS_MESOS_SECRET_FILE,
       content: secretRef(MESOS_PRINCIPALS.chronos.secret),
+      permissions: '0600',
+    });
+    const http = MESOS_PRINCIPALS.chronosHttp;
+    config.addFile({
+      path: CHRONOS_HTTP_ENV_FILE,
+      content: `MESOSPHERE_HTTP_CREDENTIALS=${http.principal}:${secretRef(http.secret)}\n`,
       permissions: '0600',
     });
     config.addSystemdUnit({
@@ -115,6 +127,8 @@ export class Chronos extends HostRole {
           `LIBPROCESS_IP=${ip}`,
           '--volume',
           `${CHRONOS_MESOS_SECRET_FILE}:${CHRONOS_MESOS_SECRET_FILE}:ro`,
+          // every API request needs the user and password (basic auth on /*)
+          `--env-file=${CHRONOS_HTTP_ENV_FILE}`,
         ],
         // --http_address: Chaos 0.8.7's HttpConf (the HTTP layer chronos v3.0.2 builds on), else every address.
         args: [

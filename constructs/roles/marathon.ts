@@ -44,6 +44,11 @@ export const MARATHON_CONTAINER = 'marathon';
  * a secret template owned by `nobody`, the user the image runs Marathon as (build.sbt `daemonUser`).
  */
 export const MARATHON_MESOS_SECRET_FILE = '/etc/marathon/mesos-secret';
+/**
+ * `MESOSPHERE_HTTP_CREDENTIALS=operator:<password>` for `docker --env-file`: Marathon's HTTP basic auth
+ * (`--http_credentials` or this variable, v1.8.244 HttpConf.scala), so the password is never on a command line.
+ */
+export const MARATHON_HTTP_ENV_FILE = '/etc/marathon/http.env';
 
 export class Marathon extends HostRole {
   public readonly httpPort: number;
@@ -94,9 +99,10 @@ export class Marathon extends HostRole {
     }
   }
 
-  /** Marathon's password as a Mesos framework. */
+  /** Marathon's password as a Mesos framework, and its API's. */
   public groupSecrets(group: RoleGroup): RoleSecret[] {
-    return [MesosCredentials.of(group.scope).secret('marathon')];
+    const credentials = MesosCredentials.of(group.scope);
+    return [credentials.secret('marathon'), credentials.secret('marathonHttp')];
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
@@ -106,6 +112,12 @@ export class Marathon extends HostRole {
       content: secretRef(MESOS_PRINCIPALS.marathon.secret),
       permissions: '0400',
       owner: 'nobody:nogroup',
+    });
+    const http = MESOS_PRINCIPALS.marathonHttp;
+    config.addFile({
+      path: MARATHON_HTTP_ENV_FILE,
+      content: `MESOSPHERE_HTTP_CREDENTIALS=${http.principal}:${secretRef(http.secret)}\n`,
+      permissions: '0600',
     });
     config.addSystemdUnit({
       name: `${MARATHON_CONTAINER}.service`,
@@ -120,6 +132,8 @@ export class Marathon extends HostRole {
           `LIBPROCESS_PORT=${this.libprocessPort}`,
           '--volume',
           `${MARATHON_MESOS_SECRET_FILE}:${MARATHON_MESOS_SECRET_FILE}:ro`,
+          // every API request, /ping included, needs the user and password (basic auth on /*)
+          `--env-file=${MARATHON_HTTP_ENV_FILE}`,
         ],
         args: [
           '--master',

@@ -1,7 +1,8 @@
 /**
  * The Mesos cluster's credentials, made at apply time by the `hashicorp/random` provider: one secret per
- * principal (Marathon, Chronos, the agents, the operator), each a `random_password` of the stack. The masters
- * accept all of them (`--credentials`), each other role gets its own. Values reach hosts as secrets of their
+ * principal (Marathon, Chronos, the agents, the operator), each a `random_password` of the stack, and the
+ * passwords of Marathon's and Chronos' own HTTP APIs. The masters accept all Mesos principals (`--credentials`),
+ * each other role gets its own. Values reach hosts as secrets of their
  * group through the secret store (lib/cloudinit/secret-delivery.ts), never in user data, and live in
  * Terraform state like every generated value (docs/security.md).
  *
@@ -32,6 +33,17 @@ export const MESOS_PRINCIPALS = {
     secret: 'mesos_operator_secret',
     description: "Mesos principal for operators (the masters' read-write HTTP endpoints)",
   },
+  // HTTP basic authentication of the frameworks' own APIs (not Mesos principals; the user is `principal`)
+  marathonHttp: {
+    principal: 'operator',
+    secret: 'marathon_http_password',
+    description: "Marathon API user operator's password (marathon-lb and operators)",
+  },
+  chronosHttp: {
+    principal: 'operator',
+    secret: 'chronos_http_password',
+    description: "Chronos API user operator's password",
+  },
 } as const;
 
 export type MesosPrincipal = keyof typeof MESOS_PRINCIPALS;
@@ -59,8 +71,8 @@ export class MesosCredentials extends Construct {
   public secret(principal: MesosPrincipal): RoleSecret {
     const p = MESOS_PRINCIPALS[principal];
     const password =
-      (this.node.tryFindChild(p.principal) as Password | undefined) ??
-      new Password(this, p.principal, { length: MESOS_SECRET_LENGTH, special: false });
+      (this.node.tryFindChild(principal) as Password | undefined) ??
+      new Password(this, principal, { length: MESOS_SECRET_LENGTH, special: false });
     return { name: p.secret, description: p.description, value: password.result };
   }
 }

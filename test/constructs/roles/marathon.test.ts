@@ -44,7 +44,7 @@ describe('Marathon', () => {
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force marathon
       ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/marathon:v1.11.24
-      ExecStart=/usr/bin/docker run --rm --name marathon --network host --env LIBPROCESS_IP=10.0.0.16 --env LIBPROCESS_PORT=15101 --volume /etc/marathon/mesos-secret:/etc/marathon/mesos-secret:ro docker.io/mesosphere/marathon:v1.11.24 --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --zk zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/marathon --hostname 10.0.0.16 --http_address 10.0.0.16 --http_port 8080 --mesos_authentication --mesos_authentication_principal marathon --mesos_authentication_secret_file /etc/marathon/mesos-secret
+      ExecStart=/usr/bin/docker run --rm --name marathon --network host --env LIBPROCESS_IP=10.0.0.16 --env LIBPROCESS_PORT=15101 --volume /etc/marathon/mesos-secret:/etc/marathon/mesos-secret:ro --env-file=/etc/marathon/http.env docker.io/mesosphere/marathon:v1.11.24 --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --zk zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/marathon --hostname 10.0.0.16 --http_address 10.0.0.16 --http_port 8080 --mesos_authentication --mesos_authentication_principal marathon --mesos_authentication_secret_file /etc/marathon/mesos-secret
       ExecStop=/usr/bin/docker stop --time 30 marathon
       Restart=always
       RestartSec=5

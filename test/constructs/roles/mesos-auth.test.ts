@@ -6,8 +6,9 @@
 import { Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
-import { CHRONOS_MESOS_SECRET_FILE } from '../../../constructs/roles/chronos.js';
-import { MARATHON_MESOS_SECRET_FILE } from '../../../constructs/roles/marathon.js';
+import { CHRONOS_HTTP_ENV_FILE, CHRONOS_MESOS_SECRET_FILE } from '../../../constructs/roles/chronos.js';
+import { MARATHON_LB_CREDENTIAL_FILE } from '../../../constructs/roles/marathon-lb.js';
+import { MARATHON_HTTP_ENV_FILE, MARATHON_MESOS_SECRET_FILE } from '../../../constructs/roles/marathon.js';
 import { MESOS_AGENT_CREDENTIAL_FILE } from '../../../constructs/roles/mesos-agent.js';
 import { MESOS_PRINCIPALS } from '../../../constructs/roles/mesos-credentials.js';
 import { MESOS_CREDENTIALS_FILE } from '../../../constructs/roles/mesos-master.js';
@@ -137,10 +138,44 @@ describe.each(regions)('$name', ({ synth, hosts }) => {
   test('each password is a random_password of 32 letters and digits, made once per stack, and never in user data', () => {
     const json = JSON.parse(synth) as { resource: Record<string, Record<string, Record<string, unknown>>> };
     const passwords = Object.values(json.resource.random_password ?? {});
-    expect(passwords).toHaveLength(4);
+    expect(passwords).toHaveLength(6);
     expect(synth).toHaveResourceWithProperties(Password, { length: 32, special: false });
     for (const p of passwords) expect(p).toMatchObject({ length: 32, special: false });
     // hostArtifacts above throws on any Terraform expression in user data other than the delivery's own
-    expect(synth.match(/\$\{random_password\.[\w-]+\.result\}/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(synth.match(/\$\{random_password\.[\w-]+\.result\}/g)?.length).toBeGreaterThanOrEqual(6);
+  });
+
+  test("Marathon's and Chronos' APIs need basic auth: MESOSPHERE_HTTP_CREDENTIALS from an env file (v1.8.244, Chaos 0.8.7)", () => {
+    for (const h of masters) {
+      for (const [unit, env, secret] of [
+        ['marathon.service', MARATHON_HTTP_ENV_FILE, 'marathon_http_password'],
+        ['chronos.service', CHRONOS_HTTP_ENV_FILE, 'chronos_http_password'],
+      ] as const) {
+        const line = execStart(h, unit);
+        // a docker option: before the image, and the password never on the command line
+        expect(line).toMatch(new RegExp(` --env-file=${env} \\S+/mesosphere/`));
+        const f = file(h, env);
+        expect(f.permissions).toBe('0600');
+        expect(f.content).toBe(`MESOSPHERE_HTTP_CREDENTIALS=operator:__REGIONKIT_SECRET_${secret}__\n`);
+      }
+      expect(fetched(h)).toEqual(expect.arrayContaining(['marathon_http_password', 'chronos_http_password']));
+    }
+  });
+
+  test("marathon-lb reads Marathon's API with that user and password (--marathon-auth-credential-file, v1.14.2)", () => {
+    const lbs = hosts.filter((h) => execStart(h, 'marathon-lb.service'));
+    expect(lbs.length).toBeGreaterThan(0);
+    for (const h of lbs) {
+      const line = execStart(h, 'marathon-lb.service');
+      expect(line).toContain(` --marathon-auth-credential-file ${MARATHON_LB_CREDENTIAL_FILE}`);
+      expect(line).toContain(` --volume ${MARATHON_LB_CREDENTIAL_FILE}:${MARATHON_LB_CREDENTIAL_FILE}:ro `);
+      const f = file(h, MARATHON_LB_CREDENTIAL_FILE);
+      expect(f.permissions).toBe('0600');
+      // common.py reads the first line, user:password
+      expect(f.content).toBe('operator:__REGIONKIT_SECRET_marathon_http_password__\n');
+      expect(fetched(h).filter((n) => n.includes('http') || n.startsWith('mesos_'))).toEqual([
+        'marathon_http_password',
+      ]);
+    }
   });
 });
