@@ -32,6 +32,7 @@ export {
   type IHostRole,
   type InventoryHost,
   type PortSource,
+  type RoleGroup,
   type RolePort,
   type RoleSecret,
 } from './constructs/roles/host-role.js';

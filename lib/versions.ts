@@ -23,6 +23,10 @@ export interface ProviderPin {
 export const GENERATED_PROVIDERS = {
   alicloud: { name: 'alicloud', source: 'aliyun/alicloud', version: '1.289.0' },
   openstack: { name: 'openstack', source: 'terraform-provider-openstack/openstack', version: '3.4.0' },
+  // etcd's CA and member certificates, made at apply time (constructs/roles/etcd-pki.ts)
+  tls: { name: 'tls', source: 'hashicorp/tls', version: '4.1.0' },
+  // Mesos, Marathon and Chronos credentials, made at apply time (constructs/roles/mesos-credentials.ts)
+  random: { name: 'random', source: 'hashicorp/random', version: '3.7.2' },
 } as const satisfies Record<string, ProviderPin>;
 
 /** Providers that come prebuilt from npm (`@cdktf/provider-*`); their versions are fixed by the package. */
@@ -33,11 +37,8 @@ export const PREBUILT_PROVIDERS = {
 
 export type GeneratedProviderName = keyof typeof GENERATED_PROVIDERS;
 
-/** Providers the next issues need (kubeadm PKI, bootstrap tokens), pinned to the prebuilt cdktf packages' targets. */
-export const SUPPORT_PROVIDERS = {
-  tls: { name: 'tls', source: 'hashicorp/tls', version: '4.1.0' },
-  random: { name: 'random', source: 'hashicorp/random', version: '3.7.2' },
-} as const satisfies Record<string, ProviderPin>;
+/** Providers the next issues need, pinned to the prebuilt cdktf packages' targets (none left: tls and random are generated). */
+export const SUPPORT_PROVIDERS = {} as const satisfies Record<string, ProviderPin>;
 
 /** Every provider the synthesized JSON may pin, by local name. */
 export const ALL_PROVIDERS = { ...GENERATED_PROVIDERS, ...PREBUILT_PROVIDERS, ...SUPPORT_PROVIDERS } as const;

@@ -181,9 +181,10 @@ export class HostGroup extends Construct implements IHostGroup {
       throw new SpecError(`${this.node.path}: role ${role.roleName} is added twice with different settings`);
     this.roleList.push(role);
     this.network.changed();
-    for (const secret of role.secrets) {
-      const variable = ensureSecretVariable(this, secret);
-      this.hostSecrets().addSecret({ name: secret.name, description: secret.description, value: variable.stringValue });
+    const group = { scope: this, groupName: this.groupName, hosts: this.hosts };
+    for (const secret of [...role.secrets, ...(role.groupSecrets?.(group) ?? [])]) {
+      const value = secret.value ?? ensureSecretVariable(this, secret).stringValue;
+      this.hostSecrets().addSecret({ name: secret.name, description: secret.description, value });
     }
     this.pendingPorts.push(...role.ports.map((port) => ({ role, port })));
     this.applyPorts();

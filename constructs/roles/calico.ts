@@ -24,12 +24,14 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService, execLine, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { cidrsOverlap } from '../../lib/net/network-plan.js';
 import { checkIpv4Cidr, checkPinnedImage } from '../../lib/validate.js';
 
-import { HostRole, type HostContext } from './host-role.js';
+import { ETCD_CA_CERT_SECRET, EtcdPki, etcdClientSecrets } from './etcd-pki.js';
+import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
 
 export interface CalicoProps {
   /** Full reference of the calico/node image as the hosts pull it, pinned (`quay.io/calico/node:v3.32.2`). */
@@ -39,8 +41,9 @@ export interface CalicoProps {
   /** Full reference of the calico/ctl image (calicoctl), used to create the IP pool; same version as `image`. */
   readonly ctlImage: string;
   /**
-   * Client URLs of the etcd cluster (`http://10.0.0.16:2379`), read when each host is configured (the etcd
-   * hosts usually belong to another group). Plain HTTP only: no TLS client certificates are installed.
+   * Client URLs of the etcd cluster (`https://10.0.0.16:2379`), read when each host is configured (the etcd
+   * hosts usually belong to another group). TLS only: the group gets a client certificate of the region's etcd
+   * CA (etcd-pki.ts), delivered as a secret.
    */
   readonly etcdEndpoints: () => readonly string[];
   /**
@@ -67,10 +70,19 @@ export const CNI_BIN_DIR = '/opt/cni/bin';
 export const CNI_CONF_DIR = '/etc/cni/net.d';
 /** Calico's VXLAN port (the IANA one). */
 export const CALICO_VXLAN_PORT = 4789;
+/** The etcd CA certificate and this group's etcd client key and certificate (tmpfs symlinks, root only). */
+export const CALICO_PKI_DIR = '/etc/calico/pki';
+export const CALICO_ETCD_CA_FILE = `${CALICO_PKI_DIR}/etcd-ca.crt`;
+export const CALICO_ETCD_CERT_FILE = `${CALICO_PKI_DIR}/etcd-client.crt`;
+export const CALICO_ETCD_KEY_FILE = `${CALICO_PKI_DIR}/etcd-client.key`;
+/** The three files, each bind-mounted read-only at the same path (Docker resolves the symlink). */
+const ETCD_TLS_MOUNTS = [CALICO_ETCD_CA_FILE, CALICO_ETCD_CERT_FILE, CALICO_ETCD_KEY_FILE].map(
+  (f) => `--volume=${f}:${f}:ro`,
+);
 /** CNI spec version of the network configuration: the one Calico's own network templates use. */
 export const CALICO_CNI_VERSION = '0.3.1';
 
-const ETCD_ENDPOINT = /^http:\/\/[A-Za-z0-9.-]+:\d{1,5}$/;
+const ETCD_ENDPOINT = /^https:\/\/[A-Za-z0-9.-]+:\d{1,5}$/;
 
 /** The tag of a pinned image reference (`v3.32.2`), or undefined for a digest-only reference. */
 function imageTag(image: string): string | undefined {
@@ -117,6 +129,12 @@ export class Calico extends HostRole {
     checkIpv4Cidr(this, 'ipPoolCidr', this.ipPoolCidr, 8, 26);
   }
 
+  /** The etcd CA certificate and the group's etcd client key and certificate, made at apply time (etcd-pki.ts). */
+  public groupSecrets(group: RoleGroup): RoleSecret[] {
+    const pki = EtcdPki.of(group.scope);
+    return [pki.caSecret(), ...pki.clientSecrets(group.groupName)];
+  }
+
   public configure(ctx: HostContext, config: CloudConfig): void {
     const endpoints = this.checkedEndpoints();
     if (cidrsOverlap(this.ipPoolCidr, ctx.region.cidr)) {
@@ -134,6 +152,10 @@ export class Calico extends HostRole {
       ['CALICO_NETWORKING_BACKEND', 'vxlan'],
       ['DATASTORE_TYPE', 'etcdv3'],
       ['ETCD_ENDPOINTS', endpoints.join(',')],
+      // libcalico-go's etcd client settings (calico-node and calicoctl read the same variables)
+      ['ETCD_CA_CERT_FILE', CALICO_ETCD_CA_FILE],
+      ['ETCD_CERT_FILE', CALICO_ETCD_CERT_FILE],
+      ['ETCD_KEY_FILE', CALICO_ETCD_KEY_FILE],
       ['NO_DEFAULT_POOLS', 'true'],
       ['FELIX_IPINIPENABLED', 'false'],
       ['FELIX_VXLANENABLED', 'true'],
@@ -147,6 +169,14 @@ export class Calico extends HostRole {
         .map(([k, v]) => `${k}=${v}`)
         .join('\n')}\n`,
     });
+    const client = etcdClientSecrets(ctx.host.group);
+    for (const [path, name] of [
+      [CALICO_ETCD_CA_FILE, ETCD_CA_CERT_SECRET],
+      [CALICO_ETCD_CERT_FILE, client.cert],
+      [CALICO_ETCD_KEY_FILE, client.key],
+    ] as const) {
+      config.addFile({ path, content: secretRef(name), permissions: '0600' });
+    }
     config.addFile({
       path: `${CALICO_CNI_SOURCE_DIR}/${CALICO_CNI_CONF_NAME}`,
       content: `${JSON.stringify(this.cniNetworkConfig(host.name, endpoints), null, 2)}\n`,
@@ -166,6 +196,7 @@ export class Calico extends HostRole {
           '--volume=/var/lib/calico:/var/lib/calico',
           '--volume=/var/run/calico:/var/run/calico',
           '--volume=/lib/modules:/lib/modules:ro',
+          ...ETCD_TLS_MOUNTS,
         ],
       }),
     });
@@ -189,6 +220,10 @@ export class Calico extends HostRole {
       log_level: 'info',
       datastore_type: 'etcdv3',
       etcd_endpoints: endpoints.join(','),
+      // host paths: the plugin runs on the host, started by the Mesos agent as root
+      etcd_ca_cert_file: CALICO_ETCD_CA_FILE,
+      etcd_cert_file: CALICO_ETCD_CERT_FILE,
+      etcd_key_file: CALICO_ETCD_KEY_FILE,
       // The name calico-node registered; the plugin would otherwise fall back to the kernel's host name.
       nodename: nodeName,
       ipam: { type: 'calico-ipam' },
@@ -205,7 +240,7 @@ export class Calico extends HostRole {
     for (const [i, e] of endpoints.entries()) {
       if (!ETCD_ENDPOINT.test(e)) {
         throw new SpecError(
-          `${this.node.path}: etcdEndpoints[${i}] must be an http://host:port URL, got ${JSON.stringify(e)}`,
+          `${this.node.path}: etcdEndpoints[${i}] must be an https://host:port URL, got ${JSON.stringify(e)}`,
         );
       }
     }
@@ -285,7 +320,8 @@ manifest=${CALICO_IPPOOL_MANIFEST}
 pool=${CALICO_IPPOOL_NAME}
 
 calicoctl() {
-  docker run --rm --network host --env-file ${CALICO_ENV} --volume "$manifest:$manifest:ro" "$image" "$@"
+  docker run --rm --network host --env-file ${CALICO_ENV} --volume "$manifest:$manifest:ro" \\
+    ${ETCD_TLS_MOUNTS.join(' ')} "$image" "$@"
 }
 
 if calicoctl get ippool "$pool" >/dev/null 2>&1; then

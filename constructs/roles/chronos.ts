@@ -10,11 +10,13 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern, checkPinnedImage, checkRange } from '../../lib/validate.js';
 
-import { HostRole, type HostContext } from './host-role.js';
+import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
+import { MESOS_PRINCIPALS, MesosCredentials } from './mesos-credentials.js';
 import { checkZkUrl } from './zookeeper.js';
 
 export interface ChronosProps {
@@ -34,6 +36,13 @@ export interface ChronosProps {
   readonly libprocessPort?: number;
 }
 
+/** Chronos' Mesos password, the whole file; a secret template. */
+export const CHRONOS_MESOS_SECRET_FILE = '/etc/chronos/mesos-secret';
+/**
+ * `MESOSPHERE_HTTP_CREDENTIALS=operator:<password>` for `docker --env-file`: HTTP basic auth of Chronos' API,
+ * from the Chaos 0.8.7 HttpConf it is built on (`--http_credentials` or this variable).
+ */
+export const CHRONOS_HTTP_ENV_FILE = '/etc/chronos/http.env';
 /** Container (and systemd unit) name. */
 export const CHRONOS_CONTAINER = 'chronos';
 const ZK_HOSTS = /^[A-Za-z0-9.-]+:\d{1,5}(?:,[A-Za-z0-9.-]+:\d{1,5})*$/;
@@ -82,8 +91,27 @@ export class Chronos extends HostRole {
     }
   }
 
+  /** Chronos' password as a Mesos framework, and its API's. */
+  public groupSecrets(group: RoleGroup): RoleSecret[] {
+    const credentials = MesosCredentials.of(group.scope);
+    return [credentials.secret('chronos'), credentials.secret('chronosHttp')];
+  }
+
   public configure(ctx: HostContext, config: CloudConfig): void {
     const ip = ctx.host.privateIp;
+    // Read whole by Chronos, which refuses a file others may read or write (v3.0.2 SchedulerDriverBuilder.scala);
+    // the image runs it as root.
+    config.addFile({
+      path: CHRONOS_MESOS_SECRET_FILE,
+      content: secretRef(MESOS_PRINCIPALS.chronos.secret),
+      permissions: '0600',
+    });
+    const http = MESOS_PRINCIPALS.chronosHttp;
+    config.addFile({
+      path: CHRONOS_HTTP_ENV_FILE,
+      content: `MESOSPHERE_HTTP_CREDENTIALS=${http.principal}:${secretRef(http.secret)}\n`,
+      permissions: '0600',
+    });
     config.addSystemdUnit({
       name: `${CHRONOS_CONTAINER}.service`,
       content: containerService({
@@ -97,9 +125,28 @@ export class Chronos extends HostRole {
           `PORT1=${this.libprocessPort}`,
           '--env',
           `LIBPROCESS_IP=${ip}`,
+          '--volume',
+          `${CHRONOS_MESOS_SECRET_FILE}:${CHRONOS_MESOS_SECRET_FILE}:ro`,
+          // every API request needs the user and password (basic auth on /*)
+          `--env-file=${CHRONOS_HTTP_ENV_FILE}`,
         ],
         // --http_address: Chaos 0.8.7's HttpConf (the HTTP layer chronos v3.0.2 builds on), else every address.
-        args: ['--master', this.master, '--zk_hosts', this.zkHosts, '--hostname', ip, '--http_address', ip],
+        args: [
+          '--master',
+          this.master,
+          '--zk_hosts',
+          this.zkHosts,
+          '--hostname',
+          ip,
+          '--http_address',
+          ip,
+          // the masters admit only authenticated frameworks: a principal with a secret file makes Chronos
+          // register with a credential (v3.0.2 SchedulerDriverBuilder.scala)
+          '--mesos_authentication_principal',
+          MESOS_PRINCIPALS.chronos.principal,
+          '--mesos_authentication_secret_file',
+          CHRONOS_MESOS_SECRET_FILE,
+        ],
       }),
     });
   }

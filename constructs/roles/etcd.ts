@@ -15,11 +15,14 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { SECRETS_UNIT } from '../../lib/cloudinit/secret-delivery.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
 import { renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 
 import { dataDirPath } from './data-disk.js';
-import { HostRole, type HostContext, type InventoryHost } from './host-role.js';
+import { ETCD_CA_CERT_SECRET, EtcdPki, etcdMemberSecrets } from './etcd-pki.js';
+import { HostRole, type HostContext, type InventoryHost, type RoleGroup, type RoleSecret } from './host-role.js';
 
 export const ETCD_DEFAULTS = '/etc/default/etcd';
 export const ETCD_CLIENT_PORT = 2379;
@@ -31,9 +34,15 @@ export const ETCD_DROP_IN = '/etc/systemd/system/etcd.service.d/60-regionkit.con
 /** More members only slow every write down (each is replicated to a majority); etcd's FAQ advises at most 7. */
 export const MAX_ETCD_MEMBERS = 7;
 
-/** The client URLs of a cluster, comma-separated, as etcd clients (calico, etcdctl) take them. */
+/** Where a member's TLS files are (tmpfs symlinks made by the secret fetch; see etcd-pki.ts). */
+export const ETCD_PKI_DIR = '/etc/etcd/pki';
+export const ETCD_CA_FILE = `${ETCD_PKI_DIR}/ca.crt`;
+export const ETCD_CERT_FILE = `${ETCD_PKI_DIR}/member.crt`;
+export const ETCD_KEY_FILE = `${ETCD_PKI_DIR}/member.key`;
+
+/** The client URLs of a cluster, comma-separated, as etcd clients (calico, etcdctl) take them: TLS only. */
 export function etcdEndpoints(members: readonly InventoryHost[]): string {
-  return members.map((h) => `http://${h.privateIp}:${ETCD_CLIENT_PORT}`).join(',');
+  return members.map((h) => `https://${h.privateIp}:${ETCD_CLIENT_PORT}`).join(',');
 }
 
 export class Etcd extends HostRole {
@@ -48,6 +57,12 @@ export class Etcd extends HostRole {
       // etcd's own advice for the backend quota is at most 8 GiB
       dataDirs: [{ name: 'etcd', description: 'etcd data directory', minSizeGiB: 8 }],
     });
+  }
+
+  /** The CA certificate and every member's key and certificate, made at apply time (etcd-pki.ts). */
+  public groupSecrets(group: RoleGroup): RoleSecret[] {
+    const pki = EtcdPki.of(group.scope);
+    return [pki.caSecret(), ...group.hosts.flatMap((h) => pki.memberSecrets(h))];
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
@@ -68,18 +83,27 @@ export class Etcd extends HostRole {
     const env: [string, string][] = [
       ['ETCD_NAME', ctx.host.name],
       ['ETCD_DATA_DIR', ETCD_DATA_DIR],
-      ['ETCD_LISTEN_PEER_URLS', `http://${ip}:${ETCD_PEER_PORT}`],
-      ['ETCD_LISTEN_CLIENT_URLS', `http://${ip}:${ETCD_CLIENT_PORT},http://127.0.0.1:${ETCD_CLIENT_PORT}`],
-      ['ETCD_INITIAL_ADVERTISE_PEER_URLS', `http://${ip}:${ETCD_PEER_PORT}`],
+      ['ETCD_LISTEN_PEER_URLS', `https://${ip}:${ETCD_PEER_PORT}`],
+      ['ETCD_LISTEN_CLIENT_URLS', `https://${ip}:${ETCD_CLIENT_PORT},https://127.0.0.1:${ETCD_CLIENT_PORT}`],
+      ['ETCD_INITIAL_ADVERTISE_PEER_URLS', `https://${ip}:${ETCD_PEER_PORT}`],
       // Advertised URLs are what clients discover (etcdctl --cluster, endpoint sync): loopback would send a
       // remote client to itself, so only the private address is advertised.
-      ['ETCD_ADVERTISE_CLIENT_URLS', `http://${ip}:${ETCD_CLIENT_PORT}`],
-      ['ETCD_INITIAL_CLUSTER', members.map((h) => `${h.name}=http://${h.privateIp}:${ETCD_PEER_PORT}`).join(',')],
+      ['ETCD_ADVERTISE_CLIENT_URLS', `https://${ip}:${ETCD_CLIENT_PORT}`],
+      ['ETCD_INITIAL_CLUSTER', members.map((h) => `${h.name}=https://${h.privateIp}:${ETCD_PEER_PORT}`).join(',')],
       ['ETCD_INITIAL_CLUSTER_STATE', 'new'],
       // Unique per region and group, so two clusters built from similar specs never mistake each other's members.
       ['ETCD_INITIAL_CLUSTER_TOKEN', `${ctx.region.name}-${ctx.host.group}-etcd`],
       // capnslog, 3.4's default, is deprecated and gone in 3.5
       ['ETCD_LOGGER', 'zap'],
+      // Clients and peers: TLS with certificates of the region's etcd CA, and only such certificates admitted.
+      ['ETCD_CERT_FILE', ETCD_CERT_FILE],
+      ['ETCD_KEY_FILE', ETCD_KEY_FILE],
+      ['ETCD_TRUSTED_CA_FILE', ETCD_CA_FILE],
+      ['ETCD_CLIENT_CERT_AUTH', 'true'],
+      ['ETCD_PEER_CERT_FILE', ETCD_CERT_FILE],
+      ['ETCD_PEER_KEY_FILE', ETCD_KEY_FILE],
+      ['ETCD_PEER_TRUSTED_CA_FILE', ETCD_CA_FILE],
+      ['ETCD_PEER_CLIENT_CERT_AUTH', 'true'],
     ];
     const lines = [
       `# regionkit etcd role: member ${ctx.host.name} of a ${n}-member cluster (read by etcd.service)`,
@@ -87,6 +111,16 @@ export class Etcd extends HostRole {
     ];
     config.addPackages('etcd-server');
     config.addFile({ path: ETCD_DEFAULTS, content: `${lines.join('\n')}\n` });
+    // Secret templates, rendered into tmpfs by the fetch; readable by etcd's group only, so written once the
+    // package has made it (deferred).
+    const own = etcdMemberSecrets(ctx.host);
+    for (const [path, name] of [
+      [ETCD_CA_FILE, ETCD_CA_CERT_SECRET],
+      [ETCD_CERT_FILE, own.cert],
+      [ETCD_KEY_FILE, own.key],
+    ] as const) {
+      config.addFile({ path, content: secretRef(name), permissions: '0640', owner: 'root:etcd', defer: true });
+    }
     config.addSystemdDropIn('etcd.service', '60-regionkit.conf', ETCD_DROP_IN_CONTENT);
     // etcd tells systemd it is ready only once a quorum has formed, i.e. once the other members booted as well;
     // --no-block keeps that wait (and its restarts) out of this host's first-boot commands.
@@ -94,17 +128,23 @@ export class Etcd extends HostRole {
   }
 }
 
-const ETCD_DROP_IN_CONTENT = renderUnit('etcd.service: start order, restarts and the data disk (regionkit etcd role)', {
-  Unit: [
-    // it binds the private address, which is up only at network-online.target
-    ['After', 'network-online.target'],
-    ['Wants', 'network-online.target'],
-    ['RequiresMountsFor', ETCD_DATA_DIR],
-  ],
-  Service: [
-    // made on the data disk as root for etcd (User=etcd), 0700 as the package's postinst makes /var/lib/etcd
-    ['ExecStartPre', `+/usr/bin/install -d -o etcd -g etcd -m 0700 ${ETCD_DATA_DIR}`],
-    ['Restart', 'on-failure'],
-    ['RestartSec', 10],
-  ],
-});
+const ETCD_DROP_IN_CONTENT = renderUnit(
+  'etcd.service: start order, restarts, the data disk and TLS files (regionkit etcd role)',
+  {
+    Unit: [
+      // it binds the private address, which is up only at network-online.target
+      ['After', 'network-online.target'],
+      ['Wants', 'network-online.target'],
+      ['RequiresMountsFor', ETCD_DATA_DIR],
+      // its key and certificates are in tmpfs, put there by the secret fetch at every boot
+      ['After', SECRETS_UNIT],
+      ['Requires', SECRETS_UNIT],
+    ],
+    Service: [
+      // made on the data disk as root for etcd (User=etcd), 0700 as the package's postinst makes /var/lib/etcd
+      ['ExecStartPre', `+/usr/bin/install -d -o etcd -g etcd -m 0700 ${ETCD_DATA_DIR}`],
+      ['Restart', 'on-failure'],
+      ['RestartSec', 10],
+    ],
+  },
+);

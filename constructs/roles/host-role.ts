@@ -38,11 +38,25 @@ export interface RolePort {
   readonly description: string;
 }
 
-/** A Terraform sensitive variable a role reads a secret from (see `lib/cloudinit/secret.ts`). */
+/** A secret a role reads (see `lib/cloudinit/secret.ts`): a Terraform sensitive variable, or a value made at apply time. */
 export interface RoleSecret {
-  /** Variable name, lower_snake_case. */
+  /** Secret (and variable) name, lower_snake_case, unique in the stack. */
   readonly name: string;
   readonly description: string;
+  /**
+   * Terraform expression of a value the stack makes at apply time (a generated key or certificate); it goes only
+   * to the secret store. @default - the sensitive variable of the same name (`TF_VAR_<name>`)
+   */
+  readonly value?: string;
+}
+
+/** The host group a role is added to, as `IHostRole.groupSecrets` sees it. */
+export interface RoleGroup {
+  /** The group construct: resources the role makes for it go in its stack. */
+  readonly scope: Construct;
+  readonly groupName: string;
+  /** Every host of the group, in order. */
+  readonly hosts: readonly InventoryHost[];
 }
 
 /** One host of the region as roles see it. */
@@ -93,6 +107,11 @@ export interface IHostRole {
    * @default - none
    */
   readonly dataDirs?: readonly RoleDataDir[];
+  /**
+   * Secrets whose values the role makes for one group's hosts (keys and certificates generated at apply time),
+   * called once by `HostGroup.addRole`; they are delivered like `secrets`. @default - none
+   */
+  groupSecrets?(group: RoleGroup): readonly RoleSecret[];
   /** Adds this role's packages, files, units and commands for one host. */
   configure(ctx: HostContext, config: CloudConfig): void;
 }

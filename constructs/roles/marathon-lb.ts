@@ -12,11 +12,13 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern, checkPinnedImage, checkPortRange } from '../../lib/validate.js';
 
-import { HostRole, type HostContext } from './host-role.js';
+import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
+import { MESOS_PRINCIPALS, MesosCredentials } from './mesos-credentials.js';
 
 export interface MarathonLbProps {
   /** Full reference of the marathon-lb image (`mesosphere/marathon-lb:<version>`), as the hosts pull it; pinned. */
@@ -34,6 +36,8 @@ export interface MarathonLbProps {
 
 /** Container (and systemd unit) name. */
 export const MARATHON_LB_CONTAINER = 'marathon-lb';
+/** `operator:<password>` for Marathon's API, read by `--marathon-auth-credential-file` (v1.14.2 common.py); a secret template. */
+export const MARATHON_LB_CREDENTIAL_FILE = '/etc/marathon-lb/marathon-credentials';
 /** Virtual-host frontends (HTTP, HTTPS), from the image's HAProxy templates. */
 export const MARATHON_LB_HTTP_PORTS: readonly number[] = [80, 443];
 /** HAProxy stats and `/_haproxy_health_check`, from the image's templates. */
@@ -92,8 +96,19 @@ export class MarathonLb extends HostRole {
     }
   }
 
+  /** The password of Marathon's API, which requires basic auth (marathon.ts). */
+  public groupSecrets(group: RoleGroup): RoleSecret[] {
+    return [MesosCredentials.of(group.scope).secret('marathonHttp')];
+  }
+
   public configure(_ctx: HostContext, config: CloudConfig): void {
     const ports = [...MARATHON_LB_HTTP_PORTS, MARATHON_LB_STATS_PORT, MARATHON_LB_APP_ID_PORT];
+    const http = MESOS_PRINCIPALS.marathonHttp;
+    config.addFile({
+      path: MARATHON_LB_CREDENTIAL_FILE,
+      content: `${http.principal}:${secretRef(http.secret)}\n`,
+      permissions: '0600',
+    });
     config.addSystemdUnit({
       name: `${MARATHON_LB_CONTAINER}.service`,
       content: containerService({
@@ -110,8 +125,20 @@ export class MarathonLb extends HostRole {
           // HAProxy and marathon-lb log to syslog through /dev/log.
           '--volume',
           '/dev/log:/dev/log',
+          // the file itself: its tmpfs target is not in the container otherwise (Docker resolves the symlink)
+          '--volume',
+          `${MARATHON_LB_CREDENTIAL_FILE}:${MARATHON_LB_CREDENTIAL_FILE}:ro`,
         ],
-        args: ['sse', '--marathon', ...this.marathonUrls, '--group', this.group, '--health-check'],
+        args: [
+          'sse',
+          '--marathon',
+          ...this.marathonUrls,
+          '--group',
+          this.group,
+          '--health-check',
+          '--marathon-auth-credential-file',
+          MARATHON_LB_CREDENTIAL_FILE,
+        ],
       }),
     });
   }

@@ -11,11 +11,13 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPinnedImage, checkRange } from '../../lib/validate.js';
 
-import { HostRole, type HostContext } from './host-role.js';
+import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
+import { MESOS_PRINCIPALS, MesosCredentials } from './mesos-credentials.js';
 import { checkZkUrl } from './zookeeper.js';
 
 export interface MarathonProps {
@@ -37,6 +39,16 @@ export interface MarathonProps {
 
 /** Container (and systemd unit) name. */
 export const MARATHON_CONTAINER = 'marathon';
+/**
+ * Marathon's Mesos password, the whole file (Marathon reads every byte, v1.8.244 MarathonSchedulerDriver.scala):
+ * a secret template owned by `nobody`, the user the image runs Marathon as (build.sbt `daemonUser`).
+ */
+export const MARATHON_MESOS_SECRET_FILE = '/etc/marathon/mesos-secret';
+/**
+ * `MESOSPHERE_HTTP_CREDENTIALS=operator:<password>` for `docker --env-file`: Marathon's HTTP basic auth
+ * (`--http_credentials` or this variable, v1.8.244 HttpConf.scala), so the password is never on a command line.
+ */
+export const MARATHON_HTTP_ENV_FILE = '/etc/marathon/http.env';
 
 export class Marathon extends HostRole {
   public readonly httpPort: number;
@@ -87,15 +99,42 @@ export class Marathon extends HostRole {
     }
   }
 
+  /** Marathon's password as a Mesos framework, and its API's. */
+  public groupSecrets(group: RoleGroup): RoleSecret[] {
+    const credentials = MesosCredentials.of(group.scope);
+    return [credentials.secret('marathon'), credentials.secret('marathonHttp')];
+  }
+
   public configure(ctx: HostContext, config: CloudConfig): void {
     const ip = ctx.host.privateIp;
+    config.addFile({
+      path: MARATHON_MESOS_SECRET_FILE,
+      content: secretRef(MESOS_PRINCIPALS.marathon.secret),
+      permissions: '0400',
+      owner: 'nobody:nogroup',
+    });
+    const http = MESOS_PRINCIPALS.marathonHttp;
+    config.addFile({
+      path: MARATHON_HTTP_ENV_FILE,
+      content: `MESOSPHERE_HTTP_CREDENTIALS=${http.principal}:${secretRef(http.secret)}\n`,
+      permissions: '0600',
+    });
     config.addSystemdUnit({
       name: `${MARATHON_CONTAINER}.service`,
       content: containerService({
         name: MARATHON_CONTAINER,
         description: 'Marathon scheduler for Apache Mesos',
         image: this.image,
-        runOptions: ['--env', `LIBPROCESS_IP=${ip}`, '--env', `LIBPROCESS_PORT=${this.libprocessPort}`],
+        runOptions: [
+          '--env',
+          `LIBPROCESS_IP=${ip}`,
+          '--env',
+          `LIBPROCESS_PORT=${this.libprocessPort}`,
+          '--volume',
+          `${MARATHON_MESOS_SECRET_FILE}:${MARATHON_MESOS_SECRET_FILE}:ro`,
+          // every API request, /ping included, needs the user and password (basic auth on /*)
+          `--env-file=${MARATHON_HTTP_ENV_FILE}`,
+        ],
         args: [
           '--master',
           this.master,
@@ -107,6 +146,12 @@ export class Marathon extends HostRole {
           ip,
           '--http_port',
           String(this.httpPort),
+          // the masters admit only authenticated frameworks
+          '--mesos_authentication',
+          '--mesos_authentication_principal',
+          MESOS_PRINCIPALS.marathon.principal,
+          '--mesos_authentication_secret_file',
+          MARATHON_MESOS_SECRET_FILE,
         ],
       }),
     });

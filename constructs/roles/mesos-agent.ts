@@ -18,12 +18,14 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService, execLine, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { CGROUP_V1_OS } from '../../lib/spec/region-spec.js';
 import { checkPattern, checkPinnedImage, checkPortRange, checkRange } from '../../lib/validate.js';
 
-import { HostRole, type HostContext } from './host-role.js';
+import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
+import { MESOS_PRINCIPALS, MesosCredentials } from './mesos-credentials.js';
 import { addMesosDirectories, MESOS_LOG_DIR } from './mesos-master.js';
 import { checkZkUrl } from './zookeeper.js';
 
@@ -48,6 +50,8 @@ export interface MesosAgentProps {
 
 /** Container (and systemd unit) name. Not `mesos-…`: the agent removes unknown containers with that prefix. */
 export const MESOS_AGENT_CONTAINER = 'mesos_agent';
+/** The agent's credential for the masters (JSON, as `--credential` reads it at 1.7.1); a secret template. */
+export const MESOS_AGENT_CREDENTIAL_FILE = '/etc/mesos/agent-credential';
 /** Bind-mounted at the same path: dockerd mounts task sandboxes from here into task containers. */
 export const MESOS_AGENT_WORK_DIR = '/var/lib/mesos/agent';
 const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -124,6 +128,15 @@ export class MesosAgent extends HostRole {
     addMesosDirectories(config, MESOS_AGENT_WORK_DIR, '0755');
     const unit = `${MESOS_AGENT_CONTAINER}.service`;
     this.addCgroupV1(config, unit);
+    const credential = {
+      principal: MESOS_PRINCIPALS.agent.principal,
+      secret: secretRef(MESOS_PRINCIPALS.agent.secret),
+    };
+    config.addFile({
+      path: MESOS_AGENT_CREDENTIAL_FILE,
+      content: `${JSON.stringify(credential, null, 2)}\n`,
+      permissions: '0600',
+    });
     config.addSystemdUnit({
       name: unit,
       // started by the cgroup v1 script once the hierarchy is there (after the first-boot reboot)
@@ -145,9 +158,14 @@ export class MesosAgent extends HostRole {
           `${MESOS_AGENT_WORK_DIR}:${MESOS_AGENT_WORK_DIR}`,
           '--volume',
           `${MESOS_LOG_DIR}:${MESOS_LOG_DIR}`,
+          // the file itself: its tmpfs target is not in the container otherwise (Docker resolves the symlink)
+          '--volume',
+          `${MESOS_AGENT_CREDENTIAL_FILE}:${MESOS_AGENT_CREDENTIAL_FILE}:ro`,
         ],
         args: [
           `--master=${this.master}`,
+          // the masters admit only authenticated agents (--authenticate_agents); CRAM-MD5 is the default authenticatee
+          `--credential=${MESOS_AGENT_CREDENTIAL_FILE}`,
           `--work_dir=${MESOS_AGENT_WORK_DIR}`,
           `--log_dir=${MESOS_LOG_DIR}`,
           `--hostname=${ip}`,
@@ -167,6 +185,11 @@ export class MesosAgent extends HostRole {
         ],
       }),
     });
+  }
+
+  /** The agents' password (the masters admit only authenticated agents). */
+  public groupSecrets(group: RoleGroup): RoleSecret[] {
+    return [MesosCredentials.of(group.scope).secret('agent')];
   }
 
   /** Kernel argument, reboot at the end of first boot, a unit that refuses cgroup2. */

@@ -9,11 +9,13 @@
 import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
+import { secretRef } from '../../lib/cloudinit/secret.js';
 import { containerService } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern, checkPinnedImage, checkRange } from '../../lib/validate.js';
 
-import { HostRole, type HostContext } from './host-role.js';
+import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
+import { MESOS_PRINCIPALS, MesosCredentials, type MesosPrincipal } from './mesos-credentials.js';
 import { checkZkUrl, quorumOf } from './zookeeper.js';
 
 export interface MesosMasterProps {
@@ -34,6 +36,15 @@ export interface MesosMasterProps {
   /** HTTP API, web UI and libprocess port. @default 5050 */
   readonly port?: number;
 }
+
+/**
+ * Every credential the masters accept (JSON, as `--credentials` reads it at 1.7.1): frameworks and agents
+ * authenticate with CRAM-MD5, HTTP clients with basic authentication, both against this file. A secret
+ * template: the values are rendered into tmpfs at boot.
+ */
+export const MESOS_CREDENTIALS_FILE = '/etc/mesos/credentials';
+/** The principals listed in {@link MESOS_CREDENTIALS_FILE}. */
+export const MESOS_MASTER_PRINCIPALS: readonly MesosPrincipal[] = ['agent', 'chronos', 'marathon', 'operator'];
 
 /** Container (and systemd unit) name. Not `mesos-…`: an agent on the same host removes such containers. */
 export const MESOS_MASTER_CONTAINER = 'mesos_master';
@@ -81,6 +92,12 @@ export class MesosMaster extends HostRole {
     checkRange(this, 'port', port, 1024, 65535);
   }
 
+  /** Every principal's password: the masters check them all. */
+  public groupSecrets(group: RoleGroup): RoleSecret[] {
+    const credentials = MesosCredentials.of(group.scope);
+    return MESOS_MASTER_PRINCIPALS.map((p) => credentials.secret(p));
+  }
+
   public configure(ctx: HostContext, config: CloudConfig): void {
     const masters = ctx.groupHosts.length;
     if (!(this.quorum > masters / 2 && this.quorum <= masters)) {
@@ -91,6 +108,17 @@ export class MesosMaster extends HostRole {
     }
     const ip = ctx.host.privateIp;
     addMesosDirectories(config, MESOS_MASTER_WORK_DIR, '0750');
+    const credentials = {
+      credentials: MESOS_MASTER_PRINCIPALS.map((p) => ({
+        principal: MESOS_PRINCIPALS[p].principal,
+        secret: secretRef(MESOS_PRINCIPALS[p].secret),
+      })),
+    };
+    config.addFile({
+      path: MESOS_CREDENTIALS_FILE,
+      content: `${JSON.stringify(credentials, null, 2)}\n`,
+      permissions: '0600',
+    });
     config.addSystemdUnit({
       name: `${MESOS_MASTER_CONTAINER}.service`,
       content: containerService({
@@ -102,6 +130,9 @@ export class MesosMaster extends HostRole {
           `${MESOS_MASTER_WORK_DIR}:${MESOS_MASTER_WORK_DIR}`,
           '--volume',
           `${MESOS_LOG_DIR}:${MESOS_LOG_DIR}`,
+          // the file itself: its tmpfs target is not in the container otherwise (Docker resolves the symlink)
+          '--volume',
+          `${MESOS_CREDENTIALS_FILE}:${MESOS_CREDENTIALS_FILE}:ro`,
         ],
         // Flags, not MESOS_* variables: the image's CMD is `--registry=in_memory`, and any arguments replace it.
         args: [
@@ -114,6 +145,14 @@ export class MesosMaster extends HostRole {
           `--hostname=${ip}`,
           `--ip=${ip}`,
           `--port=${this.port}`,
+          // Only frameworks and agents with a credential of the file register (CRAM-MD5), HTTP frameworks too
+          // (basic), and the read-write HTTP endpoints (teardown, maintenance, reservations) need one.
+          '--authenticate_frameworks=true',
+          '--authenticate_agents=true',
+          '--authenticate_http_frameworks=true',
+          '--http_framework_authenticators=basic',
+          '--authenticate_http_readwrite=true',
+          `--credentials=${MESOS_CREDENTIALS_FILE}`,
         ],
       }),
     });

@@ -148,8 +148,12 @@ export function finishSecretDelivery(config: HostCloudConfig, props: SecretDeliv
   }
   if (!fetch) return; // unreachable: a file with references and no fetch settings threw above
   const { credentialSecret, ...settings } = fetch.kind === 'openstack' ? fetch : { ...fetch, credentialSecret: '' };
+  // Only what this host's files reference: a group's identity may read more (one etcd member's key is not
+  // another's), but a host keeps only its own in tmpfs.
+  const referenced = new Set(files.flatMap((f) => secretNames(f.content)));
   const json = {
     ...settings,
+    secrets: Object.fromEntries(Object.entries(settings.secrets).filter(([name]) => referenced.has(name))),
     ...(fetch.kind === 'openstack' ? { credentialFile: SECRETS_CREDENTIAL } : {}),
     files: files.map((f) => ({ path: f.path, mode: f.permissions ?? '0644', owner: f.owner ?? 'root:root' })),
   };

@@ -65,14 +65,30 @@ export const BASE_LISTENERS: readonly { protocol: 'tcp' | 'udp'; port: number; w
  */
 export const DATA_DISK_MOUNTS: Readonly<Record<string, readonly string[]>> = {};
 
+/** Secrets each role's files reference on a host (etcd members reference only their own key and certificate). */
+const SECRETS_BY_ROLE: Readonly<Record<string, readonly string[]>> = {
+  weave: ['weave_password'],
+  rexray: ['rexray'],
+  etcd: ['etcd_ca_cert', 'etcd member cert', 'etcd member key'],
+  calico: ['etcd_ca_cert', 'etcd_client_<group>_cert', 'etcd_client_<group>_key'],
+  'mesos-master': ['mesos_agent_secret', 'mesos_chronos_secret', 'mesos_marathon_secret', 'mesos_operator_secret'],
+  marathon: ['mesos_marathon_secret', 'marathon_http_password'],
+  chronos: ['mesos_chronos_secret', 'chronos_http_password'],
+  'mesos-agent': ['mesos_agent_secret'],
+  'marathon-lb': ['marathon_http_password'],
+};
+
 /**
  * How often each endpoint replacement is expected to apply to a host's user data (see replace.ts); a rule
  * not listed is expected 0 times. `var.<name>` counts test values given to Terraform sensitive variables.
  */
 export function expectedReplacements(host: BootHost): Record<string, number> {
   const roles = new Set(host.roles.map((r) => r.name));
-  // roles that declare a secret; since issue 7 fault 13 none reaches user data as a value or a variable
-  const secrets = ['weave', 'rexray'].filter((r) => roles.has(r)).length;
+  // the secrets the host's files reference (each fetched once); since issue 7 fault 13 none reaches user data
+  // as a value or a variable
+  const secrets = new Set(
+    [...roles].flatMap((r) => (SECRETS_BY_ROLE[r] ?? []).map((n) => n.replace('<group>', host.group))),
+  ).size;
   // the metadata guard on every host, the secret fetch script where the host has secrets (docs/security.md)
   const out: Record<string, number> = { 'apt:primary': 1, metadata: secrets > 0 ? 2 : 1 };
   if (host.cloud === 'alicloud') {

@@ -19,11 +19,11 @@ import {
 import { stackOrder } from '../../bin/engine/stack-order.js';
 import { SpecError } from '../../lib/errors.js';
 import { markStateful } from '../../lib/stateful.js';
-import { SUPPORT_PROVIDERS } from '../../lib/versions.js';
+import { ALL_PROVIDERS } from '../../lib/versions.js';
 
 import { tempDir, testWithEngine } from './engine-harness.js';
 
-const random = SUPPORT_PROVIDERS.random;
+const random = ALL_PROVIDERS.random;
 
 /** hashicorp/random with no arguments (the prebuilt binding is not a dependency yet). */
 class RandomProvider extends TerraformProvider {}

@@ -16,7 +16,13 @@ interface KindSpec {
 /** Files read by systemd's EnvironmentFile= (Debian units read /etc/default/<name>). */
 const SYSTEMD_ENV_FILES = ['/etc/default/etcd', '/etc/default/keepalived', '/etc/default/prometheus-node-exporter'];
 /** Files read by `docker run --env-file`, or line by line by a regionkit script. */
-const DOCKER_ENV_FILES = ['/etc/calico/calico.env', '/etc/weave/weave.env', '/etc/rexray/plugin.env'];
+const DOCKER_ENV_FILES = [
+  '/etc/calico/calico.env',
+  '/etc/weave/weave.env',
+  '/etc/rexray/plugin.env',
+  '/etc/marathon/http.env',
+  '/etc/chronos/http.env',
+];
 /**
  * Files a shell sources (Debian's /etc/init.d/dnsmasq reads /etc/default/dnsmasq, grub-mkconfig the
  * /etc/default/grub.d drop-ins, dhclient-script its enter hooks).
@@ -63,6 +69,24 @@ export const FILE_KINDS = {
       ].includes(f.path),
     checkedBy:
       'python3 -m py_compile and Alibaba SDK known-answer signing (fetch script); settings and credential file shapes (test/lib/cloudinit/secret-delivery.test.ts)',
+  },
+  'tls-pem': {
+    match: (f) => /^\/etc\/(etcd|calico)\/pki\/[\w-]+\.(crt|key)$/.test(f.path),
+    checkedBy:
+      'one secret reference, rendered at boot; the PEMs themselves by a real etcd cluster serving TLS with the real tls provider output (test/constructs/roles/etcd.test.ts)',
+  },
+  'mesos-credentials': {
+    match: (f) => ['/etc/mesos/credentials', '/etc/mesos/agent-credential'].includes(f.path),
+    checkedBy:
+      'the JSON shapes of --credentials and --credential at Mesos 1.7.1 (test/constructs/roles/mesos-auth.test.ts)',
+  },
+  'secret-file': {
+    match: (f) =>
+      ['/etc/marathon/mesos-secret', '/etc/chronos/mesos-secret', '/etc/marathon-lb/marathon-credentials'].includes(
+        f.path,
+      ),
+    checkedBy:
+      'exactly one secret reference (Marathon, Chronos read the file whole) or user:reference (marathon-lb reads the first line) (test/constructs/roles/mesos-auth.test.ts)',
   },
   dnsmasq: { match: (f) => /^\/etc\/dnsmasq\.d\//.test(f.path), checkedBy: 'dnsmasq --test' },
   chrony: { match: (f) => f.path === '/etc/chrony/chrony.conf', checkedBy: 'chronyd -p' },

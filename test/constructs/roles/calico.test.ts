@@ -40,7 +40,7 @@ function cluster(props: Partial<CalicoProps> = {}) {
   const { control, other: workers } = f;
   const calico = new Calico(f.stack, 'Calico', {
     ...IMAGES,
-    etcdEndpoints: () => control.hosts.map((h) => `http://${h.privateIp}:2379`),
+    etcdEndpoints: () => control.hosts.map((h) => `https://${h.privateIp}:2379`),
     ipPoolCidr: '172.20.0.0/16',
     ...props,
   });
@@ -76,7 +76,10 @@ describe('Calico', () => {
       IP=10.0.16.48
       CALICO_NETWORKING_BACKEND=vxlan
       DATASTORE_TYPE=etcdv3
-      ETCD_ENDPOINTS=http://10.0.0.16:2379,http://10.0.16.16:2379,http://10.0.32.16:2379
+      ETCD_ENDPOINTS=https://10.0.0.16:2379,https://10.0.16.16:2379,https://10.0.32.16:2379
+      ETCD_CA_CERT_FILE=/etc/calico/pki/etcd-ca.crt
+      ETCD_CERT_FILE=/etc/calico/pki/etcd-client.crt
+      ETCD_KEY_FILE=/etc/calico/pki/etcd-client.key
       NO_DEFAULT_POOLS=true
       FELIX_IPINIPENABLED=false
       FELIX_VXLANENABLED=true
@@ -90,9 +93,9 @@ describe('Calico', () => {
   test('etcd endpoints are read when hosts are configured, not when the role is made', () => {
     const endpoints: string[] = [];
     const { workers } = cluster({ etcdEndpoints: () => endpoints });
-    endpoints.push('http://10.0.0.99:2379');
+    endpoints.push('https://10.0.0.99:2379');
     expect(parseEnvFile(fileOf(renderAll(workers)[0]!, CALICO_ENV).content).ETCD_ENDPOINTS).toBe(
-      'http://10.0.0.99:2379',
+      'https://10.0.0.99:2379',
     );
   });
 
@@ -104,7 +107,10 @@ describe('Calico', () => {
       type: 'calico',
       log_level: 'info',
       datastore_type: 'etcdv3',
-      etcd_endpoints: 'http://10.0.0.16:2379,http://10.0.16.16:2379,http://10.0.32.16:2379',
+      etcd_endpoints: 'https://10.0.0.16:2379,https://10.0.16.16:2379,https://10.0.32.16:2379',
+      etcd_ca_cert_file: '/etc/calico/pki/etcd-ca.crt',
+      etcd_cert_file: '/etc/calico/pki/etcd-client.crt',
+      etcd_key_file: '/etc/calico/pki/etcd-client.key',
       nodename: 'test-worker-1',
       ipam: { type: 'calico-ipam' },
     });
@@ -146,7 +152,11 @@ describe('Calico', () => {
     expect(execStart).toBe(
       '/usr/bin/docker run --rm --name calico-node --network host --privileged --env-file=/etc/calico/calico.env ' +
         '--volume=/var/log/calico:/var/log/calico --volume=/var/lib/calico:/var/lib/calico ' +
-        '--volume=/var/run/calico:/var/run/calico --volume=/lib/modules:/lib/modules:ro quay.io/calico/node:v3.32.2',
+        '--volume=/var/run/calico:/var/run/calico --volume=/lib/modules:/lib/modules:ro ' +
+        // the etcd CA and client files, one by one: their tmpfs targets are not in the container otherwise
+        '--volume=/etc/calico/pki/etcd-ca.crt:/etc/calico/pki/etcd-ca.crt:ro ' +
+        '--volume=/etc/calico/pki/etcd-client.crt:/etc/calico/pki/etcd-client.crt:ro ' +
+        '--volume=/etc/calico/pki/etcd-client.key:/etc/calico/pki/etcd-client.key:ro quay.io/calico/node:v3.32.2',
     );
   });
 
@@ -248,12 +258,12 @@ describe('Calico', () => {
     );
   });
 
-  test.each(['https://10.0.0.16:2379', '10.0.0.16:2379', 'http://10.0.0.16'])(
+  test.each(['http://10.0.0.16:2379', '10.0.0.16:2379', 'https://10.0.0.16'])(
     'fails if an etcd endpoint is %s',
     (e) => {
-      const { workers } = cluster({ etcdEndpoints: () => ['http://10.0.0.17:2379', e] });
+      const { workers } = cluster({ etcdEndpoints: () => ['https://10.0.0.17:2379', e] });
       expect(() => renderAll(workers)).toThrow(
-        `test/Calico: etcdEndpoints[1] must be an http://host:port URL, got ${JSON.stringify(e)}`,
+        `test/Calico: etcdEndpoints[1] must be an https://host:port URL, got ${JSON.stringify(e)}`,
       );
     },
   );
@@ -299,7 +309,10 @@ describe('the IP pool script, with a stand-in docker', () => {
   }
 
   const prefix =
-    'run --rm --network host --env-file /etc/calico/calico.env --volume /etc/calico/ippool.yaml:/etc/calico/ippool.yaml:ro quay.io/calico/ctl:v3.32.2';
+    'run --rm --network host --env-file /etc/calico/calico.env --volume /etc/calico/ippool.yaml:/etc/calico/ippool.yaml:ro ' +
+    '--volume=/etc/calico/pki/etcd-ca.crt:/etc/calico/pki/etcd-ca.crt:ro ' +
+    '--volume=/etc/calico/pki/etcd-client.crt:/etc/calico/pki/etcd-client.crt:ro ' +
+    '--volume=/etc/calico/pki/etcd-client.key:/etc/calico/pki/etcd-client.key:ro quay.io/calico/ctl:v3.32.2';
 
   test('creates the pool when calicoctl does not find it', async () => {
     expect(await run(1)).toEqual({

@@ -44,7 +44,7 @@ describe('Chronos', () => {
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force chronos
       ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/chronos:v3.0.2
-      ExecStart=/usr/bin/docker run --rm --name chronos --network host --env PORT0=4400 --env PORT1=15201 --env LIBPROCESS_IP=10.0.0.16 docker.io/mesosphere/chronos:v3.0.2 --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --zk_hosts 10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181 --hostname 10.0.0.16 --http_address 10.0.0.16
+      ExecStart=/usr/bin/docker run --rm --name chronos --network host --env PORT0=4400 --env PORT1=15201 --env LIBPROCESS_IP=10.0.0.16 --volume /etc/chronos/mesos-secret:/etc/chronos/mesos-secret:ro --env-file=/etc/chronos/http.env docker.io/mesosphere/chronos:v3.0.2 --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --zk_hosts 10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181 --hostname 10.0.0.16 --http_address 10.0.0.16 --mesos_authentication_principal chronos --mesos_authentication_secret_file /etc/chronos/mesos-secret
       ExecStop=/usr/bin/docker stop --time 30 chronos
       Restart=always
       RestartSec=5
@@ -71,7 +71,7 @@ describe('Chronos', () => {
       expect(line).toContain(`--env LIBPROCESS_IP=${h.privateIp} `);
       const ip = h.privateIp.replaceAll('.', '\\.');
       // --http_address: the API binds the private address only (Chaos 0.8.7 HttpConf)
-      expect(line).toMatch(new RegExp(` --hostname ${ip} --http_address ${ip}$`));
+      expect(line).toMatch(new RegExp(` --hostname ${ip} --http_address ${ip} `));
     });
   });
 

@@ -42,7 +42,7 @@ describe('MarathonLb', () => {
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force marathon-lb
       ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/marathon-lb:v1.14.2
-      ExecStart=/usr/bin/docker run --rm --name marathon-lb --network host --env PORTS=80,443,9090,9091 --cap-add NET_ADMIN --volume /dev/log:/dev/log docker.io/mesosphere/marathon-lb:v1.14.2 sse --marathon http://10.0.0.16:8080 http://10.0.16.16:8080 http://10.0.32.16:8080 --group external --health-check
+      ExecStart=/usr/bin/docker run --rm --name marathon-lb --network host --env PORTS=80,443,9090,9091 --cap-add NET_ADMIN --volume /dev/log:/dev/log --volume /etc/marathon-lb/marathon-credentials:/etc/marathon-lb/marathon-credentials:ro docker.io/mesosphere/marathon-lb:v1.14.2 sse --marathon http://10.0.0.16:8080 http://10.0.16.16:8080 http://10.0.32.16:8080 --group external --health-check --marathon-auth-credential-file /etc/marathon-lb/marathon-credentials
       ExecStop=/usr/bin/docker stop --time 30 marathon-lb
       Restart=always
       RestartSec=5
@@ -67,7 +67,9 @@ describe('MarathonLb', () => {
 
   test('group and marathonUrls reach the command line', () => {
     const line = execStart(renderAll(edge({ group: 'internal', marathonUrls: ['http://10.0.0.16:8080'] }).group)[0]!);
-    expect(line).toMatch(/ sse --marathon http:\/\/10\.0\.0\.16:8080 --group internal --health-check$/);
+    expect(line).toMatch(
+      / sse --marathon http:\/\/10\.0\.0\.16:8080 --group internal --health-check --marathon-auth-credential-file \/etc\/marathon-lb\/marathon-credentials$/,
+    );
   });
 
   test('80/443 are only declared for the load balancer; stats, app-id routing and service ports open to the cluster', () => {

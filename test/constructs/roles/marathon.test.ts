@@ -44,7 +44,7 @@ describe('Marathon', () => {
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force marathon
       ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/marathon:v1.11.24
-      ExecStart=/usr/bin/docker run --rm --name marathon --network host --env LIBPROCESS_IP=10.0.0.16 --env LIBPROCESS_PORT=15101 docker.io/mesosphere/marathon:v1.11.24 --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --zk zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/marathon --hostname 10.0.0.16 --http_address 10.0.0.16 --http_port 8080
+      ExecStart=/usr/bin/docker run --rm --name marathon --network host --env LIBPROCESS_IP=10.0.0.16 --env LIBPROCESS_PORT=15101 --volume /etc/marathon/mesos-secret:/etc/marathon/mesos-secret:ro --env-file=/etc/marathon/http.env docker.io/mesosphere/marathon:v1.11.24 --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --zk zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/marathon --hostname 10.0.0.16 --http_address 10.0.0.16 --http_port 8080 --mesos_authentication --mesos_authentication_principal marathon --mesos_authentication_secret_file /etc/marathon/mesos-secret
       ExecStop=/usr/bin/docker stop --time 30 marathon
       Restart=always
       RestartSec=5
@@ -70,7 +70,7 @@ describe('Marathon', () => {
   test('httpPort and libprocessPort change the flag, the variable and the rules', () => {
     const { group } = control({ httpPort: 8090, libprocessPort: 15110 });
     const line = execStart(renderAll(group)[0]!);
-    expect(line).toMatch(/ --http_port 8090$/);
+    expect(line).toMatch(/ --http_port 8090 /);
     expect(line).toContain('--env LIBPROCESS_PORT=15110 ');
     expect(ruleLines(group)).toEqual([
       'tcp/8090 test-control',

@@ -48,7 +48,7 @@ describe('MesosMaster', () => {
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force mesos_master
       ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/mesos-master:1.7.1
-      ExecStart=/usr/bin/docker run --rm --name mesos_master --network host --volume /var/lib/mesos/master:/var/lib/mesos/master --volume /var/log/mesos:/var/log/mesos docker.io/mesosphere/mesos-master:1.7.1 --zk=zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --quorum=2 --cluster=test --registry=replicated_log --work_dir=/var/lib/mesos/master --log_dir=/var/log/mesos --hostname=10.0.0.16 --ip=10.0.0.16 --port=5050
+      ExecStart=/usr/bin/docker run --rm --name mesos_master --network host --volume /var/lib/mesos/master:/var/lib/mesos/master --volume /var/log/mesos:/var/log/mesos --volume /etc/mesos/credentials:/etc/mesos/credentials:ro docker.io/mesosphere/mesos-master:1.7.1 --zk=zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --quorum=2 --cluster=test --registry=replicated_log --work_dir=/var/lib/mesos/master --log_dir=/var/log/mesos --hostname=10.0.0.16 --ip=10.0.0.16 --port=5050 --authenticate_frameworks=true --authenticate_agents=true --authenticate_http_frameworks=true --http_framework_authenticators=basic --authenticate_http_readwrite=true --credentials=/etc/mesos/credentials
       ExecStop=/usr/bin/docker stop --time 30 mesos_master
       Restart=always
       RestartSec=5
@@ -82,7 +82,7 @@ describe('MesosMaster', () => {
 
   test('port changes the flag and the rules', () => {
     const { group } = control({ port: 5060 });
-    expect(execStart(renderAll(group)[0]!)).toMatch(/ --port=5060$/);
+    expect(execStart(renderAll(group)[0]!)).toMatch(/ --port=5060 /);
     expect(group.securityGroup.ingressRules.map((r) => r.port.toString())).toContain('tcp/5060');
     expect(group.securityGroup.ingressRules.map((r) => r.port.toString())).not.toContain('tcp/5050');
   });
