@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { schemaPath } from '../../lib/providers/paths.js';
 import type { ProviderSchemaFile } from '../../lib/providers/schema-format.js';
 
+import { RANDOM_FORCE_NEW, TLS_FORCE_NEW } from './force-new-support.js';
 import { ALICLOUD_FORCE_NEW, OPENSTACK_FORCE_NEW } from './force-new.js';
 import { parsePath, planDiff, type TerraformJson } from './plan-diff.js';
 
@@ -90,6 +91,8 @@ describe('ForceNew facts', () => {
   test.each([
     ['alicloud', ALICLOUD_FORCE_NEW],
     ['openstack', OPENSTACK_FORCE_NEW],
+    ['tls', TLS_FORCE_NEW],
+    ['random', RANDOM_FORCE_NEW],
   ] as const)('cover every %s resource type of the schema file, each attribute one the file knows', (name, facts) => {
     const file = JSON.parse(readFileSync(schemaPath(name), 'utf8')) as ProviderSchemaFile;
     const resources = Object.values(file.provider_schemas)[0]!.resource_schemas ?? {};

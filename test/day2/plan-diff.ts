@@ -13,6 +13,7 @@
  * It reads configuration only (there is no state here), so an attribute the cloud computes and the config
  * leaves out never shows as a change: the same limit a `plan` of an unchanged configuration has.
  */
+import { RANDOM_FORCE_NEW, TLS_FORCE_NEW } from './force-new-support.js';
 import { ALICLOUD_FORCE_NEW, OPENSTACK_FORCE_NEW, type ForceNewFacts } from './force-new.js';
 import { INSTANCE_RESTARTS } from './restarts.js';
 
@@ -41,7 +42,12 @@ export interface ResourceChange {
 
 type Segment = string | number;
 
-const FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = { ...ALICLOUD_FORCE_NEW, ...OPENSTACK_FORCE_NEW };
+const FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
+  ...ALICLOUD_FORCE_NEW,
+  ...OPENSTACK_FORCE_NEW,
+  ...TLS_FORCE_NEW,
+  ...RANDOM_FORCE_NEW,
+};
 /** Meta-arguments: not resource attributes the provider compares. */
 const META = new Set(['//', 'lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection']);
 
