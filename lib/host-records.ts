@@ -109,12 +109,14 @@ export function recordHostGroup(
     stack.addOverride(
       `//.${STATEFUL_COMMENT_KEY}.hosts`,
       Lazy.anyValue({
-        produce: () => Object.fromEntries([...created].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v()])),
+        produce: () =>
+          Object.fromEntries([...created].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v()])),
       }),
     );
   }
   const hosts = props.hosts.map((h) => {
-    const hash = () => hostConfigHash({ userData: h.config.userData(), image: h.config.image, placement: h.config.placement });
+    const hash = () =>
+      hostConfigHash({ userData: h.config.userData(), image: h.config.image, placement: h.config.placement });
     const record = new DataResource(h.scope, 'Config', {
       input: { config: Lazy.stringValue({ produce: hash }) },
       // replaced with its instance, and never updated in between: it keeps what the running host was made from

@@ -105,7 +105,9 @@ const alicloudSettings = z
           .min(0)
           .max(23)
           .default(3)
-          .meta({ description: "Hour of the day (0-23) the daily snapshot starts, as the ECS API's TimePoints counts it." }),
+          .meta({
+            description: "Hour of the day (0-23) the daily snapshot starts, as the ECS API's TimePoints counts it.",
+          }),
       })
       .default({ retentionDays: 7, hour: 3 })
       .meta({
