@@ -121,6 +121,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       parseHealthTimeout,
       900,
     )
+    .option('--allow-replace <address>', 'a stateful resource a step may replace or destroy (repeatable)', collect, [])
     .option('--json', 'machine-readable output')
     .action(async (region: string, group: string, opts: RollCommandOptions) => {
       code = await (await import('./commands/roll.js')).run(region, group, { ...globals(), ...opts }, io);

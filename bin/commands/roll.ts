@@ -19,6 +19,8 @@ export interface RollCommandOptions extends EngineOptions {
   readonly zone?: string;
   /** Seconds to wait for each step's hosts to answer their health endpoint; 0 does not wait. @default 900 */
   readonly healthTimeout?: number;
+  /** Stateful resources a step may replace or destroy. @default - none */
+  readonly allowReplace?: readonly string[];
   /** Print the steps as JSON on stdout. @default false */
   readonly json?: boolean;
 }
@@ -38,6 +40,7 @@ export async function run(region: string, group: string, opts: RollCommandOption
         ...lifecycle,
         ...(zone !== undefined ? { zone } : {}),
         healthTimeoutSeconds: opts.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT_SECONDS,
+        allowReplace: opts.allowReplace ?? [],
       });
       io.out(
         opts.json

@@ -250,7 +250,8 @@ export async function savedPlanSummary(
 /** Where deploy records the stateful marks of what it applied, beside the stack's state. */
 export const STATEFUL_RECORD = 'regionkit-stateful.json';
 
-async function knownStateful(dir: string): Promise<Map<string, string>> {
+/** Stateful marks in force for `dir`: the stack's JSON now and the records of earlier deploys. */
+export async function knownStateful(dir: string): Promise<Map<string, string>> {
   const current = statefulAddresses(await readStackJson(dir));
   const recordFile = path.join(dir, STATEFUL_RECORD);
   const recorded = existsSync(recordFile)

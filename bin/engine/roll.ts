@@ -22,6 +22,7 @@ import { runEngine, type EngineRun } from './engine.js';
 import {
   EngineFailure,
   firstError,
+  knownStateful,
   PLAN_FILE,
   readStacksManifest,
   stackDir,
@@ -50,6 +51,8 @@ export type HealthProbe = (host: HostRecord, endpoint: HealthEndpoint) => Promis
 
 /** Options of one roll. */
 export interface RollOptions extends LifecycleOptions {
+  /** Stateful resources a step may replace or destroy (as `deploy --allow-replace`). @default - none */
+  readonly allowReplace?: readonly string[];
   /** Only the hosts of this zone (1-based). @default - every zone, in order */
   readonly zone?: number;
   /** Seconds to wait for each step's hosts to be healthy; 0 does not wait. @default 900 */
@@ -165,12 +168,14 @@ export async function rollGroup(stack: string, group: string, opts: RollOptions)
       opts.progress(`plan ${stack}: ${where}`);
       const planned = await plan([...unprotect, ...step.hosts.map((h) => `-replace=${h.instance}`)]);
       if (planned.exitCode !== 0) throw fail(`${where}: plan failed`, planned, replaced);
-      const summary = summarizePlan(await show(), statefulOf(json));
-      const lost = refusedLosses(summary, []);
+      const summary = summarizePlan(await show(), await knownStateful(dir));
+      const lost = refusedLosses(summary, opts.allowReplace ?? []);
       if (lost.length > 0) {
         throw new SpecError(
           `${stack}: roll of ${group} stopped at ${where}: the plan would ${lost.map((l) => `${l.action} ${l.address} (${l.stateful})`).join('; ')}`,
-          { hint: 'a replaced host keeps its data disks; deploy the change that replaces them on its own' },
+          {
+            hint: `if losing that data is intended, name each address: ${lost.map((l) => `--allow-replace ${l.address}`).join(' ')}`,
+          },
         );
       }
       opts.progress(`apply ${stack}: ${where}`);
@@ -192,11 +197,6 @@ export async function rollGroup(stack: string, group: string, opts: RollOptions)
     // a saved plan left by a roll must never be deployed later
     await rm(path.join(dir, PLAN_FILE), { force: true });
   }
-}
-
-function statefulOf(json: unknown): Map<string, string> {
-  const comment = (json as { '//'?: { regionkit?: { stateful?: Record<string, string> } } })['//'];
-  return new Map(Object.entries(comment?.regionkit?.stateful ?? {}));
 }
 
 /** Changes of a plan other than deletion-protection toggles, by address, and how many toggles there are. */

@@ -100,14 +100,9 @@ const alicloudSettings = z
           .max(65535)
           .default(7)
           .meta({ description: 'Days each automatic snapshot is kept.' }),
-        hour: z
-          .int({ error: 'must be an integer between 0 and 23' })
-          .min(0)
-          .max(23)
-          .default(3)
-          .meta({
-            description: "Hour of the day (0-23) the daily snapshot starts, as the ECS API's TimePoints counts it.",
-          }),
+        hour: z.int({ error: 'must be an integer between 0 and 23' }).min(0).max(23).default(3).meta({
+          description: "Hour of the day (0-23) the daily snapshot starts, as the ECS API's TimePoints counts it.",
+        }),
       })
       .default({ retentionDays: 7, hour: 3 })
       .meta({

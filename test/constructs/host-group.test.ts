@@ -123,7 +123,7 @@ describe('HostGroup on alicloud', () => {
       private_ip: '10.0.0.16',
       internet_max_bandwidth_out: 0,
       deletion_protection: '${var.deletion_protection}',
-      lifecycle: { ignore_changes: ['image_id', 'user_data', 'deployment_set_id'] },
+      lifecycle: { ignore_changes: ['image_id', 'user_data', 'deployment_set_id', 'data_disks'] },
     });
     const synthesized = Testing.synth(t.stack);
     // the data disk is its own resource, kept when the instance goes, attached again to a replacement

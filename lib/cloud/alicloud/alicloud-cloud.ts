@@ -97,8 +97,10 @@ export const DEPLOYMENT_SET_MAX_PER_ZONE = 20;
  * What a host's lifecycle leaves alone once it runs: a newer image build (`image_id` would rebuild the system
  * disk), new user data (at v1.289.0 `modifyInstanceAttribute` in resource_alicloud_instance.go sends a changed
  * `user_data` with `reboot = true`, and the update then stops and starts the instance, lines 2909-2921 and
- * 1941-1947; cloud-init would not run it again anyway), and the deployment set (`ModifyInstanceDeployment`,
- * line 2235, moves a running instance: an existing region adopting placement takes it on the next roll).
+ * 1940-1947; cloud-init would not run it again anyway), the deployment set (`ModifyInstanceDeployment`,
+ * line 2235, moves a running instance: an existing region adopting placement takes it on the next roll), and
+ * `data_disks`: data disks are their own resources now, and the inline disks of instances made before that
+ * are ForceNew (line 231 on): dropping them from the configuration must not replace the instance.
  * Hosts are replaced on purpose (`regionkit roll`).
  */
 /**
@@ -107,7 +109,7 @@ export const DEPLOYMENT_SET_MAX_PER_ZONE = 20;
  * first (`regionkit roll` does; for destroy, `TF_VAR_deletion_protection=false regionkit plan` and deploy).
  */
 export const DELETION_PROTECTION_VARIABLE = 'deletion_protection';
-export const INSTANCE_IGNORE_CHANGES = ['image_id', 'user_data', 'deployment_set_id'];
+export const INSTANCE_IGNORE_CHANGES = ['image_id', 'user_data', 'deployment_set_id', 'data_disks'];
 
 export class AlicloudCloud implements ICloud {
   public readonly kind = 'alicloud' as const;
