@@ -1,5 +1,5 @@
 /**
- * `regionkit`: synth, validate and list region files; plan, deploy and destroy them with the engine; doctor.
+ * `regionkit`: synth, validate and list region files; plan, deploy, roll and destroy them with the engine; doctor.
  * Heavy modules (cdktf, constructs) load inside the actions, so `--help` stays instant.
  */
 import { Command } from 'commander';
@@ -8,9 +8,17 @@ import type { DeployOptions } from './commands/deploy.js';
 import type { DestroyOptions } from './commands/destroy.js';
 import type { DoctorOptions } from './commands/doctor.js';
 import type { PlanOptions } from './commands/plan.js';
+import type { RollCommandOptions } from './commands/roll.js';
 import type { EngineKind } from './engine/engine.js';
 import { processIo, type Io } from './io.js';
-import { EXIT_OK, parseEngine, parseParallelism, reportError, type GlobalOptions } from './options.js';
+import {
+  EXIT_OK,
+  parseEngine,
+  parseHealthTimeout,
+  parseParallelism,
+  reportError,
+  type GlobalOptions,
+} from './options.js';
 
 /** Runs the CLI on `argv` (as in `process.argv`) and returns the exit code; never exits the process. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -99,6 +107,24 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--yes', 'do not ask (for CI)')
     .action(async (region: string, opts: DestroyOptions) => {
       code = await (await import('./commands/destroy.js')).run(region, { ...globals(), ...opts }, io);
+    });
+  engineCommand(
+    'roll',
+    'replace the hosts of one group on purpose: zone by zone, within quorum, waiting for each step to be healthy',
+  )
+    .argument('<region>', 'region name or file')
+    .argument('<group>', 'host group name')
+    .option('--zone <zone>', 'only this zone: its number (from 1) or its name in the region file')
+    .option(
+      '--health-timeout <seconds>',
+      "seconds to wait for each step's hosts to answer their health endpoint (0: do not wait)",
+      parseHealthTimeout,
+      900,
+    )
+    .option('--allow-replace <address>', 'a stateful resource a step may replace or destroy (repeatable)', collect, [])
+    .option('--json', 'machine-readable output')
+    .action(async (region: string, group: string, opts: RollCommandOptions) => {
+      code = await (await import('./commands/roll.js')).run(region, group, { ...globals(), ...opts }, io);
     });
   program
     .command('doctor')

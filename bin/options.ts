@@ -15,6 +15,15 @@ export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
 /** Invalid input: a spec error or a usage error. */
 export const EXIT_INVALID = 2;
+/** `regionkit roll` stopped at a failed step (the engine failed, or a replaced host did not become healthy). */
+export const EXIT_STOPPED = 3;
+
+/** Commander parser of `--health-timeout` (seconds, 0 to 86400). */
+export function parseHealthTimeout(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 86400) throw new InvalidArgumentError('must be seconds from 0 to 86400');
+  return n;
+}
 
 /** Options given before the command (`regionkit -q synth`). */
 export interface GlobalOptions {

@@ -16,6 +16,7 @@ import type { IHostRole } from '../constructs/roles/host-role.js';
 import { RoleRegistry } from '../constructs/roles/registry.js';
 import { createCloud } from '../lib/cloud/create-cloud.js';
 import { SpecError } from '../lib/errors.js';
+import { recordHostGroup, type HealthEndpoint } from '../lib/host-records.js';
 import { NoPublicSsh } from '../lib/policy/no-public-ssh.js';
 import { groupHostConfig } from '../lib/spec/host-config.js';
 import { resolveRegionSpec } from '../lib/spec/load.js';
@@ -161,6 +162,7 @@ export class RegionStack extends TerraformStack {
       throw new SpecError(problems.map((p) => p.message).join('\n'), { hint: problems.find((p) => p.hint)?.hint });
     }
     this.addOutputs();
+    for (const group of groups.values()) this.recordHosts(group);
   }
 
   /** The region, validated and defaulted; with the groups and load balancers added in code. */
@@ -193,6 +195,7 @@ export class RegionStack extends TerraformStack {
     this.addRolesByName(created, groupSpec);
     created.validateRoles();
     this.groupOutput(groupSpec.name, created);
+    this.recordHosts(created);
     return created;
   }
 
@@ -273,6 +276,49 @@ export class RegionStack extends TerraformStack {
       this.customRoles.set(name, role);
     }
     return role;
+  }
+
+  /**
+   * The configuration record of every host of `group` and what `regionkit roll` needs (lib/host-records.ts):
+   * a quorum group is the Mesos control group or one running etcd or ZooKeeper; the health endpoint is the
+   * check of the load balancer in front of the group, else ZooKeeper's client port on a quorum group, else
+   * SSH (the host booted).
+   */
+  private recordHosts(group: HostGroup): void {
+    const name = group.groupName;
+    const groupSpec = () => this.spec.hostGroups.find((g) => g.name === name)!;
+    const control = () => (this.spec.cluster?.kind === 'mesos' ? this.spec.cluster.controlGroup : undefined);
+    const quorum = () => control() === name || group.hasRole('etcd') || group.hasRole('zookeeper');
+    const health = (): HealthEndpoint => {
+      const lb = this.spec.loadBalancers.find((l) => l.backends === name);
+      if (lb) {
+        const port = lb.healthCheck.port ?? lb.listeners[0]!.backendPort ?? lb.listeners[0]!.port;
+        return lb.healthCheck.type === 'http'
+          ? { protocol: 'http', port, path: lb.healthCheck.path ?? '/', source: `load balancer ${lb.name}` }
+          : { protocol: 'tcp', port, source: `load balancer ${lb.name}` };
+      }
+      if (control() === name || group.hasRole('zookeeper')) return { protocol: 'tcp', port: 2181, source: 'ZooKeeper' };
+      if (group.hasRole('etcd')) return { protocol: 'tcp', port: 2379, source: 'etcd' };
+      return { protocol: 'tcp', port: 22, source: 'SSH' };
+    };
+    const instances = group.instances;
+    recordHostGroup(group, name, {
+      quorum,
+      health,
+      hosts: group.hosts.map((host, i) => ({
+        scope: group.node.findChild(`Host${host.index + 1}`),
+        name: host.name,
+        zoneIndex: host.zoneIndex,
+        privateIp: host.privateIp,
+        instance: instances[i]!,
+        instanceId: group.hostRefs[i]!.id,
+        config: {
+          userData: () => group.renderUserData(host),
+          image: groupSpec().image ?? `default ${group.os}`,
+          placement: `${this.spec.name}-${name}`,
+        },
+      })),
+    });
   }
 
   /**

@@ -55,7 +55,7 @@ export async function run(regions: readonly string[], opts: PlanOptions, io: Io)
             null,
             2,
           )}\n`
-        : table(plans, io),
+        : table(plans, io) + olderConfiguration(plans),
     );
     return EXIT_OK;
   });
@@ -63,6 +63,21 @@ export async function run(regions: readonly string[], opts: PlanOptions, io: Io)
 
 function jsonPlan(plan: StackPlan, io: Io): unknown {
   return plan.status === 'planned' ? { ...plan, planFile: displayPath(io, plan.planFile) } : plan;
+}
+
+/** Per group, the hosts that run an older configuration than a new host would get (immutable hosts ignore it). */
+function olderConfiguration(plans: readonly StackPlan[]): string {
+  return plans
+    .flatMap((p) =>
+      p.status === 'planned'
+        ? p.summary.olderConfiguration.map(
+            (o) =>
+              `${p.stack}: group ${o.group}: ${o.hosts.length === 1 ? '1 host runs' : `${o.hosts.length} hosts run`} an older configuration ` +
+              `(${o.hosts.join(', ')}); regionkit roll ${p.stack.replace(/-[a-z0-9]+$/, '')} ${o.group} replaces them\n`,
+          )
+        : [],
+    )
+    .join('');
 }
 
 function table(plans: readonly StackPlan[], io: Io): string {

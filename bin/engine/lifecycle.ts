@@ -8,6 +8,7 @@ import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { SpecError } from '../../lib/errors.js';
+import { hostGroupRecords } from '../../lib/host-records.js';
 import { statefulAddresses } from '../../lib/stateful.js';
 import { readOutputManifest } from '../output-dir.js';
 
@@ -35,6 +36,8 @@ export interface LifecycleOptions {
   readonly progress: (line: string) => void;
   /** Engine output as it arrives (stderr), for long runs. */
   readonly engineOutput?: (chunk: string) => void;
+  /** Runs the engine. @default - {@link runEngine}; tests of call sequences pass a recording runner */
+  readonly runEngine?: typeof runEngine;
 }
 
 /** One stack's outcome of `plan`. */
@@ -228,17 +231,27 @@ async function planInOrder(
  * marked when earlier deploys applied it (a renamed or removed data disk is no longer in the JSON, and its
  * deletion is exactly what must be refused).
  */
-export async function savedPlanSummary(engine: Engine, dir: string, env: Env): Promise<PlanSummary> {
-  const show = await runEngine(engine, ['show', '-json', '-no-color', PLAN_FILE], dir, env);
+export async function savedPlanSummary(
+  engine: Engine,
+  dir: string,
+  env: Env,
+  run: typeof runEngine = runEngine,
+): Promise<PlanSummary> {
+  const show = await run(engine, ['show', '-json', '-no-color', PLAN_FILE], dir, env);
   if (show.exitCode !== 0)
     throw new EngineFailure(`${engine.kind} show failed in ${dir}: ${firstError(show)}`, show.stderr);
-  return summarizePlan(JSON.parse(show.stdout) as PlanJson, await knownStateful(dir));
+  return summarizePlan(
+    JSON.parse(show.stdout) as PlanJson,
+    await knownStateful(dir),
+    hostGroupRecords(await readStackJson(dir)),
+  );
 }
 
 /** Where deploy records the stateful marks of what it applied, beside the stack's state. */
 export const STATEFUL_RECORD = 'regionkit-stateful.json';
 
-async function knownStateful(dir: string): Promise<Map<string, string>> {
+/** Stateful marks in force for `dir`: the stack's JSON now and the records of earlier deploys. */
+export async function knownStateful(dir: string): Promise<Map<string, string>> {
   const current = statefulAddresses(await readStackJson(dir));
   const recordFile = path.join(dir, STATEFUL_RECORD);
   const recorded = existsSync(recordFile)

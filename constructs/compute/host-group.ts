@@ -136,6 +136,9 @@ export class HostGroup extends Construct implements IHostGroup {
         userDataRefs: () => this.secretAccess?.refs() ?? {},
         publicIp: props.publicIp ?? false,
         tags: { ...this.network.tags, 'regionkit-group': this.groupName },
+        // spread over physical hosts (issue 8): one anti-affinity server group / deployment set per group
+        placementGroup: `${this.network.regionName}-${this.groupName}`,
+        zoneSlot: Math.floor(host.index / zoneSpread),
       }),
     );
     for (const role of props.roles ?? []) this.addRole(role);

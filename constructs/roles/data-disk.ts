@@ -3,8 +3,9 @@
  * directories put on them, so that no daemon ever writes its state to the root disk.
  *
  * Each data disk `i` (1-based) of a group gets, on every host:
- * - `regionkit-data-disk<i>.service`, a one-shot that waits for the disk (on OpenStack a Cinder volume is
- *   attached after the instance boots, possibly minutes later) and formats it once as ext4 with the label
+ * - `regionkit-data-disk<i>.service`, a one-shot that waits for the disk (on both clouds the disk is its own
+ *   volume, attached after the instance is created, possibly minutes after it boots) and formats it once as
+ *   ext4 with the label
  *   `regionkit-data<i>`. It picks a whole disk that is not the root disk's, has exactly the declared size, is
  *   not read-only, and carries no signature at all (no partition table, no filesystem) — or already carries
  *   our label, which is kept as it is (a reboot, or the same disk re-attached to a replaced instance). A disk
@@ -25,8 +26,8 @@
  *   `/dev/disk/by-id/virtio-<first 20 characters of the volume id>`.
  *   @see https://registry.terraform.io/providers/terraform-provider-openstack/openstack/3.4.0/docs/resources/compute_volume_attach_v2 (`device` is a hint the hypervisor may ignore)
  * - Alibaba Cloud ECS: data disks are `/dev/vdb`… (virtio) on most families and NVMe (`/dev/nvme1n1`…) on
- *   newer ones; the provider's `data_disks.device` is computed, not chosen.
- *   @see https://registry.terraform.io/providers/aliyun/alicloud/1.289.0/docs/resources/instance
+ *   newer ones; `alicloud_ecs_disk_attachment.device` is computed, not chosen.
+ *   @see https://registry.terraform.io/providers/aliyun/alicloud/1.289.0/docs/resources/ecs_disk_attachment
  *
  * @see https://www.freedesktop.org/software/systemd/man/252/systemd.mount.html (nofail, RequiresMountsFor=)
  * @see https://www.freedesktop.org/software/systemd/man/252/systemd.unit.html (JobRunningTimeoutSec=)
@@ -179,7 +180,7 @@ export function configureDataDisks(
  * `regionkit-data-disk LABEL SIZE_GIB WAIT_SECONDS`: exits 0 once a filesystem labelled LABEL exists,
  * formatting a fitting empty disk if there is none; exits 1 when none appeared in WAIT_SECONDS.
  */
-function dataDiskScript(): string {
+export function dataDiskScript(): string {
   return `#!/bin/sh
 # regionkit data disks: LABEL SIZE_GIB WAIT_SECONDS. Waits for the disk and formats it once. A disk with our
 # label is kept as it is; a disk carrying anything else is never touched.

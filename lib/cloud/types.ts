@@ -102,6 +102,13 @@ export interface HostSpec {
   /** Give the host its own public address (the bastion only). */
   readonly publicIp: boolean;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Hosts with the same `placementGroup` are spread over physical hosts (an anti-affinity server group, a
+   * deployment set): `<region>-<group>`. @default - no placement constraint
+   */
+  readonly placementGroup?: string;
+  /** The host's position among its group's hosts in its zone (0-based); placement limits are per zone. */
+  readonly zoneSlot?: number;
 }
 
 export interface HostRefs {

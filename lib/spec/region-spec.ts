@@ -92,6 +92,23 @@ const alicloudSettings = z
       })
       .optional()
       .meta({ description: 'REX-Ray volume plugin settings (s3fs on OSS: Alibaba has no REX-Ray disk driver).' }),
+    dataDiskSnapshots: z
+      .strictObject({
+        retentionDays: z
+          .int({ error: 'must be an integer between 1 and 65535' })
+          .min(1)
+          .max(65535)
+          .default(7)
+          .meta({ description: 'Days each automatic snapshot is kept.' }),
+        hour: z.int({ error: 'must be an integer between 0 and 23' }).min(0).max(23).default(3).meta({
+          description: "Hour of the day (0-23) the daily snapshot starts, as the ECS API's TimePoints counts it.",
+        }),
+      })
+      .default({ retentionDays: 7, hour: 3 })
+      .meta({
+        description:
+          'Automatic snapshot policy of the data disks of stateful roles: one snapshot a day, kept retentionDays.',
+      }),
   })
   .meta({ description: 'Alibaba Cloud settings; required when cloud is alicloud.' });
 

@@ -5,9 +5,14 @@ import { parse } from 'yaml';
 import { HostGroup } from '../../constructs/compute/host-group.js';
 import { Common } from '../../constructs/roles/common.js';
 import type { IHostRole } from '../../constructs/roles/host-role.js';
+import { EcsAutoSnapshotPolicy } from '../../lib/gen/alicloud/ecs-auto-snapshot-policy/index.js';
+import { EcsAutoSnapshotPolicyAttachment } from '../../lib/gen/alicloud/ecs-auto-snapshot-policy-attachment/index.js';
+import { EcsDisk } from '../../lib/gen/alicloud/ecs-disk/index.js';
+import { EcsDiskAttachment } from '../../lib/gen/alicloud/ecs-disk-attachment/index.js';
 import { Instance } from '../../lib/gen/alicloud/instance/index.js';
 import { BlockstorageVolumeV3 } from '../../lib/gen/openstack/blockstorage-volume-v3/index.js';
 import { ComputeInstanceV2 } from '../../lib/gen/openstack/compute-instance-v2/index.js';
+import { ComputeServergroupV2 } from '../../lib/gen/openstack/compute-servergroup-v2/index.js';
 import { NetworkingPortV2 } from '../../lib/gen/openstack/networking-port-v2/index.js';
 import { terraformString } from '../checkers/artifacts.js';
 import { CLOUDS, conformanceProblems, EXAMPLE_KEY, resourcesOf, testNetwork, testStack } from '../helpers.js';
@@ -117,9 +122,53 @@ describe('HostGroup on alicloud', () => {
       system_disk_category: 'cloud_essd',
       private_ip: '10.0.0.16',
       internet_max_bandwidth_out: 0,
-      data_disks: [{ name: 'test-worker-1-data-1', size: 200, category: 'cloud_essd', delete_with_instance: true }],
-      lifecycle: { ignore_changes: ['image_id'] },
+      deletion_protection: '${var.deletion_protection}',
+      lifecycle: { ignore_changes: ['image_id', 'user_data', 'deployment_set_id', 'data_disks'] },
     });
+    const synthesized = Testing.synth(t.stack);
+    // the data disk is its own resource, kept when the instance goes, attached again to a replacement
+    expect(synthesized).toHaveResourceWithProperties(EcsDisk, {
+      disk_name: 'test-worker-1-data-1',
+      size: 200,
+      category: 'cloud_essd',
+      delete_auto_snapshot: false,
+      lifecycle: { prevent_destroy: true },
+    });
+    const attachments = resourcesOf(t.stack, EcsDiskAttachment.tfResourceType);
+    expect(attachments).toEqual([
+      {
+        delete_with_instance: false,
+        disk_id: expect.stringMatching(/^\$\{alicloud_ecs_disk\.Workers_Host1_DataDisk1_[0-9A-F]{8}\.id\}$/),
+        instance_id: expect.stringMatching(/^\$\{alicloud_instance\.Workers_Host1_[0-9A-F]{8}\.id\}$/),
+      },
+    ]);
+    expect(synthesized).toHaveResourceWithProperties(EcsAutoSnapshotPolicyAttachment, {
+      auto_snapshot_policy_id: '${alicloud_ecs_auto_snapshot_policy.DataDiskSnapshots.id}',
+    });
+    expect(synthesized).toHaveResourceWithProperties(EcsAutoSnapshotPolicy, {
+      retention_days: 7,
+      time_points: ['3'],
+      repeat_weekdays: ['1', '2', '3', '4', '5', '6', '7'],
+    });
+    const json = JSON.parse(synthesized) as { resource: { alicloud_instance: Record<string, object> } };
+    for (const instance of Object.values(json.resource.alicloud_instance))
+      expect(instance).not.toHaveProperty('data_disks');
+  });
+
+  test('spreads a group over physical servers: one deployment set, Availability strategy, at most 20 per zone', () => {
+    const t = testStack('alicloud');
+    new HostGroup(t.stack, 'Edge', { network: testNetwork(t), name: 'edge', count: 22, zoneSpread: 1 });
+    const json = JSON.parse(Testing.synth(t.stack)) as {
+      resource: {
+        alicloud_ecs_deployment_set: Record<string, object>;
+        alicloud_instance: Record<string, { deployment_set_id?: string }>;
+      };
+    };
+    expect(Object.values(json.resource.alicloud_ecs_deployment_set)).toEqual([
+      expect.objectContaining({ deployment_set_name: 'test-edge', strategy: 'Availability' }),
+    ]);
+    const inSet = Object.values(json.resource.alicloud_instance).filter((i) => i.deployment_set_id !== undefined);
+    expect(inSet).toHaveLength(20);
   });
 
   test('looks up an exact image name once per stack', () => {
@@ -164,8 +213,28 @@ describe('HostGroup on openstack', () => {
       size: 100,
       volume_type: 'ssd',
       availability_zone: 'zone-a',
+      lifecycle: { prevent_destroy: true },
     });
     expect(resourcesOf(t.stack, 'openstack_compute_volume_attach_v2')).toHaveLength(1);
+  });
+
+  test('ignores later image, user data and placement changes; spreads the group with an anti-affinity server group', () => {
+    const t = testStack('openstack');
+    new HostGroup(t.stack, 'Edge', { network: testNetwork(t), name: 'edge', count: 2, zoneSpread: 1 });
+    const synthesized = Testing.synth(t.stack);
+    expect(synthesized).toHaveResourceWithProperties(ComputeServergroupV2, {
+      name: 'test-edge',
+      policies: ['anti-affinity'],
+    });
+    const instances = resourcesOf(t.stack, ComputeInstanceV2.tfResourceType);
+    expect(instances).toHaveLength(2);
+    for (const instance of instances) {
+      expect(instance.lifecycle).toEqual({ ignore_changes: ['block_device[0].uuid', 'user_data', 'scheduler_hints'] });
+      expect(instance.scheduler_hints).toEqual([
+        { group: expect.stringMatching(/^\$\{openstack_compute_servergroup_v2\.Edge_ServerGroup_[0-9A-F]{8}\.id\}$/) },
+      ]);
+    }
+    expect(resourcesOf(t.stack, ComputeServergroupV2.tfResourceType)).toHaveLength(1);
   });
 
   test('escapes Terraform template sequences in plain-text user data', () => {

@@ -95,6 +95,25 @@ describe.each(CLOUDS)('LoadBalancer on %s', (cloud) => {
 });
 
 describe('LoadBalancer on alicloud', () => {
+  test('deletion protection is on unless the deletion_protection variable says false', () => {
+    const t = testStack('alicloud');
+    const backends = edge(t);
+    new LoadBalancer(t.stack, 'Public', {
+      network: backends.network,
+      name: 'public',
+      public: true,
+      backends,
+      listeners: [{ port: 80 }],
+    });
+    expect(Testing.synth(t.stack)).toHaveResourceWithProperties(SlbLoadBalancer, {
+      delete_protection: '${var.deletion_protection ? "on" : "off"}',
+    });
+    const json = JSON.parse(Testing.synth(t.stack)) as { variable: Record<string, object> };
+    expect(json.variable.deletion_protection).toEqual(
+      expect.objectContaining({ type: 'bool', default: true, nullable: false }),
+    );
+  });
+
   test('pay-by-LCU CLB, a listener per port with its health check, every backend host', () => {
     const t = testStack('alicloud');
     const backends = edge(t);

@@ -21,14 +21,27 @@ test('openstack data volumes are listed as stateful in the stack JSON', async ()
   }
 });
 
-test('alicloud instances with inline data disks are listed as stateful, the others are not', async () => {
+test('alicloud data disks are their own resources, listed as stateful and protected from destroy', async () => {
   const json = (await exampleJson(EXAMPLE_FILES[0]!)) as {
-    resource: { alicloud_instance: Record<string, { data_disks?: unknown[] }> };
+    resource: {
+      alicloud_instance: Record<string, { data_disks?: unknown[] }>;
+      alicloud_ecs_disk: Record<string, { lifecycle?: { prevent_destroy?: boolean } }>;
+    };
   };
   const stateful = statefulAddresses(json);
-  const withDisks = Object.entries(json.resource.alicloud_instance)
-    .filter(([, i]) => (i.data_disks ?? []).length > 0)
-    .map(([name]) => `alicloud_instance.${name}`);
-  expect(withDisks.length).toBeGreaterThan(0);
-  expect([...stateful.keys()].sort()).toEqual(withDisks.sort());
+  const disks = Object.keys(json.resource.alicloud_ecs_disk).map((name) => `alicloud_ecs_disk.${name}`);
+  expect(disks.length).toBe(3);
+  expect([...stateful.keys()].sort()).toEqual(disks.sort());
+  for (const disk of Object.values(json.resource.alicloud_ecs_disk)) expect(disk.lifecycle?.prevent_destroy).toBe(true);
+  // no instance carries a disk that would go with it
+  for (const instance of Object.values(json.resource.alicloud_instance)) expect(instance.data_disks).toBeUndefined();
+});
+
+test('openstack data volumes are protected from destroy', async () => {
+  const json = (await exampleJson(EXAMPLE_FILES[1]!)) as {
+    resource: { openstack_blockstorage_volume_v3: Record<string, { lifecycle?: { prevent_destroy?: boolean } }> };
+  };
+  const volumes = Object.values(json.resource.openstack_blockstorage_volume_v3);
+  expect(volumes.length).toBe(3);
+  for (const v of volumes) expect(v.lifecycle?.prevent_destroy).toBe(true);
 });

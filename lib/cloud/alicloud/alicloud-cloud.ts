@@ -4,11 +4,16 @@
  *
  * @see https://registry.terraform.io/providers/aliyun/alicloud/1.289.0/docs
  */
-import { Fn, Lazy } from 'cdktf';
+import { Fn, Lazy, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { DataAlicloudImages } from '../../gen/alicloud/data-alicloud-images/index.js';
 import { DataAlicloudZones } from '../../gen/alicloud/data-alicloud-zones/index.js';
+import { EcsAutoSnapshotPolicy } from '../../gen/alicloud/ecs-auto-snapshot-policy/index.js';
+import { EcsAutoSnapshotPolicyAttachment } from '../../gen/alicloud/ecs-auto-snapshot-policy-attachment/index.js';
+import { EcsDeploymentSet } from '../../gen/alicloud/ecs-deployment-set/index.js';
+import { EcsDisk } from '../../gen/alicloud/ecs-disk/index.js';
+import { EcsDiskAttachment } from '../../gen/alicloud/ecs-disk-attachment/index.js';
 import { EcsRamRoleAttachment } from '../../gen/alicloud/ecs-ram-role-attachment/index.js';
 import { EipAddress } from '../../gen/alicloud/eip-address/index.js';
 import { EipAssociation } from '../../gen/alicloud/eip-association/index.js';
@@ -88,6 +93,29 @@ export const SLB_SYSTEM_CIDR = '100.64.0.0/10';
 const DNS_TTL_SECONDS = 300;
 /** Peak bandwidth cap of pay-by-traffic EIPs, Mbit/s. */
 const EIP_BANDWIDTH_MBPS = '200';
+/**
+ * A deployment set of the high availability strategy (`Availability`) puts each instance on its own physical
+ * server, and holds at most 20 instances per zone; hosts beyond that many in one zone stay outside the set.
+ * @see https://www.alibabacloud.com/help/en/ecs/user-guide/overview-43
+ */
+export const DEPLOYMENT_SET_MAX_PER_ZONE = 20;
+/**
+ * What a host's lifecycle leaves alone once it runs: a newer image build (`image_id` would rebuild the system
+ * disk), new user data (at v1.289.0 `modifyInstanceAttribute` in resource_alicloud_instance.go sends a changed
+ * `user_data` with `reboot = true`, and the update then stops and starts the instance, lines 2909-2921 and
+ * 1940-1947; cloud-init would not run it again anyway), the deployment set (`ModifyInstanceDeployment`,
+ * line 2235, moves a running instance: an existing region adopting placement takes it on the next roll), and
+ * `data_disks`: data disks are their own resources now, and the inline disks of instances made before that
+ * are ForceNew (line 231 on): dropping them from the configuration must not replace the instance.
+ * Hosts are replaced on purpose (`regionkit roll`).
+ */
+/**
+ * The stack variable turning deletion protection of instances and load balancers on (the default) or off:
+ * Alibaba refuses to release a protected instance or CLB, so a deliberate replacement or destroy turns it off
+ * first (`regionkit roll` does; for destroy, `TF_VAR_deletion_protection=false regionkit plan` and deploy).
+ */
+export const DELETION_PROTECTION_VARIABLE = 'deletion_protection';
+export const INSTANCE_IGNORE_CHANGES = ['image_id', 'user_data', 'deployment_set_id', 'data_disks'];
 
 export class AlicloudCloud implements ICloud {
   public readonly kind = 'alicloud' as const;
@@ -110,6 +138,7 @@ export class AlicloudCloud implements ICloud {
   private readonly region: string;
   /** The region's PrivateZone zone, made with the network; each host adds its record. */
   private dnsZone?: PvtzZone;
+  private readonly snapshots: NonNullable<AlicloudSettings['dataDiskSnapshots']>;
 
   constructor(
     private readonly stack: Construct,
@@ -118,6 +147,7 @@ export class AlicloudCloud implements ICloud {
     // Credentials come from the environment (ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY or a profile).
     new AlicloudProvider(stack, 'Alicloud', { region: settings.region });
     this.region = settings.region;
+    this.snapshots = settings.dataDiskSnapshots ?? { retentionDays: 7, hour: 3 };
     if (settings.rexray) {
       // REX-Ray has no Alibaba disk driver: its s3fs driver on OSS's S3-compatible API, virtual-hosted style.
       // https://www.alibabacloud.com/help/en/oss/developer-reference/use-amazon-s3-sdks-to-access-oss: the
@@ -242,14 +272,38 @@ export class AlicloudCloud implements ICloud {
       systemDiskCategory: spec.systemDiskType ?? DEFAULT_DISK_CATEGORY,
       systemDiskSize: spec.systemDiskSizeGiB,
       systemDiskName: `${spec.name}-system`,
-      dataDisks: spec.dataDisks.map((disk) => ({
-        name: disk.name,
+      // placement: the group's hosts on different physical servers (within the set's per-zone limit)
+      ...(spec.placementGroup && (spec.zoneSlot ?? 0) < DEPLOYMENT_SET_MAX_PER_ZONE
+        ? { deploymentSetId: this.deploymentSet(scope, spec).id }
+        : {}),
+      // ModifyInstanceAttribute DeletionProtection: the instance cannot be released through the API or the
+      // console until it is turned off (`regionkit roll` turns it off through the variable, then on again).
+      deletionProtection: this.deletionProtection().booleanValue,
+      lifecycle: { ignoreChanges: [...INSTANCE_IGNORE_CHANGES] },
+    });
+    // Data disks are their own resources, never released with the instance: a replacement host gets them
+    // attached again (the attachment follows the instance id, forcing a new attachment, not a new disk).
+    spec.dataDisks.forEach((disk, i) => {
+      const volume = new EcsDisk(root, `DataDisk${i + 1}`, {
+        diskName: disk.name,
         size: disk.sizeGiB,
         category: disk.type ?? DEFAULT_DISK_CATEGORY,
-        deleteWithInstance: true,
-      })),
-      // A newer image build must not rebuild running hosts; hosts are replaced deliberately.
-      lifecycle: { ignoreChanges: ['image_id'] },
+        zoneId: spec.zoneName,
+        deleteAutoSnapshot: false,
+        description: `data disk ${i + 1} of ${spec.name} (regionkit)`,
+        tags: { ...spec.tags },
+        lifecycle: { preventDestroy: true },
+      });
+      markStateful(volume, `data disk ${i + 1} of ${spec.name}`);
+      new EcsDiskAttachment(root, `DataDisk${i + 1}Attachment`, {
+        diskId: volume.id,
+        instanceId: instance.id,
+        deleteWithInstance: false,
+      });
+      new EcsAutoSnapshotPolicyAttachment(root, `DataDisk${i + 1}Snapshots`, {
+        autoSnapshotPolicyId: this.snapshotPolicy().id,
+        diskId: volume.id,
+      });
     });
     if (this.dnsZone) {
       new PvtzZoneRecord(root, 'DnsRecord', {
@@ -260,8 +314,6 @@ export class AlicloudCloud implements ICloud {
         ttl: DNS_TTL_SECONDS,
       });
     }
-    // Data disks are inline and deleted with the instance: replacing it loses them.
-    if (spec.dataDisks.length > 0) markStateful(instance, `${spec.name} with its data disks`);
     let publicIp: string | undefined;
     if (spec.publicIp) {
       const eip = this.eip(root, 'Eip', spec.name, spec.tags);
@@ -286,6 +338,8 @@ export class AlicloudCloud implements ICloud {
       ...(spec.public
         ? { internetChargeType: 'PayByTraffic' }
         : { vswitchId: spec.subnetId, address: spec.privateAddress }),
+      // SetLoadBalancerDeleteProtection (resource_alicloud_slb_load_balancer.go at v1.289.0, line 418)
+      deleteProtection: Fn.conditional(this.deletionProtection().booleanValue, 'on', 'off') as string,
       tags: { ...spec.tags },
     });
     const hc = spec.healthCheck;
@@ -440,6 +494,50 @@ export class AlicloudCloud implements ICloud {
       });
     }
     return mergeSources(sources);
+  }
+
+  /** The stack's `deletion_protection` variable (bool, default true), created on first use. */
+  private deletionProtection(): TerraformVariable {
+    const existing = this.stack.node.tryFindChild('DeletionProtection');
+    if (existing) return existing as TerraformVariable;
+    const variable = new TerraformVariable(this.stack, 'DeletionProtection', {
+      type: 'bool',
+      default: true,
+      nullable: false,
+      description:
+        'Deletion protection of instances and load balancers; false only while replacing or destroying them on purpose.',
+    });
+    variable.overrideLogicalId(DELETION_PROTECTION_VARIABLE);
+    return variable;
+  }
+
+  /**
+   * The group's deployment set (`<region>-<group>`, high availability strategy), made with its first host.
+   * `strategy` forces a new set (ForceNew in resource_alicloud_ecs_deployment_set.go at v1.289.0).
+   */
+  private deploymentSet(scope: Construct, spec: HostSpec): EcsDeploymentSet {
+    const existing = scope.node.tryFindChild('DeploymentSet');
+    if (existing) return existing as EcsDeploymentSet;
+    return new EcsDeploymentSet(scope, 'DeploymentSet', {
+      deploymentSetName: spec.placementGroup!,
+      description: `hosts of ${spec.placementGroup!} on different physical servers (regionkit)`,
+      strategy: 'Availability',
+    });
+  }
+
+  /**
+   * The stack's automatic snapshot policy for data disks: daily at the configured hour, kept `retentionDays`.
+   * @see https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-createautosnapshotpolicy
+   */
+  private snapshotPolicy(): EcsAutoSnapshotPolicy {
+    const existing = this.stack.node.tryFindChild('DataDiskSnapshots');
+    if (existing) return existing as EcsAutoSnapshotPolicy;
+    return new EcsAutoSnapshotPolicy(this.stack, 'DataDiskSnapshots', {
+      autoSnapshotPolicyName: `${this.stack.node.id}-data-disks`,
+      repeatWeekdays: ['1', '2', '3', '4', '5', '6', '7'],
+      timePoints: [String(this.snapshots.hour)],
+      retentionDays: this.snapshots.retentionDays,
+    });
   }
 
   private listedZones(scope: Construct, count: number): string[] {

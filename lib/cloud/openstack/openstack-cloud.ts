@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { hostRef } from '../../cloudinit/secret-delivery.js';
 import { BlockstorageVolumeV3 } from '../../gen/openstack/blockstorage-volume-v3/index.js';
 import { ComputeInstanceV2 } from '../../gen/openstack/compute-instance-v2/index.js';
+import { ComputeServergroupV2 } from '../../gen/openstack/compute-servergroup-v2/index.js';
 import { ComputeVolumeAttachV2 } from '../../gen/openstack/compute-volume-attach-v2/index.js';
 import { DataOpenstackComputeAvailabilityZonesV2 } from '../../gen/openstack/data-openstack-compute-availability-zones-v2/index.js';
 import { DataOpenstackIdentityAuthScopeV3 } from '../../gen/openstack/data-openstack-identity-auth-scope-v3/index.js';
@@ -75,6 +76,13 @@ export const DEFAULT_IMAGE_NAME: Readonly<Record<HostOs, string>> = {
 };
 /** TTL of host records: a replaced host keeps its address, so records rarely change. */
 const DNS_TTL_SECONDS = 300;
+/**
+ * What a host's lifecycle leaves alone once it runs. At v3.4.0 resource_openstack_compute_instance_v2.go marks
+ * `user_data` ForceNew (line 88) and `scheduler_hints.group` ForceNew (line 291): new user data, a newer image
+ * build or a region adopting placement would each replace every server. Hosts are replaced on purpose
+ * (`regionkit roll`), and a replacement picks all three up.
+ */
+export const INSTANCE_IGNORE_CHANGES = ['block_device[0].uuid', 'user_data', 'scheduler_hints'];
 /** Nova accepts at most 65535 bytes of user data, counted as the Base64 text it receives. */
 export const MAX_USER_DATA_BYTES = 65535;
 
@@ -227,8 +235,9 @@ export class OpenstackCloud implements ICloud {
       ],
       metadata: { ...spec.tags },
       tags: tagList(spec.tags),
-      // A newer image build must not rebuild running hosts; hosts are replaced deliberately.
-      lifecycle: { ignoreChanges: ['block_device[0].uuid'] },
+      // placement: the group's hosts on different compute hosts
+      ...(spec.placementGroup ? { schedulerHints: [{ group: this.serverGroup(scope, spec.placementGroup).id }] } : {}),
+      lifecycle: { ignoreChanges: [...INSTANCE_IGNORE_CHANGES] },
     });
     // Token strings differ per read; keep one, so the map key and the returned id are the same string.
     const instanceId = instance.id;
@@ -250,6 +259,8 @@ export class OpenstackCloud implements ICloud {
         availabilityZone: spec.zoneName,
         ...(disk.type ? { volumeType: disk.type } : {}),
         metadata: { ...spec.tags },
+        // the volume outlives its server: a replacement server gets it attached again
+        lifecycle: { preventDestroy: true },
       });
       markStateful(volume, `data disk ${i + 1} of ${spec.name}`);
       new ComputeVolumeAttachV2(root, `DataDisk${i + 1}Attachment`, { instanceId: instance.id, volumeId: volume.id });
@@ -434,6 +445,18 @@ export class OpenstackCloud implements ICloud {
       }
     }
     return mergeSources(sources);
+  }
+
+  /**
+   * The group's server group with the `anti-affinity` policy, made with its first host: Nova schedules each
+   * member on a different compute host and fails a boot it cannot place so. Every argument forces a new group
+   * (ForceNew in resource_openstack_compute_servergroup_v2.go at v3.4.0).
+   * @see https://docs.openstack.org/nova/latest/user/server-groups.html
+   */
+  private serverGroup(scope: Construct, name: string): ComputeServergroupV2 {
+    const existing = scope.node.tryFindChild('ServerGroup');
+    if (existing) return existing as ComputeServergroupV2;
+    return new ComputeServergroupV2(scope, 'ServerGroup', { name, policies: ['anti-affinity'] });
   }
 
   private external(scope: Construct): DataOpenstackNetworkingNetworkV2 {
