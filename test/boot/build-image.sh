@@ -105,7 +105,8 @@ deb $mirror $suite main
 deb $mirror $suite-updates main
 deb ${mirror%/debian}/debian-security $suite-security main
 EOF
-in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
+# The test run points TMPDIR at a directory of its own, which does not exist inside the chroot.
+in_root() { chroot "$root" env -u TMPDIR DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 in_root apt-get update -qq
 
 # What a Debian cloud image has (the base set above): kernel, GRUB, cloud-init with growpart, sshd, a locale.
@@ -141,6 +142,8 @@ find "$root/etc/systemd/system" -type l | sort >"$work/links-before"
 if [ "${#present[@]}" -gt 0 ]; then
   log "role packages: ${present[*]}"
   in_root apt-get install -y -qq "${present[@]}" >"$work/roles.log" 2>&1 || {
+    # The maintainer script's own words come well before apt's summary: show them, then the tail.
+    grep -n -B12 -A3 'dpkg: error processing\|subprocess .* returned error' "$work/roles.log" >&2 || true
     tail -30 "$work/roles.log" >&2
     exit 1
   }
