@@ -50,6 +50,7 @@ export const DAY2_CASES: readonly Day2Case[] = [
           backends: worker(s),
           listeners: [{ port: 8080, protocol: 'tcp' }],
           healthCheck: s.loadBalancers[0]!.healthCheck,
+          idleTimeoutSeconds: s.loadBalancers[0]!.idleTimeoutSeconds,
         },
       ],
     }),

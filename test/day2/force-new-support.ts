@@ -111,3 +111,15 @@ export const RANDOM_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
     },
   },
 };
+
+/** OpenTofu's built-in provider, at the engine version of lib/versions.ts. */
+export const OPENTOFU_SOURCE: ProviderSource = {
+  repository: 'https://github.com/opentofu/opentofu',
+  tag: 'v1.11.7',
+};
+
+export const BUILTIN_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
+  // PlanResourceChange: a changed triggers_replace is appended to RequiresReplace (line 142); a changed input
+  // is an in-place update of output (line 153).
+  terraform_data: { file: 'internal/builtin/providers/tf/resource_data.go', attributes: { triggers_replace: 142 } },
+};

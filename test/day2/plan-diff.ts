@@ -13,7 +13,7 @@
  * It reads configuration only (there is no state here), so an attribute the cloud computes and the config
  * leaves out never shows as a change: the same limit a `plan` of an unchanged configuration has.
  */
-import { RANDOM_FORCE_NEW, TLS_FORCE_NEW } from './force-new-support.js';
+import { BUILTIN_FORCE_NEW, RANDOM_FORCE_NEW, TLS_FORCE_NEW } from './force-new-support.js';
 import { ALICLOUD_FORCE_NEW, OPENSTACK_FORCE_NEW, type ForceNewFacts } from './force-new.js';
 import { INSTANCE_RESTARTS } from './restarts.js';
 
@@ -47,6 +47,7 @@ const FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
   ...OPENSTACK_FORCE_NEW,
   ...TLS_FORCE_NEW,
   ...RANDOM_FORCE_NEW,
+  ...BUILTIN_FORCE_NEW,
 };
 /** Meta-arguments: not resource attributes the provider compares. */
 const META = new Set(['//', 'lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection']);
