@@ -1,5 +1,5 @@
 /**
- * `regionkit`: synth, validate and list region files; plan, deploy and destroy them with the engine; doctor.
+ * `regionkit`: synth, validate and list region files; plan, deploy and destroy them with the engine; doctor; init.
  * Heavy modules (cdktf, constructs) load inside the actions, so `--help` stays instant.
  */
 import { Command } from 'commander';
@@ -99,6 +99,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--yes', 'do not ask (for CI)')
     .action(async (region: string, opts: DestroyOptions) => {
       code = await (await import('./commands/destroy.js')).run(region, { ...globals(), ...opts }, io);
+    });
+  program
+    .command('init')
+    .description(
+      'scaffold an infra repo using regionkit as a library: package.json, tsconfig, cdktf.json, a region file, main.ts, a snapshot test',
+    )
+    .argument('[dir]', 'directory to create or fill (default: the current directory); must be empty unless --force')
+    .option('--force', "write into a non-empty directory, replacing the scaffold's own files there")
+    .action(async (dir: string | undefined, opts: { force?: boolean }) => {
+      code = await (await import('./commands/init.js')).run(dir, { ...globals(), ...opts }, io);
     });
   program
     .command('doctor')

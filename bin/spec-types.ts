@@ -159,7 +159,8 @@ function emit(io: Io, fields: SpecField[] | undefined): string[] {
         type = union(f.core, fieldPath, `NonNullable<${access}>`, f.description);
       } else if (coreDef.type === 'array' && isObject(unwrap(coreDef.element!).core)) {
         const element = unwrap(coreDef.element!);
-        type = `${nested(element.core, `${fieldPath}[]`, `NonNullable<${access}>[number]`, element.description)}[]`;
+        const doc = element.description ?? `One entry of \`${fieldPath}\`: ${f.description ?? ''}`;
+        type = `${nested(element.core, `${fieldPath}[]`, `NonNullable<${access}>[number]`, doc)}[]`;
       }
       const doc = jsdoc(
         f.description,

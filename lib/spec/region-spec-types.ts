@@ -120,6 +120,9 @@ export interface AdminSpec {
   sshSources: NonNullable<z.output<typeof regionSpecSchema>['admin']>['sshSources'];
 }
 
+/**
+ * One entry of `hostGroups[].dataDisks`: Extra disks, attached in order. The first holds the state of roles that keep any (etcd, ZooKeeper, GlusterFS bricks): formatted once, mounted at /srv/data1, required by their units. Such roles need one; a disk no role uses is an error.
+ */
 export interface DataDiskSpec {
   /**
    * Size in GiB.
@@ -251,6 +254,9 @@ export interface HostConfigOverrides {
   >['nofileLimit'];
 }
 
+/**
+ * One entry of `hostGroups`: Groups of identical hosts.
+ */
 export interface HostGroupSpec {
   /**
    * Group name; part of every host name (<region>-<group>-<n>). "bastion" is the SSH entry.
@@ -298,6 +304,9 @@ export interface HostGroupSpec {
   hostConfig?: HostConfigOverrides;
 }
 
+/**
+ * One entry of `loadBalancers[].listeners`: Ports the load balancer listens on.
+ */
 export interface ListenerSpec {
   /**
    * Port the load balancer listens on.
@@ -361,6 +370,9 @@ export interface HealthCheckSpec {
   >['unhealthyThreshold'];
 }
 
+/**
+ * One entry of `loadBalancers`: Load balancers in front of host groups.
+ */
 export interface LoadBalancerSpec {
   /**
    * Load balancer name.
@@ -775,6 +787,9 @@ export interface AdminSpecInput {
   sshSources?: NonNullable<z.input<typeof regionSpecSchema>['admin']>['sshSources'];
 }
 
+/**
+ * One entry of `hostGroups[].dataDisks`: Extra disks, attached in order. The first holds the state of roles that keep any (etcd, ZooKeeper, GlusterFS bricks): formatted once, mounted at /srv/data1, required by their units. Such roles need one; a disk no role uses is an error.
+ */
 export interface DataDiskSpecInput {
   /**
    * Size in GiB.
@@ -906,6 +921,9 @@ export interface HostConfigOverridesInput {
   >['nofileLimit'];
 }
 
+/**
+ * One entry of `hostGroups`: Groups of identical hosts.
+ */
 export interface HostGroupSpecInput {
   /**
    * Group name; part of every host name (<region>-<group>-<n>). "bastion" is the SSH entry.
@@ -957,6 +975,9 @@ export interface HostGroupSpecInput {
   hostConfig?: HostConfigOverridesInput;
 }
 
+/**
+ * One entry of `loadBalancers[].listeners`: Ports the load balancer listens on.
+ */
 export interface ListenerSpecInput {
   /**
    * Port the load balancer listens on.
@@ -1026,6 +1047,9 @@ export interface HealthCheckSpecInput {
   >['unhealthyThreshold'];
 }
 
+/**
+ * One entry of `loadBalancers`: Load balancers in front of host groups.
+ */
 export interface LoadBalancerSpecInput {
   /**
    * Load balancer name.

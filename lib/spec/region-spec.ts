@@ -13,6 +13,9 @@ import { regionCidrProblem, isIpv4Cidr, isAnyIpv4 } from '../net/network-plan.js
 
 /** Clouds a region can live on. */
 export const CLOUDS = ['alicloud', 'openstack'] as const;
+/**
+ * A cloud a region can live on: `alicloud` or `openstack`.
+ */
 export type CloudKind = (typeof CLOUDS)[number];
 
 const REGION_NAME = /^[a-z][a-z0-9-]{0,28}[a-z0-9]$/;
@@ -33,6 +36,9 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * @see https://github.com/systemd/systemd/blob/v256/NEWS
  */
 export const HOST_OS = ['debian-12', 'debian-13', 'ubuntu-24.04'] as const;
+/**
+ * A host operating system a group can run (see {@link HOST_OS}).
+ */
 export type HostOs = (typeof HOST_OS)[number];
 /**
  * Host OSes a Mesos agent may run on: the ones whose cgroup v1 boot regionkit sets up and tests. (Ubuntu
@@ -163,6 +169,9 @@ export const GROUP_ROLE_NAMES = [
   'keepalived',
   'rexray',
 ] as const;
+/**
+ * A built-in role a region file may name in `hostGroups[].roles`.
+ */
 export type GroupRoleName = (typeof GROUP_ROLE_NAMES)[number];
 /**
  * A role a region file names: a built-in one (`GROUP_ROLE_NAMES`) or one the program registered with
