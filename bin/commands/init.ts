@@ -79,6 +79,8 @@ export function scaffold(name: string, own: OwnPackage): Record<string, string> 
       types: ['node'],
     },
     include: ['*.ts'],
+    // vitest compiles the tests itself; compiled copies in dist/ would run twice
+    exclude: ['*.test.ts'],
   };
   const cdktf = { language: 'typescript', app: 'npx tsc && node dist/main.js', output: 'cdktf.out' };
   const region = `# yaml-language-server: $schema=../node_modules/${own.name}/regions/region.schema.json

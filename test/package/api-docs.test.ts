@@ -30,13 +30,9 @@ describe('API reference', () => {
   }, 600_000);
 
   test('the check fails on an undocumented export', async () => {
-    const { exitCode, all } = await typedoc([
-      '--entryPoints',
-      'test/fixtures/typedoc/undocumented.ts',
-      '--tsconfig',
-      'tsconfig.json',
-    ]);
-    expect(all).toMatch(/undocumentedExport \(Function\).*does not have any documentation/);
+    // the package's own typedoc.json (same validation), on a one-file entry
+    const { exitCode, all } = await typedoc(['--options', 'test/fixtures/typedoc/typedoc.json']);
+    expect(all).toMatch(/undocumentedExport \((Function|CallSignature)\).*does not have any documentation/);
     expect(all).not.toMatch(/documented \(Variable\)/);
     expect(exitCode).not.toBe(0);
   }, 600_000);
