@@ -85,8 +85,6 @@ describe('regionkit init', () => {
     expect((await readdir(dir)).sort()).toEqual([...SCAFFOLD, 'notes.txt'].sort());
     expect((await readdir(path.join(dir, 'regions'))).sort()).toEqual(['example.yaml', 'other.yaml']);
     expect(await readFile(path.join(dir, 'notes.txt'), 'utf8')).toBe('mine');
-    expect((await readdir(path.dirname(dir))).filter((n) => n.startsWith(`.${path.basename(dir)}.init-`))).toEqual(
-      [],
-    );
+    expect((await readdir(path.dirname(dir))).filter((n) => n.startsWith(`.${path.basename(dir)}.init-`))).toEqual([]);
   });
 });
