@@ -1,5 +1,5 @@
 /**
- * `regionkit`: synth, validate and list region files; plan, deploy, roll and destroy them with the engine; doctor.
+ * `regionkit`: synth, validate and list region files; plan, deploy, roll and destroy them with the engine; doctor; init.
  * Heavy modules (cdktf, constructs) load inside the actions, so `--help` stays instant.
  */
 import { Command } from 'commander';
@@ -125,6 +125,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--json', 'machine-readable output')
     .action(async (region: string, group: string, opts: RollCommandOptions) => {
       code = await (await import('./commands/roll.js')).run(region, group, { ...globals(), ...opts }, io);
+    });
+  program
+    .command('init')
+    .description(
+      'scaffold an infra repo using regionkit as a library: package.json, tsconfig, cdktf.json, a region file, main.ts, a snapshot test',
+    )
+    .argument('[dir]', 'directory to create or fill (default: the current directory); must be empty unless --force')
+    .option('--force', "write into a non-empty directory, replacing the scaffold's own files there")
+    .action(async (dir: string | undefined, opts: { force?: boolean }) => {
+      code = await (await import('./commands/init.js')).run(dir, { ...globals(), ...opts }, io);
     });
   program
     .command('doctor')

@@ -22,6 +22,9 @@ import { MesosDns } from '../roles/mesos-dns.js';
 import { MesosMaster } from '../roles/mesos-master.js';
 import { quorumOf, ZooKeeper, zkUrl } from '../roles/zookeeper.js';
 
+/**
+ * Properties of a {@link MesosCluster}: its name and its control, worker and optional edge host groups.
+ */
 export interface MesosClusterProps {
   /** Cluster name (Mesos `--cluster`), usually the region name. */
   readonly name: string;
@@ -51,6 +54,13 @@ const MASTER_PORT = 5050;
 const MARATHON_PORT = 8080;
 const MESOS_DNS_PORT = 8053;
 
+/**
+ * An Apache Mesos cluster built from host roles: ZooKeeper, Mesos masters, Marathon, Chronos and mesos-dns on the
+ * control group, agents on the workers, marathon-lb on the edge group. The master quorum and the ZooKeeper URLs
+ * are computed from the control group. Throws a `SpecError` when the control, worker and edge groups are not three
+ * different groups (the region spec checks the control group's odd count of 3 to 9).
+ * @see https://mesos.apache.org/documentation/latest/high-availability/
+ */
 export class MesosCluster extends Construct {
   /** `zk://…/mesos`: how frameworks and agents find the leading master. */
   public readonly mesosZk: string;

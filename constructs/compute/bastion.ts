@@ -12,6 +12,10 @@ import { HostGroup, type HostGroupProps, type IHostGroup } from './host-group.js
 
 export const SSH_PORT = 22;
 
+/**
+ * Properties of a {@link Bastion}: those of a {@link HostGroup} without the name and the public address, which a
+ * bastion always has.
+ */
 export interface BastionProps extends Omit<HostGroupProps, 'publicIp' | 'name'> {
   /** Group name. @default 'bastion' */
   readonly name?: string;
@@ -19,6 +23,10 @@ export interface BastionProps extends Omit<HostGroupProps, 'publicIp' | 'name'> 
   readonly sshSources: readonly string[];
 }
 
+/**
+ * The region's SSH entry: a host group with a public address that admits SSH only from the admin's `sshSources`;
+ * every other group admits SSH only from it.
+ */
 export class Bastion extends HostGroup {
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id, { ...props, name: props.name ?? 'bastion', publicIp: true, count: props.count ?? 1 });

@@ -30,6 +30,9 @@ import { ensureSecretVariable } from './secret-variable.js';
 /** One host as other constructs see it. */
 export type HostInfo = InventoryHost;
 
+/**
+ * Properties of a {@link HostGroup}: how many hosts, of which type and OS, with which disks and roles.
+ */
 export interface HostGroupProps {
   /** Network the hosts are placed in. */
   readonly network: INetwork;
@@ -57,6 +60,10 @@ export interface HostGroupProps {
   readonly roles?: readonly IHostRole[];
 }
 
+/**
+ * A host group as other constructs use it (load balancers, roles that list servers): its hosts and their cloud
+ * references.
+ */
 export interface IHostGroup {
   readonly groupName: string;
   readonly network: INetwork;
@@ -66,6 +73,14 @@ export interface IHostGroup {
   readonly hostRefs: readonly HostRefs[];
 }
 
+/**
+ * A group of identical hosts with fixed private addresses from the region's address plan, spread round-robin over
+ * zones, each booting from its own rendered cloud-config (the group's roles, in dependency order), behind the
+ * group's own security group. Throws a `SpecError` for counts, disk sizes or names out of range, a role cycle or a
+ * missing required role, and user data over the cloud's limit (Alibaba Cloud 32 KB, Nova 65,535 bytes, as Base64).
+ * @see https://www.alibabacloud.com/help/en/ecs/user-guide/customize-the-initialization-configuration-for-an-instance
+ * @see https://docs.openstack.org/nova/latest/user/metadata.html#user-data
+ */
 export class HostGroup extends Construct implements IHostGroup {
   public readonly groupName: string;
   public readonly network: INetwork;

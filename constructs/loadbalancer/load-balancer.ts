@@ -17,6 +17,9 @@ import type { IHostGroup } from '../compute/host-group.js';
 import type { INetwork } from '../network/network.js';
 import { Peers, Port } from '../network/security-group.js';
 
+/**
+ * One port a {@link LoadBalancer} listens on, and the backend port it forwards to.
+ */
 export interface LoadBalancerListener {
   readonly port: number;
   /** @default 'tcp' */
@@ -25,6 +28,9 @@ export interface LoadBalancerListener {
   readonly backendPort?: number;
 }
 
+/**
+ * Properties of a {@link LoadBalancer}.
+ */
 export interface LoadBalancerProps {
   readonly network: INetwork;
   /** Name suffix; the physical name is `<region>-<name>`. */
@@ -46,6 +52,13 @@ export interface LoadBalancerProps {
   readonly idleTimeoutSeconds?: number;
 }
 
+/**
+ * A layer-4 (or plain HTTP) load balancer in front of one host group, public or internal, with a health check that
+ * is always on; it opens exactly the backend ports on the backends' security group. Alibaba Cloud: a pay-by-LCU
+ * CLB; OpenStack: an Octavia load balancer. Throws a `SpecError` for no listener, a port out of range or a
+ * health-check timeout not below its interval.
+ * @see https://docs.openstack.org/octavia/latest/
+ */
 export class LoadBalancer extends Construct {
   /** Public address (public load balancers) or internal address. */
   public readonly address: string;

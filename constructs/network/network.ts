@@ -14,6 +14,9 @@ import { checkPattern, checkRange } from '../../lib/validate.js';
 import { assertSameCopies } from '../one-copy.js';
 import type { InventoryHost } from '../roles/host-role.js';
 
+/**
+ * Properties of a {@link Network}: the cloud adapter, the region name, its private CIDR and its zones.
+ */
 export interface NetworkProps {
   /** Adapter of the cloud the network lives on. */
   readonly cloud: ICloud;

@@ -12,20 +12,25 @@ import { isIpv4Cidr } from '../../lib/net/network-plan.js';
 
 import type { INetwork } from './network.js';
 
-/** Ports a rule opens. */
+/** Ports a rule opens. Every factory throws a `SpecError` for a range outside 1-65535 or with from > to. */
 export class Port {
+  /** One TCP port (1-65535). */
   public static tcp(port: number): Port {
     return new Port('tcp', port, port);
   }
+  /** TCP ports `from` to `to`, inclusive. */
   public static tcpRange(from: number, to: number): Port {
     return new Port('tcp', from, to);
   }
+  /** One UDP port (1-65535). */
   public static udp(port: number): Port {
     return new Port('udp', port, port);
   }
+  /** UDP ports `from` to `to`, inclusive. */
   public static udpRange(from: number, to: number): Port {
     return new Port('udp', from, to);
   }
+  /** All of ICMP (every type and code). */
   public static icmp(): Port {
     return new Port('icmp', 0, 0);
   }
@@ -33,6 +38,7 @@ export class Port {
   public static vrrp(): Port {
     return new Port('vrrp', 0, 0);
   }
+  /** Ports `from` to `to` (inclusive) of `protocol`. */
   public static of(protocol: RuleProtocol, from: number, to = from): Port {
     return new Port(protocol, from, to);
   }
@@ -66,6 +72,10 @@ export class Port {
 /** Where allowed traffic comes from. */
 export type Peer = { readonly cidr: string; readonly label?: string } | { readonly securityGroup: ISecurityGroup };
 
+/**
+ * Factories of {@link Peer}s: an IPv4 CIDR or another security group's members. `Peers.ipv4` throws a `SpecError`
+ * for a CIDR that is not network-aligned.
+ */
 export const Peers = {
   /** An IPv4 CIDR; `label` names it in the rule's id and description. */
   ipv4(cidr: string, label?: string): Peer {
@@ -85,6 +95,9 @@ export interface IngressRule {
   readonly description: string;
 }
 
+/**
+ * Properties of a {@link SecurityGroup}.
+ */
 export interface SecurityGroupProps {
   readonly network: INetwork;
   /** Name suffix; the physical name is `<region>-<name>`. */
@@ -93,13 +106,23 @@ export interface SecurityGroupProps {
   readonly description?: string;
 }
 
+/**
+ * A security group as other constructs use it: its cloud id, its short name, and a way to open a port to a peer.
+ */
 export interface ISecurityGroup {
   readonly securityGroupId: string;
   /** Short name used in rule descriptions (`<region>-<name>`). */
   readonly groupName: string;
+  /** Admits `port` from `peer`; a rule already present is kept once (the same rule twice is one rule). */
   allowFrom(peer: Peer, port: Port, description?: string): void;
 }
 
+/**
+ * A security group whose ingress rules are added with {@link SecurityGroup.allowFrom}; host groups derive them
+ * from their roles' declared ports (least privilege by construction). Alibaba Cloud: `alicloud_security_group`;
+ * OpenStack: `openstack_networking_secgroup_v2`.
+ * @see https://www.alibabacloud.com/help/en/ecs/user-guide/start-using-security-groups
+ */
 export class SecurityGroup extends Construct implements ISecurityGroup {
   public readonly securityGroupId: string;
   public readonly groupName: string;

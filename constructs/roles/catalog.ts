@@ -28,6 +28,9 @@ import { Ntp } from './ntp.js';
 import { Rexray } from './rexray.js';
 import { Weave } from './weave.js';
 
+/**
+ * Properties of a {@link RoleCatalog}: the region's settings the roles are built from.
+ */
 export interface RoleCatalogProps {
   readonly cloud: CloudKind;
   /** The cloud's in-network services (mirror, NTP, DNS). */
@@ -57,6 +60,10 @@ interface Factory {
 /** Roles every host of a region gets, in this order. */
 export const BASE_ROLES: readonly GroupRoleName[] = ['apt', 'ntp', 'common', 'hosts'];
 
+/**
+ * The roles a region's host groups can have by name, built from the region's settings: one role object per
+ * distinct setting, shared by the groups that use it.
+ */
 export class RoleCatalog extends Construct {
   public readonly cloud: CloudKind;
   public readonly hostDefaults: HostDefaults;

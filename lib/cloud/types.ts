@@ -17,6 +17,9 @@ export type { CloudKind };
 /** Transport protocols a security-group rule can open. */
 export type RuleProtocol = 'tcp' | 'udp' | 'icmp' | 'vrrp';
 
+/**
+ * What the network construct asks the cloud adapter for: the region's network and one subnet per zone.
+ */
 export interface NetworkSpec {
   /** Physical name prefix (the region name). */
   readonly name: string;
@@ -30,6 +33,9 @@ export interface NetworkSpec {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * One zone's subnet as the cloud adapter receives it.
+ */
 export interface ZoneSubnetSpec {
   readonly index: number;
   readonly cidr: string;
@@ -39,6 +45,9 @@ export interface ZoneSubnetSpec {
   readonly dynamicPool: { readonly start: string; readonly end: string };
 }
 
+/**
+ * What the cloud made for the region network: the network and its subnets.
+ */
 export interface NetworkRefs {
   /** VPC / Neutron network id. */
   readonly networkId: string;
@@ -53,6 +62,9 @@ export interface NetworkRefs {
   readonly dnsDomain?: string;
 }
 
+/**
+ * What a security group asks the cloud adapter for.
+ */
 export interface SecurityGroupSpec {
   readonly name: string;
   readonly description: string;
@@ -60,6 +72,9 @@ export interface SecurityGroupSpec {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * One ingress rule as the cloud adapter receives it.
+ */
 export interface IngressRuleSpec {
   readonly securityGroupId: string;
   readonly protocol: RuleProtocol;
@@ -72,12 +87,18 @@ export interface IngressRuleSpec {
   readonly description: string;
 }
 
+/**
+ * One data disk of a host as the cloud adapter receives it.
+ */
 export interface DataDiskSpec {
   readonly name: string;
   readonly sizeGiB: number;
   readonly type?: string;
 }
 
+/**
+ * What a host group asks the cloud adapter for: one host, its network placement, disks and user data.
+ */
 export interface HostSpec {
   /** Resource name and host name: `<region>-<group>-<n>`. */
   readonly name: string;
@@ -111,6 +132,9 @@ export interface HostSpec {
   readonly zoneSlot?: number;
 }
 
+/**
+ * What the cloud made for one host: its ids and addresses.
+ */
 export interface HostRefs {
   readonly id: string;
   readonly privateIp: string;
@@ -118,18 +142,27 @@ export interface HostRefs {
   readonly publicIp?: string;
 }
 
+/**
+ * One listener of a load balancer as the cloud adapter receives it.
+ */
 export interface ListenerSpec {
   readonly port: number;
   readonly protocol: 'tcp' | 'udp' | 'http';
   readonly backendPort: number;
 }
 
+/**
+ * One backend host of a load balancer.
+ */
 export interface LoadBalancerMember {
   readonly hostId: string;
   readonly privateIp: string;
   readonly subnetId: string;
 }
 
+/**
+ * What a load balancer asks the cloud adapter for.
+ */
 export interface LoadBalancerSpec {
   readonly name: string;
   readonly public: boolean;
@@ -150,12 +183,18 @@ export interface LoadBalancerSpec {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * What the cloud made for a load balancer: its resource and its address.
+ */
 export interface LoadBalancerRefs {
   readonly id: string;
   /** Public address for public load balancers, internal address otherwise. */
   readonly address: string;
 }
 
+/**
+ * A virtual IP (keepalived) as the cloud adapter receives it: the address and the hosts that may hold it.
+ */
 export interface VirtualIpSpec {
   readonly name: string;
   /** Subnet every holder lives in (a virtual IP is an L2 address). */
@@ -262,10 +301,15 @@ export interface ICloud {
   readonly hostDefaults: HostDefaults;
   /** Settings for the REX-Ray volume plugin, from the region file's cloud block; undefined when not given. */
   readonly rexray?: RexrayCloudSettings;
+  /** Creates the region network, its subnets and outbound path (NAT or router) under `scope`. */
   network(scope: Construct, id: string, spec: NetworkSpec): NetworkRefs;
+  /** Creates an empty security group; rules come through `ingressRule`. */
   securityGroup(scope: Construct, id: string, spec: SecurityGroupSpec): { readonly id: string };
+  /** Adds one ingress rule to a security group. */
   ingressRule(scope: Construct, id: string, spec: IngressRuleSpec): void;
+  /** Creates one host: its instance, fixed private address, disks and user data. */
   host(scope: Construct, id: string, spec: HostSpec): HostRefs;
+  /** Creates a load balancer with a listener, health check and members per port. */
   loadBalancer(scope: Construct, id: string, spec: LoadBalancerSpec): LoadBalancerRefs;
   /** An address hosts move between themselves (keepalived); the cloud must route it to whichever holds it. */
   virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void;

@@ -19,6 +19,9 @@ import {
   type SchemaType,
 } from './schema-format.js';
 
+/**
+ * One problem the conformance check found in a synthesized stack: where, and what is wrong.
+ */
 export interface ConformanceProblem {
   /** `resource.alicloud_instance.<name>`, `provider.alicloud`, `terraform.required_providers`. */
   readonly address: string;
@@ -65,7 +68,13 @@ export function loadProviderSchemas(): Map<string, ProviderSchema> {
   return schemas;
 }
 
+/**
+ * A JSON value.
+ */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/**
+ * A JSON object.
+ */
 export type JsonObject = { [key: string]: Json };
 
 /** Every problem in one synthesized stack (`cdk.tf.json` parsed). */

@@ -14,6 +14,10 @@ export type SchemaType =
   | readonly ['object', Readonly<Record<string, SchemaType>>]
   | readonly ['tuple', readonly SchemaType[]];
 
+/**
+ * An attribute in `terraform providers schema -json` output.
+ * @see https://developer.hashicorp.com/terraform/cli/commands/providers/schema
+ */
 export interface SchemaAttribute {
   readonly type?: SchemaType;
   readonly description?: string;
@@ -25,6 +29,10 @@ export interface SchemaAttribute {
   readonly sensitive?: boolean;
 }
 
+/**
+ * A nested block type in `terraform providers schema -json` output: nesting mode and item counts.
+ * @see https://developer.hashicorp.com/terraform/cli/commands/providers/schema
+ */
 export interface SchemaBlockType {
   readonly nesting_mode: 'single' | 'group' | 'list' | 'set' | 'map';
   readonly block: SchemaBlock;
@@ -32,6 +40,10 @@ export interface SchemaBlockType {
   readonly max_items?: number;
 }
 
+/**
+ * A block in `terraform providers schema -json` output: attributes and nested block types.
+ * @see https://developer.hashicorp.com/terraform/cli/commands/providers/schema
+ */
 export interface SchemaBlock {
   readonly attributes?: Readonly<Record<string, SchemaAttribute>>;
   readonly block_types?: Readonly<Record<string, SchemaBlockType>>;
@@ -39,11 +51,20 @@ export interface SchemaBlock {
   readonly deprecated?: boolean;
 }
 
+/**
+ * The schema of one resource or data-source type (version and block) in `terraform providers schema -json` output.
+ * @see https://developer.hashicorp.com/terraform/cli/commands/providers/schema
+ */
 export interface TypeSchema {
   readonly version: number;
   readonly block: SchemaBlock;
 }
 
+/**
+ * One provider in `terraform providers schema -json` output: its own block and its resource and data-source
+ * schemas.
+ * @see https://developer.hashicorp.com/terraform/cli/commands/providers/schema
+ */
 export interface ProviderSchema {
   readonly provider: TypeSchema;
   readonly resource_schemas?: Readonly<Record<string, TypeSchema>>;

@@ -13,6 +13,9 @@ import { regionCidrProblem, isIpv4Cidr, isAnyIpv4 } from '../net/network-plan.js
 
 /** Clouds a region can live on. */
 export const CLOUDS = ['alicloud', 'openstack'] as const;
+/**
+ * A cloud a region can live on: `alicloud` or `openstack`.
+ */
 export type CloudKind = (typeof CLOUDS)[number];
 
 const REGION_NAME = /^[a-z][a-z0-9-]{0,28}[a-z0-9]$/;
@@ -33,6 +36,9 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * @see https://github.com/systemd/systemd/blob/v256/NEWS
  */
 export const HOST_OS = ['debian-12', 'debian-13', 'ubuntu-24.04'] as const;
+/**
+ * A host operating system a group can run (see {@link HOST_OS}).
+ */
 export type HostOs = (typeof HOST_OS)[number];
 /**
  * Host OSes a Mesos agent may run on: the ones whose cgroup v1 boot regionkit sets up and tests. (Ubuntu
@@ -142,14 +148,22 @@ const openstackSettings = z
       .meta({ description: 'DNS servers handed out by DHCP on the region subnets; empty uses the cloud default.' }),
     rexray: z
       .strictObject({
-        authUrl: z.url({
-          protocol: /^https?$/,
-          error: 'must be the Keystone URL, e.g. https://keystone.example:5000/v3',
-        }),
-        username: cloudTerm('a Keystone user name'),
-        projectName: cloudTerm('a project name'),
-        domainName: cloudTerm('a Keystone domain name').default('Default'),
-        regionName: cloudTerm('an OpenStack region name').optional(),
+        authUrl: z
+          .url({
+            protocol: /^https?$/,
+            error: 'must be the Keystone URL, e.g. https://keystone.example:5000/v3',
+          })
+          .meta({
+            description: 'Keystone (identity) URL the plugin authenticates at, e.g. https://keystone.example:5000/v3.',
+          }),
+        username: cloudTerm('a Keystone user name').meta({ description: 'Keystone user the plugin acts as.' }),
+        projectName: cloudTerm('a project name').meta({ description: "Project holding the plugin's volumes." }),
+        domainName: cloudTerm('a Keystone domain name')
+          .default('Default')
+          .meta({ description: 'Keystone domain of the user and the project.' }),
+        regionName: cloudTerm('an OpenStack region name')
+          .optional()
+          .meta({ description: "OpenStack region of the volumes. Default: the cloud's only region." }),
       })
       .optional()
       .meta({
@@ -184,6 +198,9 @@ export const GROUP_ROLE_NAMES = [
   'keepalived',
   'rexray',
 ] as const;
+/**
+ * A built-in role a region file may name in `hostGroups[].roles`.
+ */
 export type GroupRoleName = (typeof GROUP_ROLE_NAMES)[number];
 /**
  * A role a region file names: a built-in one (`GROUP_ROLE_NAMES`) or one the program registered with
@@ -207,8 +224,9 @@ const domainName = z.string().regex(DOMAIN, { error: 'must be a DNS name such as
  * overrides single fields for its hosts (`dockerIptables: false` on edge hosts, say).
  */
 function hostConfigSchema(withDefaults: boolean) {
+  // typed as the region's (defaults); groupHostConfig below re-types the overrides as optional keys
   const d = <T extends z.ZodType>(schema: T, value: z.output<T>) =>
-    withDefaults ? schema.default(value as never) : schema.optional();
+    (withDefaults ? schema.default(value as never) : schema.optional()) as unknown as z.ZodDefault<T>;
   return z.strictObject({
     aptMirror: httpUrl.optional().meta({
       description:
@@ -297,7 +315,13 @@ function hostConfigSchema(withDefaults: boolean) {
   });
 }
 const regionHostConfig = hostConfigSchema(true);
-const groupHostConfig = hostConfigSchema(false);
+type RegionHostConfigShape = typeof regionHostConfig.shape;
+type AsOverride<S> = S extends z.ZodDefault<infer T> ? z.ZodOptional<T> : S;
+// the same fields without defaults: each an optional key (`?:`) of the group's hostConfig
+const groupHostConfig = hostConfigSchema(false) as unknown as z.ZodObject<
+  { [K in keyof RegionHostConfigShape]: AsOverride<RegionHostConfigShape[K]> },
+  z.core.$strict
+>;
 
 const hostGroup = z.strictObject({
   name: itemName.meta({
@@ -421,7 +445,7 @@ const loadBalancer = z.strictObject({
 
 const mesosCluster = z
   .strictObject({
-    kind: z.literal('mesos'),
+    kind: z.literal('mesos').meta({ description: 'Apache Mesos.' }),
     controlGroup: itemName.default('control').meta({
       description: 'Group running ZooKeeper, Mesos masters, Marathon, Chronos, mesos-dns (odd count, at least 3).',
     }),
@@ -462,43 +486,60 @@ const registryMirror = z
 const backend = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('local') }).meta({
+    z.strictObject({ type: z.literal('local').meta({ description: 'Local state files.' }) }).meta({
       description: 'State in terraform.<stack>.tfstate inside the stack directory (one operator, no locking).',
     }),
     z
       .strictObject({
-        type: z.literal('oss'),
-        bucket: z.string().regex(BUCKET, { error: 'must be an OSS bucket name (3-63 lower-case characters)' }),
+        type: z.literal('oss').meta({ description: 'Alibaba Cloud OSS.' }),
+        bucket: z
+          .string()
+          .regex(BUCKET, { error: 'must be an OSS bucket name (3-63 lower-case characters)' })
+          .meta({ description: 'OSS bucket holding the state; it must exist.' }),
         prefix: z
           .string()
           .regex(/^[A-Za-z0-9._/-]{1,100}$/)
-          .default('regionkit'),
+          .default('regionkit')
+          .meta({ description: 'Directory in the bucket; each stack keeps <prefix>/<stack>.tfstate.' }),
         region: z
           .string()
           .regex(/^[a-z]{2}(-[a-z0-9]+)+$/)
-          .optional(),
-        tablestoreEndpoint: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
+          .optional()
+          .meta({ description: "Region of the bucket. Default: alicloud.region, the region's own." }),
+        tablestoreEndpoint: z
+          .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+          .optional()
+          .meta({ description: 'Tablestore instance endpoint used for state locking; set with tablestoreTable.' }),
         tablestoreTable: z
           .string()
           .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/)
-          .optional(),
+          .optional()
+          .meta({ description: 'Tablestore table holding the locks; set with tablestoreEndpoint.' }),
       })
       .meta({
         description: 'Alibaba Cloud OSS, locked through a Tablestore table when both tablestore fields are set.',
       }),
     z
       .strictObject({
-        type: z.literal('s3'),
-        bucket: z.string().regex(BUCKET, { error: 'must be an S3 bucket name (3-63 lower-case characters)' }),
+        type: z.literal('s3').meta({ description: 'S3 or an S3-compatible store.' }),
+        bucket: z
+          .string()
+          .regex(BUCKET, { error: 'must be an S3 bucket name (3-63 lower-case characters)' })
+          .meta({ description: 'Bucket holding the state; it must exist.' }),
         keyPrefix: z
           .string()
           .regex(/^[A-Za-z0-9._/-]{1,100}$/)
-          .default('regionkit'),
+          .default('regionkit')
+          .meta({ description: 'Key prefix; each stack keeps <keyPrefix>/<stack>.tfstate.' }),
         region: z
           .string()
           .regex(/^[A-Za-z0-9-]{1,64}$/)
-          .default('us-east-1'),
-        endpoint: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).optional(),
+          .default('us-east-1')
+          .meta({ description: 'Region name the store expects (S3-compatible stores mostly accept any).' }),
+        endpoint: z
+          .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+          .optional()
+          .meta({ description: "URL of an S3-compatible store (path-style requests). Default: AWS S3's own." }),
       })
       .meta({ description: 'S3 or an S3-compatible store (Ceph RGW, Swift s3api) at endpoint.' }),
   ],
@@ -535,7 +576,8 @@ export const regionSpecSchema = z
       .strictObject({
         cidr: privateCidr.default('10.0.0.0/16').meta({ description: 'Private IPv4 CIDR of the region, /12 to /20.' }),
       })
-      .default({ cidr: '10.0.0.0/16' }),
+      .default({ cidr: '10.0.0.0/16' })
+      .meta({ description: "The region's private network." }),
     admin: z
       .strictObject({
         user: z
@@ -582,22 +624,11 @@ export const regionSpecSchema = z
     description: 'One region: network, hosts and load balancers on Alibaba Cloud or OpenStack.',
   });
 
-/** A region as written (TypeScript or YAML): defaults may be left out. */
-export type RegionSpecInput = z.input<typeof regionSpecSchema>;
-/** A validated region with every default filled in. */
-export type RegionSpec = z.output<typeof regionSpecSchema>;
-export type HostGroupSpec = RegionSpec['hostGroups'][number];
-export type DataDiskSpec = HostGroupSpec['dataDisks'][number];
-export type LoadBalancerSpec = RegionSpec['loadBalancers'][number];
-export type ListenerSpec = LoadBalancerSpec['listeners'][number];
-export type HealthCheckSpec = LoadBalancerSpec['healthCheck'];
-export type BackendSpec = RegionSpec['backend'];
-export type OpenstackSettings = NonNullable<RegionSpec['openstack']>;
-export type AlicloudSettings = NonNullable<RegionSpec['alicloud']>;
-export type HostConfig = RegionSpec['hostConfig'];
-export type HostConfigOverrides = NonNullable<HostGroupSpec['hostConfig']>;
-export type MesosClusterSpec = Extract<NonNullable<RegionSpec['cluster']>, { kind: 'mesos' }>;
-export type RegistryMirrorSpec = NonNullable<RegionSpec['registryMirror']>;
+// The spec's types are named interfaces generated from regionSpecSchema (`npm run schema`), so that every field's
+// description is JSDoc in the editor and in the emitted declarations. RegionSpecInput: a region as written
+// (defaults may be left out); RegionSpec: a validated region with every default filled in.
+export type * from './region-spec-types.js';
+import type { HostGroupSpec, RegionSpec } from './region-spec-types.js';
 
 /**
  * The OS of a group: its own `os`, else {@link MESOS_HOST_OS} when the region's Mesos cluster names the group
