@@ -71,6 +71,7 @@ export const BACKEND_SOURCE_FACTS = {
   },
 } as const satisfies Record<string, BackendSourceFact>;
 
+/** Name of one entry of {@link BACKEND_SOURCE_FACTS}, as a cloud adapter cites it in `BackendSource.facts`. */
 export type BackendSourceFactId = keyof typeof BACKEND_SOURCE_FACTS;
 
 /**
