@@ -9,7 +9,13 @@ export {
   type LoadBalancerInput,
 } from './stacks/region-stack.js';
 export { addRegionStacks } from './stacks/region-app.js';
-export { Network, type INetwork, type NetworkProps } from './constructs/network/network.js';
+export {
+  Network,
+  NetworkBase,
+  type INetwork,
+  type NetworkAttributes,
+  type NetworkProps,
+} from './constructs/network/network.js';
 export {
   SecurityGroup,
   Peers,

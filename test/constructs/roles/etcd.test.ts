@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
-import { App, TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { App, LocalBackend, TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { runEngine, type Engine } from '../../../bin/engine/engine.js';
@@ -226,6 +226,8 @@ describe('a real etcd cluster from the rendered /etc/default/etcd files, with ce
     const dir = await tempDir('etcd-pki');
     const app = new App({ outdir: dir });
     const stack = new TerraformStack(app, 'pki');
+    // the default local backend would put the state (private keys) in the working directory
+    new LocalBackend(stack, { path: path.join(dir, 'terraform.pki.tfstate') });
     const pki = EtcdPki.of(stack);
     const secrets = [
       pki.caSecret(),
