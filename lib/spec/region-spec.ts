@@ -461,7 +461,7 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A Gateway API hostname: a DNS name, optionally with a leading `*.` wildcard label; no IP addresses. */
 const GATEWAY_HOSTNAME =
-  /^(?=.{1,253}$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+  /^(?=.{1,253}$)(?![0-9.]+$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 /** CPU as a Kubernetes quantity: whole or decimal cores (`8`, `0.5`) or millicores (`500m`). */
 const CPU_QUANTITY = /^([0-9]{1,6}(\.[0-9]{1,3})?|[0-9]{1,9}m)$/;
 /** Memory as a Kubernetes quantity: bytes with an optional binary or decimal suffix (`64Gi`, `500M`). */
