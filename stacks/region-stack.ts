@@ -82,7 +82,9 @@ export class RegionStack extends TerraformStack {
         `stack ${id}: cluster kind kubernetes is not built yet (mode ${spec.cluster.mode}): the region file is ` +
           'valid, but the Kubernetes cluster and platform constructs are still to come (issue 10)',
         {
-          hint: 'synthesize Mesos regions or plain host groups for now; validate Kubernetes region files with the spec alone',
+          hint:
+            'the spec checks of a Kubernetes region file run today (resolveRegionSpec, loadRegionFile); ' +
+            'synthesize Mesos regions or plain host groups until the constructs land',
         },
       );
     }
