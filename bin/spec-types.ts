@@ -45,6 +45,15 @@ const NAMES: Record<string, string> = {
   registryMirror: 'RegistryMirrorSpec',
   cluster: 'ClusterSpec',
   'cluster=mesos': 'MesosClusterSpec',
+  'cluster=kubernetes': 'KubernetesClusterSpec',
+  'cluster=kubernetes.managed': 'ManagedKubernetesSpec',
+  'cluster=kubernetes.managed.nodePools[]': 'NodePoolSpec',
+  'cluster=kubernetes.managed.nodePools[].autoscaling': 'NodePoolAutoscalingSpec',
+  'cluster=kubernetes.managed.nodePools[].taints[]': 'TaintSpec',
+  'cluster=kubernetes.managed.controlPlaneLogging': 'ControlPlaneLoggingSpec',
+  'cluster=kubernetes.kubeadm': 'KubeadmKubernetesSpec',
+  'tenants[]': 'TenantSpec',
+  'tenants[].quota': 'TenantQuotaSpec',
 };
 
 /** A zod schema's definition, as far as this generator reads it. */

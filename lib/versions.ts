@@ -143,3 +143,19 @@ export const DOCKER_PLUGINS = {
   rexrayCinder: 'rexray/cinder:0.11.4',
   rexrayS3fs: 'rexray/s3fs:0.11.4',
 } as const;
+
+/**
+ * The Kubernetes minor version a `cluster: { kind: kubernetes }` region runs unless its `version` says otherwise:
+ * managed clusters (ACK, Magnum) and kubeadm hosts (kubelet, kubeadm and kubectl from the official package
+ * repository's `v<minor>` channel) alike. One minor, not a patch: the patch follows the cloud's or the package
+ * channel's newest.
+ *
+ * Why 1.36: it is the newest minor that both upstream patch support and Alibaba Cloud ACK cover well past this
+ * release. Upstream: k8s.io/kubernetes v1.36.3 is on the Go module proxy (the newest minor there is 1.37, so 1.36
+ * is inside the three maintained branches). ACK ("Support for Kubernetes versions", help.aliyun.com) plans the
+ * minor after 1.35 (1.36 by its four-month cadence) for May 2026 with end of support May 30, 2027, and creates
+ * clusters of its three newest minors; 1.35, the newest it lists as released, ends February 28, 2027. ACK's 1.36
+ * is inferred, not read: docs/versions.md.
+ * @see https://www.alibabacloud.com/help/en/ack/product-overview/support-for-kubernetes-versions
+ */
+export const KUBERNETES_MINOR = '1.36';

@@ -154,3 +154,140 @@ function toInt(address: ipaddr.IPv4): number {
 function fromInt(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kubernetes pod and service ranges
+
+/**
+ * Pod ranges tried, in order, when a Kubernetes cluster's `podCidr` is not given: Flannel's default network
+ * (10.244.0.0/16, the convention of kubeadm guides), then one in each other private block, so that one is free
+ * whatever private block the region network lies in.
+ */
+export const POD_CIDR_CANDIDATES = ['10.244.0.0/16', '172.20.0.0/16', '192.168.0.0/17'] as const;
+/**
+ * Service ranges tried, in order, when `serviceCidr` is not given: the first /16 of kubeadm's default service
+ * subnet 10.96.0.0/12 (k8s.io/kubernetes v1.36.3, cmd/kubeadm/app/apis/kubeadm/v1beta4/defaults.go
+ * `DefaultServicesSubnet`), then one in each other private block. A /16 holds 65534 ClusterIPs, more than a
+ * region needs, and collides less with peered networks than the whole /12.
+ */
+export const SERVICE_CIDR_CANDIDATES = ['10.96.0.0/16', '172.21.0.0/16', '192.168.128.0/17'] as const;
+
+/**
+ * Prefix lengths a pod range may have. Each node takes a /24 of it (the node CIDR mask that kube-controller-manager
+ * and kubeadm default to), so the range must be a /24 or wider, and at most 16 bits wider than the node mask
+ * (k8s.io/kubernetes v1.36.3, cmd/kubeadm/app/apis/kubeadm/validation/validation.go `ValidatePodSubnetNodeMask`,
+ * cmd/kubeadm/app/constants/constants.go `PodSubnetNodeMaskMaxDiff = 16`).
+ */
+export const POD_CIDR_PREFIX = { min: 8, max: 24 } as const;
+/** The per-node pod range: a /24 (kube-controller-manager's `--node-cidr-mask-size-ipv4` default, ACK's `node_cidr_mask` default). */
+export const NODE_POD_CIDR_PREFIX = 24;
+/**
+ * Prefix lengths a service range may have: kube-apiserver refuses IPv4 ranges wider than /12 (k8s.io/kubernetes
+ * v1.36.3, cmd/kube-apiserver/app/options/validation.go, `maxCIDRBits := 20`); narrower than /24 leaves too few
+ * ClusterIPs for the platform's own services (our bound).
+ */
+export const SERVICE_CIDR_PREFIX = { min: 12, max: 24 } as const;
+
+/** The most nodes a pod range of `cidr` can give a /24 each. */
+export function podCidrNodeCapacity(cidr: string): number {
+  const parsed = parseIpv4Cidr(cidr);
+  if (!parsed) throw new RangeError(`not an IPv4 CIDR: ${cidr}`);
+  return parsed[1] > NODE_POD_CIDR_PREFIX ? 0 : 2 ** (NODE_POD_CIDR_PREFIX - parsed[1]);
+}
+
+/** What the pod and service ranges of a cluster are planned from. */
+export interface ClusterRangesRequest {
+  /** The region network (`network.cidr`). */
+  readonly networkCidr: string;
+  /** Zones the region uses: zone subnets 0 .. zones-1 exist (vSwitches, subnets). */
+  readonly zones: number;
+  /** The pod range the region file gives, if any. */
+  readonly podCidr?: string;
+  /** The service range the region file gives, if any. */
+  readonly serviceCidr?: string;
+}
+
+/** The planned pod and service ranges. */
+export interface ClusterRanges {
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+}
+
+/** A range of the cluster's that would shadow another address range. */
+export interface ClusterRangeOverlap {
+  readonly kind: 'overlap';
+  /** The given range at fault. */
+  readonly field: 'podCidr' | 'serviceCidr';
+  readonly cidr: string;
+  /** What it overlaps: the region network, or the given pod range. */
+  readonly other: 'networkCidr' | 'podCidr';
+  readonly otherCidr: string;
+  /** When it overlaps the region network: the first zone subnet (vSwitch / subnet) in use that it overlaps. */
+  readonly zoneSubnet?: { readonly zone: number; readonly cidr: string };
+}
+
+/** No candidate range is free for a range the region file leaves out. */
+export interface ClusterRangeExhausted {
+  readonly kind: 'exhausted';
+  readonly field: 'podCidr' | 'serviceCidr';
+  /** The ranges every candidate collided with. */
+  readonly taken: readonly string[];
+}
+
+export type ClusterRangeProblem = ClusterRangeOverlap | ClusterRangeExhausted;
+
+/**
+ * Plans a Kubernetes cluster's pod and service ranges: a given range is kept, a missing one is the first candidate
+ * ({@link POD_CIDR_CANDIDATES}, {@link SERVICE_CIDR_CANDIDATES}) overlapping neither the region network nor the
+ * other range. Deterministic: the same request always gives the same ranges. Returns every problem at once (a
+ * given range overlapping the network or the given pod range; no free candidate), and `ranges` only when there
+ * are none. Ranges must already be valid CIDRs.
+ */
+export function planClusterRanges(request: ClusterRangesRequest): {
+  ranges?: ClusterRanges;
+  problems: ClusterRangeProblem[];
+} {
+  const { networkCidr, zones } = request;
+  const problems: ClusterRangeProblem[] = [];
+  const plan = new NetworkPlan(networkCidr);
+  const networkOverlap = (field: 'podCidr' | 'serviceCidr', cidr: string) => {
+    if (!cidrsOverlap(cidr, networkCidr)) return;
+    const zone = Array.from({ length: Math.min(zones, ZONE_SLOTS) }, (_, z) => z).find((z) =>
+      cidrsOverlap(cidr, plan.zoneSubnet(z)),
+    );
+    problems.push({
+      kind: 'overlap',
+      field,
+      cidr,
+      other: 'networkCidr',
+      otherCidr: networkCidr,
+      ...(zone === undefined ? {} : { zoneSubnet: { zone, cidr: plan.zoneSubnet(zone) } }),
+    });
+  };
+  const pick = (field: 'podCidr' | 'serviceCidr', candidates: readonly string[], taken: readonly string[]) => {
+    const free = candidates.find((c) => taken.every((t) => !cidrsOverlap(c, t)));
+    if (free === undefined) problems.push({ kind: 'exhausted', field, taken });
+    return free;
+  };
+
+  if (request.podCidr !== undefined) networkOverlap('podCidr', request.podCidr);
+  if (request.serviceCidr !== undefined) {
+    networkOverlap('serviceCidr', request.serviceCidr);
+    if (request.podCidr !== undefined && cidrsOverlap(request.serviceCidr, request.podCidr)) {
+      problems.push({
+        kind: 'overlap',
+        field: 'serviceCidr',
+        cidr: request.serviceCidr,
+        other: 'podCidr',
+        otherCidr: request.podCidr,
+      });
+    }
+  }
+  const given = [request.podCidr, request.serviceCidr].filter((c): c is string => c !== undefined);
+  const podCidr = request.podCidr ?? pick('podCidr', POD_CIDR_CANDIDATES, [networkCidr, ...given]);
+  const serviceCidr =
+    request.serviceCidr ??
+    pick('serviceCidr', SERVICE_CIDR_CANDIDATES, [networkCidr, ...(podCidr === undefined ? given : [podCidr])]);
+  if (problems.length > 0 || podCidr === undefined || serviceCidr === undefined) return { problems };
+  return { ranges: { podCidr, serviceCidr }, problems };
+}

@@ -38,7 +38,7 @@ function fromZodIssue(issue: ZodIssue, schema: z.ZodType): SpecIssue[] {
     case 'too_big':
       return [{ path, message: `${customOr(issue, bound(issue))}${got}` }];
     case 'unrecognized_keys': {
-      const allowed = allowedKeys(schema, issue.path);
+      const allowed = allowedKeys(schema, issue.path, issue.input);
       return issue.keys.map((key) => ({
         path: formatPath([...issue.path, key]),
         message: `is not a known field${suggest(key, allowed)}; allowed: ${allowed.join(', ')}`,
@@ -88,22 +88,48 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-/** Keys the object schema at `path` accepts (empty if the path does not lead to an object). */
-export function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+/**
+ * Keys the object schema at `path` accepts (empty if the path does not lead to an object). For a discriminated
+ * union, `input` (the object at `path`) picks the variant its discriminator names; without one, every variant's
+ * keys.
+ */
+export function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[], input?: unknown): string[] {
   let node: z.core.$ZodType | undefined = schema;
   for (const key of path) {
     node = unwrap(node);
     const def: z.core.$ZodTypeDef | undefined = node?._zod.def;
     if (def?.type === 'array') node = (def as z.core.$ZodArrayDef).element;
     else if (def?.type === 'object') node = (def as z.core.$ZodObjectDef).shape[String(key)];
+    // a union (cluster kinds) leads on through the first variant that has the field
+    else if (def?.type === 'union') node = unionField(def as z.core.$ZodUnionDef, String(key));
     else return [];
   }
-  return objectKeys(unwrap(node));
+  return objectKeys(unwrap(node), input);
 }
 
-function objectKeys(node: z.core.$ZodType | undefined): string[] {
+function unionField(def: z.core.$ZodUnionDef, key: string): z.core.$ZodType | undefined {
+  for (const option of def.options) {
+    const optionDef = unwrap(option)?._zod.def;
+    if (optionDef?.type === 'object' && key in (optionDef as z.core.$ZodObjectDef).shape) {
+      return (optionDef as z.core.$ZodObjectDef).shape[key];
+    }
+  }
+  return undefined;
+}
+
+function objectKeys(node: z.core.$ZodType | undefined, input?: unknown): string[] {
   const def = node?._zod.def;
   if (def?.type === 'object') return Object.keys((def as z.core.$ZodObjectDef).shape);
+  const discriminator = (def as { discriminator?: string } | undefined)?.discriminator;
+  if (def?.type === 'union' && discriminator && input && typeof input === 'object') {
+    const value = (input as Record<string, unknown>)[discriminator];
+    const variant = (def as z.core.$ZodUnionDef).options.find((o) => {
+      const shape = (unwrap(o)?._zod.def as Partial<z.core.$ZodObjectDef> | undefined)?.shape;
+      const literal = shape?.[discriminator]?._zod.def as { values?: unknown[] } | undefined;
+      return literal?.values?.includes(value) ?? false;
+    });
+    if (variant) return objectKeys(unwrap(variant));
+  }
   if (def?.type === 'union')
     return [...new Set((def as z.core.$ZodUnionDef).options.flatMap((o) => objectKeys(unwrap(o))))];
   return [];

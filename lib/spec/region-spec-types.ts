@@ -632,9 +632,286 @@ export interface MesosClusterSpec {
 }
 
 /**
+ * Let the cluster autoscaler size the pool between min and max nodes. Set count or autoscaling.
+ */
+export interface NodePoolAutoscalingSpec {
+  /**
+   * Fewest nodes the cluster autoscaler keeps.
+   */
+  min: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['autoscaling']
+  >['min'];
+  /**
+   * Most nodes the cluster autoscaler adds; at least min.
+   */
+  max: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['autoscaling']
+  >['max'];
+}
+
+/**
+ * One entry of `cluster=kubernetes.managed.nodePools[].taints`: Taints of the nodes: only pods that tolerate them run there.
+ */
+export interface TaintSpec {
+  /**
+   * Taint key, e.g. dedicated or example.com/gpu.
+   */
+  key: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['taints']
+  >[number]['key'];
+  /**
+   * Taint value. Default: none.
+   */
+  value?: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['taints']
+  >[number]['value'];
+  /**
+   * NoSchedule: pods without a toleration are not scheduled here; PreferNoSchedule: avoided if possible; NoExecute: also evicted.
+   */
+  effect: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['taints']
+  >[number]['effect'];
+}
+
+/**
+ * One entry of `cluster=kubernetes.managed.nodePools`: Groups of identical worker nodes the managed service runs.
+ */
+export interface NodePoolSpec {
+  /**
+   * Node pool name; part of its nodes’ names.
+   */
+  name: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['name'];
+  /**
+   * Instance type (ecs.g7.xlarge) or flavor (m1.xlarge) of the nodes.
+   */
+  instanceType: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['instanceType'];
+  /**
+   * Fixed number of nodes over all of the pool’s zones. Set count or autoscaling, not both.
+   */
+  count?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['count'];
+  /**
+   * Let the cluster autoscaler size the pool between min and max nodes. Set count or autoscaling.
+   */
+  autoscaling?: NodePoolAutoscalingSpec;
+  /**
+   * Root disk of each node in GiB; container images and logs live on it.
+   */
+  systemDiskSizeGiB: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['systemDiskSizeGiB'];
+  /**
+   * Root disk type in the cloud's own terms. Default: the adapter's SSD type.
+   */
+  systemDiskType?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['systemDiskType'];
+  /**
+   * Kubernetes labels of the nodes (node selectors and affinities match them).
+   */
+  labels: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['labels'];
+  /**
+   * Taints of the nodes: only pods that tolerate them run there.
+   */
+  taints: TaintSpec[];
+  /**
+   * Zones the pool spreads over: a count (the region's first N) or zone names from the region's zones list. Default: all of the region's zones.
+   */
+  zones?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['zones'];
+  /**
+   * Replace nodes that stay NotReady (the managed service’s node auto-repair).
+   */
+  autoRepair: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['autoRepair'];
+}
+
+/**
+ * The managed control plane's logs, kept in the cloud's log service.
+ */
+export interface ControlPlaneLoggingSpec {
+  /**
+   * Collect the control plane's logs (API server, controller manager, scheduler).
+   */
+  enabled: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['controlPlaneLogging']
+  >['enabled'];
+  /**
+   * Days the logs are kept (ACK control_plane_log_ttl; its default is 30).
+   */
+  retentionDays: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['controlPlaneLogging']
+  >['retentionDays'];
+}
+
+/**
+ * Settings of a managed cluster (ACK on alicloud, Magnum on openstack); required with mode managed.
+ */
+export interface ManagedKubernetesSpec {
+  /**
+   * Groups of identical worker nodes the managed service runs.
+   */
+  nodePools: NodePoolSpec[];
+  /**
+   * Refuse to delete the cluster through the cloud API (ACK's deletion protection) until this is turned off.
+   */
+  deletionProtection: NonNullable<
+    Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+  >['deletionProtection'];
+  /**
+   * The managed control plane's logs, kept in the cloud's log service.
+   */
+  controlPlaneLogging: ControlPlaneLoggingSpec;
+}
+
+/**
+ * Settings of a kubeadm cluster on the region’s host groups; required with mode kubeadm.
+ */
+export interface KubeadmKubernetesSpec {
+  /**
+   * Host group running the control plane (API server, etcd, controller manager, scheduler): an odd count of 3-7, spread so that losing one zone keeps etcd quorum.
+   */
+  controlPlaneGroup: NonNullable<
+    Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['kubeadm']
+  >['controlPlaneGroup'];
+  /**
+   * Host groups that join the cluster as worker nodes.
+   */
+  workerGroups: NonNullable<
+    Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['kubeadm']
+  >['workerGroups'];
+}
+
+/**
+ * Kubernetes, managed by the cloud or built with kubeadm on host groups.
+ */
+export interface KubernetesClusterSpec {
+  /**
+   * Kubernetes.
+   */
+  kind: Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['kind'];
+  /**
+   * managed: the cloud's managed Kubernetes (ACK on alicloud, Magnum on openstack) with node pools; kubeadm: a cluster kubeadm builds on the region's host groups.
+   */
+  mode: Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['mode'];
+  /**
+   * Kubernetes minor version (major.minor); the patch is the newest the cloud or package channel offers. Default: 1.36 (lib/versions.ts).
+   */
+  version: Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['version'];
+  /**
+   * Pod IP range; each node gets a /24 of it. Must not overlap network.cidr or serviceCidr. Default: planned by lib/net (10.244.0.0/16 unless that overlaps).
+   */
+  podCidr?: Extract<NonNullable<z.output<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['podCidr'];
+  /**
+   * Service (ClusterIP) range. Must not overlap network.cidr or podCidr. Default: planned by lib/net (10.96.0.0/16 unless that overlaps).
+   */
+  serviceCidr?: Extract<
+    NonNullable<z.output<typeof regionSpecSchema>['cluster']>,
+    { kind: 'kubernetes' }
+  >['serviceCidr'];
+  /**
+   * Settings of a managed cluster (ACK on alicloud, Magnum on openstack); required with mode managed.
+   */
+  managed?: ManagedKubernetesSpec;
+  /**
+   * Settings of a kubeadm cluster on the region’s host groups; required with mode kubeadm.
+   */
+  kubeadm?: KubeadmKubernetesSpec;
+}
+
+/**
  * The cluster the host groups form. Default: none (plain hosts).
  */
-export type ClusterSpec = MesosClusterSpec;
+export type ClusterSpec = MesosClusterSpec | KubernetesClusterSpec;
+
+/**
+ * The namespace's ResourceQuota.
+ */
+export interface TenantQuotaSpec {
+  /**
+   * CPU all pods of the namespace may request together (ResourceQuota requests.cpu).
+   */
+  cpu: NonNullable<NonNullable<z.output<typeof regionSpecSchema>['tenants']>[number]['quota']>['cpu'];
+  /**
+   * Memory all pods may request together (ResourceQuota requests.memory).
+   */
+  memory: NonNullable<NonNullable<z.output<typeof regionSpecSchema>['tenants']>[number]['quota']>['memory'];
+  /**
+   * Most pods the namespace may hold (ResourceQuota pods).
+   */
+  pods: NonNullable<NonNullable<z.output<typeof regionSpecSchema>['tenants']>[number]['quota']>['pods'];
+}
+
+/**
+ * One entry of `tenants`: Teams sharing a Kubernetes region: each gets a namespace with a quota, its group as namespace admins, and a Gateway for its hostnames. Only with cluster kind kubernetes.
+ */
+export interface TenantSpec {
+  /**
+   * Tenant name; also the name of its namespace.
+   */
+  name: NonNullable<z.output<typeof regionSpecSchema>['tenants']>[number]['name'];
+  /**
+   * Group (as the cluster's authentication names it, e.g. an OIDC groups claim) bound to the namespace-admin role in the tenant's namespace.
+   */
+  group: NonNullable<z.output<typeof regionSpecSchema>['tenants']>[number]['group'];
+  /**
+   * The namespace's ResourceQuota.
+   */
+  quota: TenantQuotaSpec;
+  /**
+   * Hostnames the tenant's Gateway serves (Gateway API listener hostnames; *.x wildcards allowed).
+   */
+  hostnames: NonNullable<z.output<typeof regionSpecSchema>['tenants']>[number]['hostnames'];
+}
 
 /**
  * One region: network, hosts and load balancers on Alibaba Cloud or OpenStack.
@@ -696,6 +973,10 @@ export interface RegionSpec {
    * The cluster the host groups form. Default: none (plain hosts).
    */
   cluster?: ClusterSpec;
+  /**
+   * Teams sharing a Kubernetes region: each gets a namespace with a quota, its group as namespace admins, and a Gateway for its hostnames. Only with cluster kind kubernetes.
+   */
+  tenants: TenantSpec[];
 }
 
 // the interfaces and the validator's own types are the same types
@@ -1366,9 +1647,298 @@ export interface MesosClusterSpecInput {
 }
 
 /**
+ * Let the cluster autoscaler size the pool between min and max nodes. Set count or autoscaling.
+ */
+export interface NodePoolAutoscalingSpecInput {
+  /**
+   * Fewest nodes the cluster autoscaler keeps.
+   */
+  min: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['autoscaling']
+  >['min'];
+  /**
+   * Most nodes the cluster autoscaler adds; at least min.
+   */
+  max: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['autoscaling']
+  >['max'];
+}
+
+/**
+ * One entry of `cluster=kubernetes.managed.nodePools[].taints`: Taints of the nodes: only pods that tolerate them run there.
+ */
+export interface TaintSpecInput {
+  /**
+   * Taint key, e.g. dedicated or example.com/gpu.
+   */
+  key: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['taints']
+  >[number]['key'];
+  /**
+   * Taint value. Default: none.
+   */
+  value?: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['taints']
+  >[number]['value'];
+  /**
+   * NoSchedule: pods without a toleration are not scheduled here; PreferNoSchedule: avoided if possible; NoExecute: also evicted.
+   */
+  effect: NonNullable<
+    NonNullable<
+      NonNullable<
+        Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+      >['nodePools']
+    >[number]['taints']
+  >[number]['effect'];
+}
+
+/**
+ * One entry of `cluster=kubernetes.managed.nodePools`: Groups of identical worker nodes the managed service runs.
+ */
+export interface NodePoolSpecInput {
+  /**
+   * Node pool name; part of its nodes’ names.
+   */
+  name: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['name'];
+  /**
+   * Instance type (ecs.g7.xlarge) or flavor (m1.xlarge) of the nodes.
+   */
+  instanceType: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['instanceType'];
+  /**
+   * Fixed number of nodes over all of the pool’s zones. Set count or autoscaling, not both.
+   */
+  count?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['count'];
+  /**
+   * Let the cluster autoscaler size the pool between min and max nodes. Set count or autoscaling.
+   */
+  autoscaling?: NodePoolAutoscalingSpecInput;
+  /**
+   * Root disk of each node in GiB; container images and logs live on it.
+   * @default 120
+   */
+  systemDiskSizeGiB?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['systemDiskSizeGiB'];
+  /**
+   * Root disk type in the cloud's own terms. Default: the adapter's SSD type.
+   */
+  systemDiskType?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['systemDiskType'];
+  /**
+   * Kubernetes labels of the nodes (node selectors and affinities match them).
+   * @default {}
+   */
+  labels?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['labels'];
+  /**
+   * Taints of the nodes: only pods that tolerate them run there.
+   * @default []
+   */
+  taints?: TaintSpecInput[];
+  /**
+   * Zones the pool spreads over: a count (the region's first N) or zone names from the region's zones list. Default: all of the region's zones.
+   */
+  zones?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['zones'];
+  /**
+   * Replace nodes that stay NotReady (the managed service’s node auto-repair).
+   * @default true
+   */
+  autoRepair?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['nodePools']
+  >[number]['autoRepair'];
+}
+
+/**
+ * The managed control plane's logs, kept in the cloud's log service.
+ */
+export interface ControlPlaneLoggingSpecInput {
+  /**
+   * Collect the control plane's logs (API server, controller manager, scheduler).
+   * @default true
+   */
+  enabled?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['controlPlaneLogging']
+  >['enabled'];
+  /**
+   * Days the logs are kept (ACK control_plane_log_ttl; its default is 30).
+   * @default 30
+   */
+  retentionDays?: NonNullable<
+    NonNullable<
+      Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+    >['controlPlaneLogging']
+  >['retentionDays'];
+}
+
+/**
+ * Settings of a managed cluster (ACK on alicloud, Magnum on openstack); required with mode managed.
+ */
+export interface ManagedKubernetesSpecInput {
+  /**
+   * Groups of identical worker nodes the managed service runs.
+   */
+  nodePools: NodePoolSpecInput[];
+  /**
+   * Refuse to delete the cluster through the cloud API (ACK's deletion protection) until this is turned off.
+   * @default true
+   */
+  deletionProtection?: NonNullable<
+    Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['managed']
+  >['deletionProtection'];
+  /**
+   * The managed control plane's logs, kept in the cloud's log service.
+   * @default {"enabled":true,"retentionDays":30}
+   */
+  controlPlaneLogging?: ControlPlaneLoggingSpecInput;
+}
+
+/**
+ * Settings of a kubeadm cluster on the region’s host groups; required with mode kubeadm.
+ */
+export interface KubeadmKubernetesSpecInput {
+  /**
+   * Host group running the control plane (API server, etcd, controller manager, scheduler): an odd count of 3-7, spread so that losing one zone keeps etcd quorum.
+   * @default "control"
+   */
+  controlPlaneGroup?: NonNullable<
+    Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['kubeadm']
+  >['controlPlaneGroup'];
+  /**
+   * Host groups that join the cluster as worker nodes.
+   * @default ["worker"]
+   */
+  workerGroups?: NonNullable<
+    Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['kubeadm']
+  >['workerGroups'];
+}
+
+/**
+ * Kubernetes, managed by the cloud or built with kubeadm on host groups.
+ */
+export interface KubernetesClusterSpecInput {
+  /**
+   * Kubernetes.
+   */
+  kind: Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['kind'];
+  /**
+   * managed: the cloud's managed Kubernetes (ACK on alicloud, Magnum on openstack) with node pools; kubeadm: a cluster kubeadm builds on the region's host groups.
+   */
+  mode: Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['mode'];
+  /**
+   * Kubernetes minor version (major.minor); the patch is the newest the cloud or package channel offers. Default: 1.36 (lib/versions.ts).
+   * @default "1.36"
+   */
+  version?: Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['version'];
+  /**
+   * Pod IP range; each node gets a /24 of it. Must not overlap network.cidr or serviceCidr. Default: planned by lib/net (10.244.0.0/16 unless that overlaps).
+   */
+  podCidr?: Extract<NonNullable<z.input<typeof regionSpecSchema>['cluster']>, { kind: 'kubernetes' }>['podCidr'];
+  /**
+   * Service (ClusterIP) range. Must not overlap network.cidr or podCidr. Default: planned by lib/net (10.96.0.0/16 unless that overlaps).
+   */
+  serviceCidr?: Extract<
+    NonNullable<z.input<typeof regionSpecSchema>['cluster']>,
+    { kind: 'kubernetes' }
+  >['serviceCidr'];
+  /**
+   * Settings of a managed cluster (ACK on alicloud, Magnum on openstack); required with mode managed.
+   */
+  managed?: ManagedKubernetesSpecInput;
+  /**
+   * Settings of a kubeadm cluster on the region’s host groups; required with mode kubeadm.
+   */
+  kubeadm?: KubeadmKubernetesSpecInput;
+}
+
+/**
  * The cluster the host groups form. Default: none (plain hosts).
  */
-export type ClusterSpecInput = MesosClusterSpecInput;
+export type ClusterSpecInput = MesosClusterSpecInput | KubernetesClusterSpecInput;
+
+/**
+ * The namespace's ResourceQuota.
+ */
+export interface TenantQuotaSpecInput {
+  /**
+   * CPU all pods of the namespace may request together (ResourceQuota requests.cpu).
+   */
+  cpu: NonNullable<NonNullable<z.input<typeof regionSpecSchema>['tenants']>[number]['quota']>['cpu'];
+  /**
+   * Memory all pods may request together (ResourceQuota requests.memory).
+   */
+  memory: NonNullable<NonNullable<z.input<typeof regionSpecSchema>['tenants']>[number]['quota']>['memory'];
+  /**
+   * Most pods the namespace may hold (ResourceQuota pods).
+   */
+  pods: NonNullable<NonNullable<z.input<typeof regionSpecSchema>['tenants']>[number]['quota']>['pods'];
+}
+
+/**
+ * One entry of `tenants`: Teams sharing a Kubernetes region: each gets a namespace with a quota, its group as namespace admins, and a Gateway for its hostnames. Only with cluster kind kubernetes.
+ */
+export interface TenantSpecInput {
+  /**
+   * Tenant name; also the name of its namespace.
+   */
+  name: NonNullable<z.input<typeof regionSpecSchema>['tenants']>[number]['name'];
+  /**
+   * Group (as the cluster's authentication names it, e.g. an OIDC groups claim) bound to the namespace-admin role in the tenant's namespace.
+   */
+  group: NonNullable<z.input<typeof regionSpecSchema>['tenants']>[number]['group'];
+  /**
+   * The namespace's ResourceQuota.
+   */
+  quota: TenantQuotaSpecInput;
+  /**
+   * Hostnames the tenant's Gateway serves (Gateway API listener hostnames; *.x wildcards allowed).
+   * @default []
+   */
+  hostnames?: NonNullable<z.input<typeof regionSpecSchema>['tenants']>[number]['hostnames'];
+}
 
 /**
  * One region: network, hosts and load balancers on Alibaba Cloud or OpenStack.
@@ -1436,6 +2006,11 @@ export interface RegionSpecInput {
    * The cluster the host groups form. Default: none (plain hosts).
    */
   cluster?: ClusterSpecInput;
+  /**
+   * Teams sharing a Kubernetes region: each gets a namespace with a quota, its group as namespace admins, and a Gateway for its hostnames. Only with cluster kind kubernetes.
+   * @default []
+   */
+  tenants?: TenantSpecInput[];
 }
 
 // the interfaces and the validator's own types are the same types

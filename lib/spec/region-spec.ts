@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 
-import { regionCidrProblem, isIpv4Cidr, isAnyIpv4 } from '../net/network-plan.js';
+import { regionCidrProblem, isIpv4Cidr, isAnyIpv4, POD_CIDR_PREFIX, SERVICE_CIDR_PREFIX } from '../net/network-plan.js';
+import { KUBERNETES_MINOR } from '../versions.js';
 
 /** Clouds a region can live on. */
 export const CLOUDS = ['alicloud', 'openstack'] as const;
@@ -466,7 +467,251 @@ const mesosCluster = z
   })
   .meta({ description: 'Apache Mesos with Marathon, built from host roles.' });
 
-const cluster = z.discriminatedUnion('kind', [mesosCluster], { error: 'must have kind mesos' });
+// ---------------------------------------------------------------------------------------------------------------
+// Kubernetes clusters (`cluster: { kind: kubernetes }`) and the tenants of their platform stack
+
+/** How a Kubernetes cluster comes about: the cloud's managed service, or kubeadm on the region's host groups. */
+export const KUBERNETES_MODES = ['managed', 'kubeadm'] as const;
+export type KubernetesMode = (typeof KUBERNETES_MODES)[number];
+/** Taint effects Kubernetes knows (core/v1 `TaintEffect`). */
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/** `prefix/name` or `name`: a Kubernetes qualified name, as label and taint keys are (k8s.io/apimachinery validation). */
+const QUALIFIED_NAME =
+  /^(?=[^/]{1,253}\/|[^/]*$)([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label value: empty, or up to 63 characters starting and ending with a letter or digit. */
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** A namespace name: an RFC 1123 DNS label. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A Gateway API hostname: a DNS name, optionally with a leading `*.` wildcard label; no IP addresses. */
+const GATEWAY_HOSTNAME =
+  /^(?=.{1,253}$)(?![0-9.]+$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+/** CPU as a Kubernetes quantity: whole or decimal cores (`8`, `0.5`) or millicores (`500m`). */
+const CPU_QUANTITY = /^([0-9]{1,6}(\.[0-9]{1,3})?|[0-9]{1,9}m)$/;
+/** Memory as a Kubernetes quantity: bytes with an optional binary or decimal suffix (`64Gi`, `500M`). */
+const MEMORY_QUANTITY = /^[0-9]{1,15}(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+const clusterCidr = (what: string, example: string, prefix: { min: number; max: number }) =>
+  z
+    .string()
+    .refine(isIpv4Cidr, { error: `must be a network-aligned IPv4 CIDR such as ${example}` })
+    .refine(
+      (c) => {
+        const bits = Number(c.split('/')[1]);
+        return !isIpv4Cidr(c) || (bits >= prefix.min && bits <= prefix.max);
+      },
+      { error: `must be a ${what} CIDR with a prefix between /${prefix.min} and /${prefix.max}` },
+    );
+
+const zonesOfPool = z
+  .union(
+    [
+      z.int({ error: ZONES_ALLOWED }).min(1, { error: ZONES_ALLOWED }).max(MAX_ZONES, { error: ZONES_ALLOWED }),
+      z
+        .array(z.string().regex(ZONE_NAME, { error: 'must be a zone name such as cn-hangzhou-h or nova' }))
+        .min(1, { error: ZONES_ALLOWED })
+        .max(MAX_ZONES, { error: ZONES_ALLOWED }),
+    ],
+    { error: ZONES_ALLOWED },
+  )
+  .optional();
+
+const taint = z.strictObject({
+  key: z
+    .string()
+    .regex(QUALIFIED_NAME, { error: 'must be a taint key: [prefix/]name, name up to 63 letters, digits, -, _ and .' })
+    .meta({ description: 'Taint key, e.g. dedicated or example.com/gpu.' }),
+  value: z
+    .string()
+    .regex(LABEL_VALUE, {
+      error: 'must be a taint value: up to 63 letters, digits, -, _ and ., alphanumeric at the ends',
+    })
+    .optional()
+    .meta({ description: 'Taint value. Default: none.' }),
+  effect: z.enum(TAINT_EFFECTS, { error: `must be one of ${TAINT_EFFECTS.join(', ')}` }).meta({
+    description:
+      'NoSchedule: pods without a toleration are not scheduled here; PreferNoSchedule: avoided if possible; NoExecute: also evicted.',
+  }),
+});
+
+const nodePool = z.strictObject({
+  name: itemName.meta({ description: 'Node pool name; part of its nodes’ names.' }),
+  instanceType: cloudTerm('an instance type or flavor name').meta({
+    description: 'Instance type (ecs.g7.xlarge) or flavor (m1.xlarge) of the nodes.',
+  }),
+  count: z
+    .int({ error: 'must be an integer between 1 and 500' })
+    .min(1)
+    .max(500)
+    .optional()
+    .meta({ description: 'Fixed number of nodes over all of the pool’s zones. Set count or autoscaling, not both.' }),
+  autoscaling: z
+    .strictObject({
+      min: z
+        .int({ error: 'must be an integer between 0 and 500' })
+        .min(0)
+        .max(500)
+        .meta({ description: 'Fewest nodes the cluster autoscaler keeps.' }),
+      max: z
+        .int({ error: 'must be an integer between 1 and 500' })
+        .min(1)
+        .max(500)
+        .meta({ description: 'Most nodes the cluster autoscaler adds; at least min.' }),
+    })
+    .optional()
+    .meta({
+      description: 'Let the cluster autoscaler size the pool between min and max nodes. Set count or autoscaling.',
+    }),
+  systemDiskSizeGiB: sizeGiB(40, 2048)
+    .default(120)
+    .meta({ description: 'Root disk of each node in GiB; container images and logs live on it.' }),
+  systemDiskType: cloudTerm('a disk type in the cloud’s terms')
+    .optional()
+    .meta({ description: "Root disk type in the cloud's own terms. Default: the adapter's SSD type." }),
+  labels: z
+    .record(
+      z.string().regex(QUALIFIED_NAME, {
+        error: 'must be a label key: [prefix/]name, name up to 63 letters, digits, -, _ and .',
+      }),
+      z.string().regex(LABEL_VALUE, {
+        error: 'must be a label value: up to 63 letters, digits, -, _ and ., alphanumeric at the ends',
+      }),
+    )
+    .default({})
+    .meta({ description: 'Kubernetes labels of the nodes (node selectors and affinities match them).' }),
+  taints: z
+    .array(taint)
+    .max(20)
+    .default([])
+    .meta({ description: 'Taints of the nodes: only pods that tolerate them run there.' }),
+  zones: zonesOfPool.meta({
+    description:
+      "Zones the pool spreads over: a count (the region's first N) or zone names from the region's zones list. Default: all of the region's zones.",
+  }),
+  autoRepair: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Replace nodes that stay NotReady (the managed service’s node auto-repair).' }),
+});
+
+const managedKubernetes = z
+  .strictObject({
+    nodePools: z
+      .array(nodePool)
+      .min(1)
+      .max(20)
+      .meta({ description: 'Groups of identical worker nodes the managed service runs.' }),
+    deletionProtection: z.boolean().default(true).meta({
+      description:
+        "Refuse to delete the cluster through the cloud API (ACK's deletion protection) until this is turned off.",
+    }),
+    controlPlaneLogging: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .meta({ description: "Collect the control plane's logs (API server, controller manager, scheduler)." }),
+        retentionDays: z
+          .int({ error: 'must be an integer between 1 and 3650' })
+          .min(1)
+          .max(3650)
+          .default(30)
+          .meta({ description: 'Days the logs are kept (ACK control_plane_log_ttl; its default is 30).' }),
+      })
+      .default({ enabled: true, retentionDays: 30 })
+      .meta({ description: "The managed control plane's logs, kept in the cloud's log service." }),
+  })
+  .meta({
+    description: 'Settings of a managed cluster (ACK on alicloud, Magnum on openstack); required with mode managed.',
+  });
+
+const kubeadmKubernetes = z
+  .strictObject({
+    controlPlaneGroup: itemName.default('control').meta({
+      description:
+        'Host group running the control plane (API server, etcd, controller manager, scheduler): an odd count of 3-7, spread so that losing one zone keeps etcd quorum.',
+    }),
+    workerGroups: z
+      .array(itemName)
+      .min(1)
+      .max(10)
+      .default(['worker'])
+      .meta({ description: 'Host groups that join the cluster as worker nodes.' }),
+  })
+  .meta({ description: 'Settings of a kubeadm cluster on the region’s host groups; required with mode kubeadm.' });
+
+const kubernetesCluster = z
+  .strictObject({
+    kind: z.literal('kubernetes').meta({ description: 'Kubernetes.' }),
+    mode: z.enum(KUBERNETES_MODES, { error: `must be one of ${KUBERNETES_MODES.join(', ')}` }).meta({
+      description:
+        "managed: the cloud's managed Kubernetes (ACK on alicloud, Magnum on openstack) with node pools; kubeadm: a cluster kubeadm builds on the region's host groups.",
+    }),
+    version: z
+      .string()
+      .regex(/^1\.[0-9]{2}$/, { error: 'must be a Kubernetes minor version such as 1.36' })
+      .default(KUBERNETES_MINOR)
+      .meta({
+        description: `Kubernetes minor version (major.minor); the patch is the newest the cloud or package channel offers. Default: ${KUBERNETES_MINOR} (lib/versions.ts).`,
+      }),
+    podCidr: clusterCidr('pod', '10.244.0.0/16', POD_CIDR_PREFIX).optional().meta({
+      description:
+        'Pod IP range; each node gets a /24 of it. Must not overlap network.cidr or serviceCidr. Default: planned by lib/net (10.244.0.0/16 unless that overlaps).',
+    }),
+    serviceCidr: clusterCidr('service', '10.96.0.0/16', SERVICE_CIDR_PREFIX).optional().meta({
+      description:
+        'Service (ClusterIP) range. Must not overlap network.cidr or podCidr. Default: planned by lib/net (10.96.0.0/16 unless that overlaps).',
+    }),
+    managed: managedKubernetes.optional(),
+    kubeadm: kubeadmKubernetes.optional(),
+  })
+  .meta({ description: 'Kubernetes, managed by the cloud or built with kubeadm on host groups.' });
+
+const tenant = z.strictObject({
+  name: z
+    .string()
+    .regex(DNS_LABEL, {
+      error: "must be a namespace name: 1-63 lower-case letters, digits and '-', alphanumeric at the ends",
+    })
+    .meta({ description: 'Tenant name; also the name of its namespace.' }),
+  group: z
+    .string()
+    .regex(/^(?!system:)\S(.{0,254}\S)?$/, {
+      error: 'must be a group name of 1-256 characters, no leading or trailing spaces, not starting with system:',
+    })
+    .meta({
+      description:
+        "Group (as the cluster's authentication names it, e.g. an OIDC groups claim) bound to the namespace-admin role in the tenant's namespace.",
+    }),
+  quota: z
+    .strictObject({
+      cpu: z
+        .string()
+        .regex(CPU_QUANTITY, { error: 'must be a CPU quantity such as 8, 0.5 or 500m' })
+        .meta({ description: 'CPU all pods of the namespace may request together (ResourceQuota requests.cpu).' }),
+      memory: z
+        .string()
+        .regex(MEMORY_QUANTITY, { error: 'must be a memory quantity such as 32Gi or 500M' })
+        .meta({ description: 'Memory all pods may request together (ResourceQuota requests.memory).' }),
+      pods: z
+        .int({ error: 'must be an integer between 1 and 10000' })
+        .min(1)
+        .max(10000)
+        .meta({ description: 'Most pods the namespace may hold (ResourceQuota pods).' }),
+    })
+    .meta({ description: "The namespace's ResourceQuota." }),
+  hostnames: z
+    .array(z.string().regex(GATEWAY_HOSTNAME, { error: 'must be a DNS name such as app.example.com or *.example.com' }))
+    .max(16)
+    .default([])
+    .meta({
+      description: "Hostnames the tenant's Gateway serves (Gateway API listener hostnames; *.x wildcards allowed).",
+    }),
+});
+
+const cluster = z.discriminatedUnion('kind', [mesosCluster, kubernetesCluster], {
+  error: 'must have kind mesos or kubernetes',
+});
 
 const registryMirror = z
   .strictObject({
@@ -618,6 +863,10 @@ export const regionSpecSchema = z
       .meta({ description: 'Settings of the host roles, for every host.' }),
     registryMirror: registryMirror.optional(),
     cluster: cluster.optional().meta({ description: 'The cluster the host groups form. Default: none (plain hosts).' }),
+    tenants: z.array(tenant).max(100).default([]).meta({
+      description:
+        'Teams sharing a Kubernetes region: each gets a namespace with a quota, its group as namespace admins, and a Gateway for its hostnames. Only with cluster kind kubernetes.',
+    }),
   })
   .meta({
     title: 'regionkit region',

@@ -4,11 +4,26 @@
  * defaults filled in, and return every problem found.
  */
 import type { SpecIssue } from '../errors.js';
-import { cidrsOverlap, HOST_BLOCK_SIZE, INFRA_ADDRESSES, NetworkPlan } from '../net/network-plan.js';
+import {
+  cidrsOverlap,
+  HOST_BLOCK_SIZE,
+  INFRA_ADDRESSES,
+  NetworkPlan,
+  planClusterRanges,
+  podCidrNodeCapacity,
+  type ClusterRangeProblem,
+} from '../net/network-plan.js';
 
 import { groupHostConfig } from './host-config.js';
 import { describeValue } from './issues.js';
-import { BASTION_GROUP, CGROUP_V1_OS, groupOs, IDLE_TIMEOUT_SECONDS, type RegionSpec } from './region-spec.js';
+import {
+  BASTION_GROUP,
+  CGROUP_V1_OS,
+  groupOs,
+  IDLE_TIMEOUT_SECONDS,
+  type KubernetesClusterSpec,
+  type RegionSpec,
+} from './region-spec.js';
 
 /** Roles whose ports are open to their cluster's groups, so they need a cluster. */
 const CLUSTER_PORT_ROLES: readonly string[] = ['glusterfs-server', 'calico', 'weave', 'etcd'];
@@ -241,6 +256,9 @@ export function semanticIssues(spec: RegionSpec): SpecIssue[] {
     }
   }
 
+  if (cluster?.kind === 'kubernetes') issues.push(...kubernetesIssues(spec, cluster));
+  issues.push(...tenantIssues(spec));
+
   // state backend
   const b = spec.backend;
   if (b.type === 'oss') {
@@ -257,4 +275,209 @@ export function semanticIssues(spec: RegionSpec): SpecIssue[] {
 /** Indexes of the second and later occurrences of each repeated value. */
 function duplicates(values: readonly string[]): number[] {
   return values.flatMap((v, i) => (values.indexOf(v) < i ? [i] : []));
+}
+
+/** Most control-plane hosts of a kubeadm cluster: etcd's recommended largest cluster. */
+export const MAX_CONTROL_PLANE_HOSTS = 7;
+
+/**
+ * Checks of a `cluster: { kind: kubernetes }`: the block of its mode, the groups or node pools it names, a
+ * control plane that survives the loss of a zone, and pod and service ranges that overlap neither the region
+ * network nor each other (lib/net `planClusterRanges`).
+ */
+function kubernetesIssues(spec: RegionSpec, cluster: KubernetesClusterSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const zones = zoneCount(spec);
+  const groupNames = spec.hostGroups.map((g) => g.name);
+
+  for (const mode of ['managed', 'kubeadm'] as const) {
+    if (cluster.mode === mode && !cluster[mode]) add(`cluster.${mode}`, `is required when mode is ${mode}`);
+    if (cluster.mode !== mode && cluster[mode]) add(`cluster.${mode}`, `must be absent when mode is ${cluster.mode}`);
+  }
+
+  let nodes = 0;
+  const kubeadm = cluster.mode === 'kubeadm' ? cluster.kubeadm : undefined;
+  if (kubeadm) {
+    const parts = [
+      ['controlPlaneGroup', kubeadm.controlPlaneGroup],
+      ...kubeadm.workerGroups.map((g, i) => [`workerGroups[${i}]`, g] as const),
+    ] as const;
+    for (const [field, name] of parts) {
+      if (!groupNames.includes(name)) {
+        add(
+          `cluster.kubeadm.${field}`,
+          `must name a host group (${groupNames.join(', ')}), got ${describeValue(name)}`,
+        );
+      } else if (name === BASTION_GROUP) {
+        add(`cluster.kubeadm.${field}`, 'must not be the bastion group');
+      }
+    }
+    const names = parts.map(([, n]) => n);
+    duplicates(names).forEach((i) =>
+      add(
+        `cluster.kubeadm.${parts[i]![0]}`,
+        `must differ from the other cluster groups, got ${describeValue(names[i])} twice`,
+      ),
+    );
+    for (const name of new Set(names)) nodes += spec.hostGroups.find((g) => g.name === name)?.count ?? 0;
+    const index = spec.hostGroups.findIndex((g) => g.name === kubeadm.controlPlaneGroup);
+    const control = spec.hostGroups[index];
+    if (control && control.name !== BASTION_GROUP) {
+      const count = control.count;
+      if (count < 3 || count > MAX_CONTROL_PLANE_HOSTS || count % 2 === 0) {
+        add(
+          `hostGroups[${index}].count`,
+          `must be odd and between 3 and ${MAX_CONTROL_PLANE_HOSTS} for the Kubernetes control-plane group ` +
+            `(etcd quorum), got ${count}`,
+        );
+      } else {
+        // hosts go round-robin over the group's zones, so the fullest zone holds ceil(count / spread)
+        const spread = Math.min(control.zoneSpread ?? zones, zones);
+        const fullest = Math.ceil(count / spread);
+        const quorum = Math.floor(count / 2) + 1;
+        if (count - fullest < quorum) {
+          add(
+            `hostGroups[${index}].zoneSpread`,
+            `must spread the Kubernetes control-plane group so that losing one zone keeps etcd quorum: ${count} ` +
+              `hosts over ${spread} zone${spread === 1 ? '' : 's'} put ${fullest} in one zone, leaving ${count - fullest} ` +
+              `of the ${quorum} needed, got ${describeValue(control.zoneSpread ?? spread)}; spread it over at least 3 ` +
+              `zones (zones and zoneSpread)`,
+          );
+        }
+      }
+    }
+  }
+
+  const managed = cluster.mode === 'managed' ? cluster.managed : undefined;
+  if (managed) {
+    const pools = managed.nodePools;
+    const poolNames = pools.map((p) => p.name);
+    duplicates(poolNames).forEach((i) =>
+      add(`cluster.managed.nodePools[${i}].name`, `must be unique, got ${describeValue(poolNames[i])} twice`),
+    );
+    pools.forEach((pool, i) => {
+      const at = `cluster.managed.nodePools[${i}]`;
+      if ((pool.count === undefined) === (pool.autoscaling === undefined)) {
+        add(
+          at,
+          pool.count === undefined
+            ? 'must set count (a fixed size) or autoscaling (min and max), got neither'
+            : 'must set count or autoscaling, not both',
+        );
+      }
+      if (pool.autoscaling && pool.autoscaling.max < pool.autoscaling.min) {
+        add(
+          `${at}.autoscaling.max`,
+          `must be at least autoscaling.min (${pool.autoscaling.min}), got ${pool.autoscaling.max}`,
+        );
+      }
+      nodes += pool.autoscaling?.max ?? pool.count ?? 0;
+      if (typeof pool.zones === 'number' && pool.zones > zones) {
+        add(`${at}.zones`, `must be at most the region's ${zones} zones, got ${pool.zones}`);
+      } else if (Array.isArray(pool.zones)) {
+        const names = pool.zones;
+        duplicates(names).forEach((j) =>
+          add(`${at}.zones[${j}]`, `must be unique, got ${describeValue(names[j])} twice`),
+        );
+        if (!Array.isArray(spec.zones)) {
+          add(
+            `${at}.zones`,
+            `must be a zone count when the region's zones is a count (${zones}), got ${describeValue(names)}; ` +
+              'or list the zone names in zones',
+          );
+        } else {
+          const regionZones = spec.zones;
+          names.forEach((name, j) => {
+            if (!regionZones.includes(name)) {
+              add(
+                `${at}.zones[${j}]`,
+                `must be one of the region's zones (${regionZones.join(', ')}), got ${describeValue(name)}`,
+              );
+            }
+          });
+        }
+      }
+    });
+  }
+
+  // pod and service ranges
+  const { ranges, problems } = planClusterRanges({
+    networkCidr: spec.network.cidr,
+    zones,
+    podCidr: cluster.podCidr,
+    serviceCidr: cluster.serviceCidr,
+  });
+  for (const problem of problems) add(`cluster.${problem.field}`, rangeProblem(spec, problem));
+  const podCidr = ranges?.podCidr ?? cluster.podCidr;
+  if (podCidr !== undefined && nodes > podCidrNodeCapacity(podCidr)) {
+    add(
+      cluster.podCidr === undefined ? 'cluster' : 'cluster.podCidr',
+      `must give each of the cluster's up to ${nodes} nodes a /24: pod range ${podCidr} holds ` +
+        `${podCidrNodeCapacity(podCidr)}; use a wider podCidr`,
+    );
+  }
+  return issues;
+}
+
+/** The message of one pod/service range problem, naming both ranges and both fields. */
+function rangeProblem(spec: RegionSpec, problem: ClusterRangeProblem): string {
+  if (problem.kind === 'exhausted') {
+    return (
+      `has no free default range (every candidate overlaps one of ${problem.taken.join(', ')}); ` +
+      `set cluster.${problem.field} to a range outside them`
+    );
+  }
+  if (problem.other === 'podCidr') {
+    return (
+      `must not overlap cluster.podCidr ${problem.otherCidr}, got ${describeValue(problem.cidr)}; ` +
+      'pick ranges that do not overlap'
+    );
+  }
+  const subnet = problem.zoneSubnet
+    ? ` (zone ${problem.zoneSubnet.zone}'s ${spec.cloud === 'alicloud' ? 'vSwitch' : 'subnet'} ${problem.zoneSubnet.cidr})`
+    : '';
+  return (
+    `must not overlap network.cidr ${problem.otherCidr}${subnet}, got ${describeValue(problem.cidr)}; ` +
+    'pick a private range outside network.cidr'
+  );
+}
+
+/** Tenants: only on Kubernetes, unique names and hostnames, no namespace Kubernetes reserves. */
+function tenantIssues(spec: RegionSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  if (spec.tenants.length === 0) return issues;
+  if (spec.cluster?.kind !== 'kubernetes') {
+    add(
+      'tenants',
+      `must be empty unless cluster.kind is kubernetes (tenants are namespaces), got ${spec.tenants.length} ` +
+        `tenant${spec.tenants.length === 1 ? '' : 's'}`,
+    );
+  }
+  const names = spec.tenants.map((t) => t.name);
+  duplicates(names).forEach((i) => add(`tenants[${i}].name`, `must be unique, got ${describeValue(names[i])} twice`));
+  spec.tenants.forEach((t, i) => {
+    // kubernetes.io/docs/concepts/overview/working-with-objects/namespaces: "kube-" is reserved for system namespaces
+    if (t.name === 'default' || t.name.startsWith('kube-')) {
+      add(
+        `tenants[${i}].name`,
+        `must not be default or start with kube- (namespaces Kubernetes reserves), got ${describeValue(t.name)}`,
+      );
+    }
+  });
+  const owner = new Map<string, number>();
+  spec.tenants.forEach((t, i) =>
+    t.hostnames.forEach((host, j) => {
+      const first = owner.get(host);
+      if (first === undefined) owner.set(host, i);
+      else {
+        add(
+          `tenants[${i}].hostnames[${j}]`,
+          `must not be served by two tenants: tenants[${first}] (${spec.tenants[first]!.name}) has it too, got ${describeValue(host)}`,
+        );
+      }
+    }),
+  );
+  return issues;
 }

@@ -23,7 +23,7 @@ export type DebianSuite = 'bookworm' | 'trixie';
  */
 export function debianSuiteFor(spec: RegionSpec, group: string): DebianSuite {
   const c = spec.cluster;
-  const mesosGroups = c ? [c.controlGroup, c.workerGroup, c.edgeGroup] : [];
+  const mesosGroups = c?.kind === 'mesos' ? [c.controlGroup, c.workerGroup, c.edgeGroup] : [];
   return mesosGroups.includes(group) ? 'bookworm' : 'trixie';
 }
 

@@ -5,7 +5,7 @@
 import { Testing } from 'cdktf';
 
 import { loadRegionFile } from '../../lib/spec/load.js';
-import type { RegionSpec } from '../../lib/spec/region-spec.js';
+import type { MesosClusterSpec, RegionSpec } from '../../lib/spec/region-spec.js';
 import { RegionStack } from '../../stacks/region-stack.js';
 import { synthJson } from '../helpers.js';
 
@@ -22,8 +22,9 @@ export interface Day2Case {
   readonly about?: (spec: RegionSpec) => readonly string[];
 }
 
-const worker = (spec: RegionSpec) => spec.cluster!.workerGroup;
-const edge = (spec: RegionSpec) => spec.cluster!.edgeGroup!;
+const mesos = (spec: RegionSpec) => spec.cluster as MesosClusterSpec;
+const worker = (spec: RegionSpec) => mesos(spec).workerGroup;
+const edge = (spec: RegionSpec) => mesos(spec).edgeGroup!;
 
 function withGroup(spec: RegionSpec, name: string, edit: (g: RegionSpec['hostGroups'][number]) => object): RegionSpec {
   return { ...spec, hostGroups: spec.hostGroups.map((g) => (g.name === name ? { ...g, ...edit(g) } : g)) };

@@ -349,7 +349,11 @@ describe('cluster and role constraints', () => {
   });
 
   test.each<[string, unknown, string]>([
-    ['unknown kind', { ...base, cluster: { kind: 'nomad' } }, 'cluster.kind: must have kind mesos, got "nomad"'],
+    [
+      'unknown kind',
+      { ...base, cluster: { kind: 'nomad' } },
+      'cluster.kind: must have kind mesos or kubernetes, got "nomad"',
+    ],
     [
       'unknown group',
       mesos({ workerGroup: 'agents' }),
