@@ -128,6 +128,7 @@ export type {
   SchemaAttribute,
   SchemaBlock,
   SchemaBlockType,
+  SchemaNestedType,
   SchemaType,
   TypeSchema,
 } from './lib/providers/schema-format.js';
