@@ -19,7 +19,7 @@ export interface ProviderPin {
   readonly version: string;
 }
 
-/** IaaS providers whose bindings we generate from the checked-in schema files. */
+/** Providers whose bindings we generate from the checked-in schema files (lib/providers/schemas/). */
 export const GENERATED_PROVIDERS = {
   alicloud: { name: 'alicloud', source: 'aliyun/alicloud', version: '1.289.0' },
   openstack: { name: 'openstack', source: 'terraform-provider-openstack/openstack', version: '3.4.0' },
@@ -68,7 +68,10 @@ export interface PluginBuild {
    * pinned by the release tag's commit, as the pseudo-version Go derives for it.
    */
   readonly goVersion: string;
-  /** Commit of the release tag the version stands for (evidence; docs/versions.md). */
+  /**
+   * Commit the module version builds: the release tag's, unless {@link PluginBuild.afterRelease} says otherwise
+   * (evidence; docs/versions.md).
+   */
   readonly commit?: string;
   /**
    * Set when the proxy does not serve the release tag's commit, only a later one: the release tag, and what the
@@ -100,8 +103,8 @@ export const PLUGIN_BUILDS = {
       changes: 'go.mod/go.sum (google.golang.org/grpc 1.79.3 -> 1.82.1, golang.org/x/*), .changelog, CODEOWNERS',
     },
   },
-  // The proxy serves no release commit of the 3.x line; this commit is the 3.2.0 release's content plus an
-  // unreleased upgrade of the Helm library it embeds.
+  // The proxy refuses the v3.1.1 tag's commit; the one 3.x commit it is known to serve is the 3.2.0 release's
+  // content plus an unreleased upgrade of the Helm library the plugin embeds (full hash not in any mirror here).
   helm: {
     goModule: 'github.com/hashicorp/terraform-provider-helm',
     goVersion: 'v1.3.3-0.20260629194918-a4f1c1d8b008',
