@@ -193,6 +193,7 @@ export type {
   SchemaAttribute,
   SchemaBlock,
   SchemaBlockType,
+  SchemaNestedType,
   SchemaType,
   TypeSchema,
 } from './lib/providers/schema-format.js';

@@ -19,7 +19,7 @@ export interface ProviderPin {
   readonly version: string;
 }
 
-/** IaaS providers whose bindings we generate from the checked-in schema files. */
+/** Providers whose bindings we generate from the checked-in schema files (lib/providers/schemas/). */
 export const GENERATED_PROVIDERS = {
   alicloud: { name: 'alicloud', source: 'aliyun/alicloud', version: '1.289.0' },
   openstack: { name: 'openstack', source: 'terraform-provider-openstack/openstack', version: '3.4.0' },
@@ -27,13 +27,18 @@ export const GENERATED_PROVIDERS = {
   tls: { name: 'tls', source: 'hashicorp/tls', version: '4.1.0' },
   // Mesos, Marathon and Chronos credentials, made at apply time (constructs/roles/mesos-credentials.ts)
   random: { name: 'random', source: 'hashicorp/random', version: '3.7.2' },
+  // The platform stack of a Kubernetes region (issue 10). Pinned to the releases whose schema the plugins the
+  // Go module proxy serves have; see PLUGIN_BUILDS and docs/versions.md.
+  kubernetes: { name: 'kubernetes', source: 'hashicorp/kubernetes', version: '3.2.1' },
+  helm: { name: 'helm', source: 'hashicorp/helm', version: '3.2.0' },
 } as const satisfies Record<string, ProviderPin>;
 
-/** Providers that come prebuilt from npm (`@cdktf/provider-*`); their versions are fixed by the package. */
-export const PREBUILT_PROVIDERS = {
-  kubernetes: { name: 'kubernetes', source: 'hashicorp/kubernetes', version: '2.38.0' },
-  helm: { name: 'helm', source: 'hashicorp/helm', version: '3.1.1' },
-} as const satisfies Record<string, ProviderPin>;
+/**
+ * Providers that come prebuilt from npm (`@cdktf/provider-*`); their versions are fixed by the package. None:
+ * the last prebuilt kubernetes and helm packages target 2.38.0 and 3.1.1, whose plugins cannot be built here,
+ * so their bindings are generated from the plugins that can (docs/versions.md).
+ */
+export const PREBUILT_PROVIDERS = {} as const satisfies Record<string, ProviderPin>;
 
 export type GeneratedProviderName = keyof typeof GENERATED_PROVIDERS;
 
@@ -63,8 +68,17 @@ export interface PluginBuild {
    * pinned by the release tag's commit, as the pseudo-version Go derives for it.
    */
   readonly goVersion: string;
-  /** Commit of the release tag the version stands for (evidence; docs/versions.md). */
+  /**
+   * Commit the module version builds: the release tag's, unless {@link PluginBuild.afterRelease} says otherwise
+   * (evidence; docs/versions.md).
+   */
   readonly commit?: string;
+  /**
+   * Set when the proxy does not serve the release tag's commit, only a later one: the release tag, and what the
+   * built commit changes after it (none of it a schema change; evidence: docs/versions.md). The schema files are
+   * what the built plugin prints.
+   */
+  readonly afterRelease?: { readonly tag: string; readonly commit?: string; readonly changes: string };
 }
 
 /** The plugin build of every provider in {@link ALL_PROVIDERS}, at exactly the pinned release. */
@@ -78,15 +92,28 @@ export const PLUGIN_BUILDS = {
     goModule: 'github.com/terraform-provider-openstack/terraform-provider-openstack/v3',
     goVersion: 'v3.4.0',
   },
+  // The proxy refuses the v3.2.1 tag's commit and serves the one two commits after it.
   kubernetes: {
     goModule: 'github.com/hashicorp/terraform-provider-kubernetes',
-    goVersion: 'v1.13.4-0.20250721172020-be88f4427105',
-    commit: 'be88f44271050f69d52f410bca388834afedfe71',
+    goVersion: 'v1.13.4-0.20260821094251-3a33fb6cc605',
+    commit: '3a33fb6cc6055853584af1731b1369164c35ffc7',
+    afterRelease: {
+      tag: 'v3.2.1',
+      commit: '28fb611cb6be20c5059efadd6cbf16b9ad64cd6c',
+      changes: 'go.mod/go.sum (google.golang.org/grpc 1.79.3 -> 1.82.1, golang.org/x/*), .changelog, CODEOWNERS',
+    },
   },
+  // The proxy refuses the v3.1.1 tag's commit; the one 3.x commit it is known to serve is the 3.2.0 release's
+  // content plus an unreleased upgrade of the Helm library the plugin embeds (full hash not in any mirror here).
   helm: {
     goModule: 'github.com/hashicorp/terraform-provider-helm',
-    goVersion: 'v1.3.3-0.20251117192655-1cbf08f6a306',
-    commit: '1cbf08f6a306ab3cdff6079b87a61c7641b64f3b',
+    goVersion: 'v1.3.3-0.20260629194918-a4f1c1d8b008',
+    afterRelease: {
+      tag: 'v3.2.0',
+      changes:
+        'helm.sh/helm/v3 3.18.5 -> 3.20.2 with k8s.io/* 0.33.3 -> 0.35.1 (.changelog/1807.txt, not yet released), ' +
+        'go.mod/go.sum, the structured-merge-diff v4 -> v6 import in helm/kube_resources.go, tests',
+    },
   },
   tls: {
     goModule: 'github.com/hashicorp/terraform-provider-tls',

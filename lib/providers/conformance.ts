@@ -15,7 +15,9 @@ import {
   providerAddress,
   type ProviderSchema,
   type ProviderSchemaFile,
+  type SchemaAttribute,
   type SchemaBlock,
+  type SchemaNestedType,
   type SchemaType,
 } from './schema-format.js';
 
@@ -166,10 +168,7 @@ function checkBlock(
     const attribute = attributes[key];
     const nested = blockTypes[key];
     if (attribute) {
-      if (attribute.computed && !attribute.optional && !attribute.required) {
-        add(path, 'is read-only (computed by the provider) and must not be set');
-      }
-      if (attribute.type !== undefined) checkValue(value, attribute.type, path, add);
+      checkAttribute(value, attribute, path, add);
     } else if (nested) {
       const items =
         nested.nesting_mode === 'single' || nested.nesting_mode === 'group'
@@ -206,6 +205,69 @@ function checkBlock(
   for (const [key, nested] of Object.entries(blockTypes)) {
     if ((nested.min_items ?? 0) > 0 && !(key in obj))
       add(join(at, key), `is required (at least ${nested.min_items} block)`);
+  }
+}
+
+/** One attribute's value: settable, and of its type (the objects of a nested attribute checked like blocks). */
+function checkAttribute(
+  value: Json,
+  attribute: SchemaAttribute,
+  path: string,
+  add: (path: string, message: string) => void,
+): void {
+  if (attribute.computed && !attribute.optional && !attribute.required) {
+    add(path, 'is read-only (computed by the provider) and must not be set');
+  }
+  if (attribute.type !== undefined) checkValue(value, attribute.type, path, add);
+  else if (attribute.nested_type) checkNestedAttribute(value, attribute.nested_type, path, add);
+}
+
+/**
+ * The value of a nested attribute: one object (`single`), a list or set of them, or a map of them, each with
+ * only the nested type's attributes and all its required ones. Expressions pass, as everywhere.
+ */
+function checkNestedAttribute(
+  value: Json,
+  nested: SchemaNestedType,
+  path: string,
+  add: (path: string, message: string) => void,
+): void {
+  if (isExpression(value) || value === null) return;
+  let items: [string, Json][];
+  if (nested.nesting_mode === 'single') items = [[path, value]];
+  else if (nested.nesting_mode === 'map') {
+    const obj = asObject(value);
+    if (!obj) return add(path, 'must be a map of objects');
+    items = Object.entries(obj).map(([k, v]) => [`${path}["${k}"]`, v]);
+  } else {
+    if (!Array.isArray(value)) return add(path, `must be a ${nested.nesting_mode} of objects`);
+    items = value.map((v, i) => [`${path}[${i}]`, v]);
+    if (nested.max_items && items.length > nested.max_items) {
+      add(path, `must have at most ${nested.max_items} element(s), got ${items.length}`);
+    }
+    if (nested.min_items && items.length < nested.min_items) {
+      add(path, `must have at least ${nested.min_items} element(s), got ${items.length}`);
+    }
+  }
+  for (const [itemPath, item] of items) {
+    if (isExpression(item) || item === null) continue;
+    const obj = asObject(item);
+    if (!obj) {
+      add(itemPath, 'must be an object');
+      continue;
+    }
+    for (const [key, v] of Object.entries(obj)) {
+      const attribute = nested.attributes[key];
+      if (attribute) checkAttribute(v, attribute, join(itemPath, key), add);
+      else
+        add(
+          join(itemPath, key),
+          `is not an attribute of this object${suggestion(key, Object.keys(nested.attributes))}`,
+        );
+    }
+    for (const [key, attribute] of Object.entries(nested.attributes)) {
+      if (attribute.required && !(key in obj)) add(join(itemPath, key), 'is required');
+    }
   }
 }
 

@@ -19,7 +19,13 @@ export type SchemaType =
  * @see https://developer.hashicorp.com/terraform/cli/commands/providers/schema
  */
 export interface SchemaAttribute {
+  /** The attribute's type; absent when it is a nested attribute (`nested_type`). */
   readonly type?: SchemaType;
+  /**
+   * An attribute holding objects with attributes of their own (plugin framework providers: helm's `kubernetes`
+   * and `set`). Unlike a nested block it is assigned (`set = [{ … }]`), in JSON the same shape either way.
+   */
+  readonly nested_type?: SchemaNestedType;
   readonly description?: string;
   readonly description_kind?: string;
   readonly deprecated?: boolean;
@@ -27,6 +33,16 @@ export interface SchemaAttribute {
   readonly optional?: boolean;
   readonly computed?: boolean;
   readonly sensitive?: boolean;
+  /** Write-only: accepted in configuration, never stored in state (Terraform ≥ 1.11, OpenTofu ≥ 1.11). */
+  readonly write_only?: boolean;
+}
+
+/** The object type of a nested attribute, as `providers schema -json` prints it. */
+export interface SchemaNestedType {
+  readonly attributes: Readonly<Record<string, SchemaAttribute>>;
+  readonly nesting_mode: 'single' | 'list' | 'set' | 'map';
+  readonly min_items?: number;
+  readonly max_items?: number;
 }
 
 /**

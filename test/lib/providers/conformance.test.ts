@@ -103,6 +103,36 @@ describe('the conformance checker catches', () => {
     ]);
   });
 
+  test('the objects inside nested attributes (helm 3.x, plugin framework), in resources and provider blocks', () => {
+    const release = { name: 'gw', chart: 'gateway-helm' };
+    expect(
+      check(
+        withResource('helm_release', {
+          ...release,
+          set: [{ name: 'a', value: 'b' }, { value: 'c' }, { name: 'd', valu: 'e' }, 'x'],
+          metadata: { name: 'read-only inside' },
+          postrender: { binary_path: 1 },
+        }),
+      ),
+    ).toEqual([
+      'helm_release.r.set[1].name: is required',
+      'helm_release.r.set[2].valu: is not an attribute of this object',
+      'helm_release.r.set[3]: must be an object',
+      'helm_release.r.metadata: is read-only (computed by the provider) and must not be set',
+      'helm_release.r.metadata.name: is read-only (computed by the provider) and must not be set',
+      'helm_release.r.postrender.binary_path: must be a string, got 1',
+    ]);
+    expect(check(withResource('helm_release', { ...release, set: { name: 'a' } }))).toEqual([
+      'helm_release.r.set: must be a list of objects',
+    ]);
+    expect(check(withResource('helm_release', { ...release, set: '${local.sets}', set_list: ['${x}'] }))).toEqual([]);
+    expect(
+      check({ ...pinned, provider: { helm: [{ kubernetes: { host: '${x}', configPath: '~/.kube/config' } }] } }),
+    ).toEqual([
+      'provider.helm[0].kubernetes.configPath: is not an attribute of this object; did you mean config_path?',
+    ]);
+  });
+
   test('provider blocks are checked too', () => {
     expect(check({ ...pinned, provider: { alicloud: [{ region: 'cn-hangzhou', zone: 'x' }] } })).toEqual([
       'provider.alicloud[0].zone: is not an attribute or block of this type',

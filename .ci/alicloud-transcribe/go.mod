@@ -1,0 +1,3 @@
+module regionkit.local/alicloud-transcribe
+
+go 1.25
