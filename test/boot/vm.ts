@@ -39,6 +39,7 @@ export const BOOT_TOOLS = [
   'sfdisk',
   'losetup',
   'mkfs.ext4',
+  'blkid',
 ] as const;
 
 /**
