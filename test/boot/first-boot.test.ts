@@ -7,6 +7,7 @@
  * loud line. The endpoint-replacement checks need no VM and always run.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { execa } from 'execa';
@@ -136,7 +137,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
       ];
       const image = await ensureImage(suite, packages);
       images.set(suite, image.path);
-      timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.cached ? 'cached' : 'built'})`);
+      timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.how}; load ${loadAverage()})`);
       log(timings.at(-1)!);
     }
 
@@ -163,7 +164,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
             const t = result.timings;
             timings.push(
               `${host.name}: first boot to report ${t.firstBoot.toFixed(0)} s, reboot to report ${t.reboot.toFixed(0)} s, ` +
-                `QEMU peak RSS ${t.peakRssMiB.toFixed(0)} MiB`,
+                `QEMU peak RSS ${t.peakRssMiB.toFixed(0)} MiB (load ${loadAverage()})`,
             );
           } catch (err) {
             failures.set(host.name, err instanceof Error ? err.message : String(err));
@@ -186,7 +187,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
       }
       await Promise.race(running);
     }
-    timings.push(`suite: ${((Date.now() - suiteStarted) / 1000).toFixed(0)} s`);
+    timings.push(`suite: ${((Date.now() - suiteStarted) / 1000).toFixed(0)} s (load ${loadAverage()})`);
     writeSummary(runDir);
     log(`summary: ${path.join(runDir, 'summary.md')}`);
   }, 180 * 60_000);
@@ -241,6 +242,14 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
     });
   }
 });
+
+/** The machine's 1, 5 and 15 minute load averages, for every figure the run reports (docs/boot-test.md). */
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+}
 
 /** summary.md of a run: per host and boot, the problems and the report sections a reader needs. */
 function writeSummary(runDir: string): void {
