@@ -106,6 +106,15 @@ test('.ci/checkers.txt installs every program the boot test runs, so a fresh CI 
   expect(BOOT_TOOLS.filter((t) => !listed.includes(t))).toEqual([]);
 });
 
+test('every file build-image.sh bakes into the image is part of the image cache key', () => {
+  // A baked file (a guest unit, the glusterd drop-in) that is not in the key would leave a stale image cached.
+  const script = readFileSync(path.join(REPO, 'test', 'boot', 'build-image.sh'), 'utf8');
+  const key = /^baked=\(([^)]*)\)/m.exec(script)?.[1] ?? '';
+  const installed = [...script.matchAll(/^\s*install\b.*"\$here\/guest\/([^"]+)"/gm)].map((m) => m[1]);
+  expect(installed.length).toBeGreaterThan(0);
+  expect(installed.filter((f) => !key.includes(`"$here/guest/${f}"`))).toEqual([]);
+});
+
 const results = new Map<string, VmResult>();
 const failures = new Map<string, string>();
 const timings: string[] = [];
