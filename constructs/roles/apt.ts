@@ -14,8 +14,9 @@ import { HostRole, type HostContext } from './host-role.js';
 export interface AptProps {
   /**
    * Archive mirror of the host's OS (`http://mirror.example/debian` on Debian, `…/ubuntu` on Ubuntu). On Debian
-   * it replaces the release archive only: security updates keep coming from `cloudMirrors` or Debian's
-   * security archive, which is a separate archive (`debian-security`). @default - `cloudMirrors`
+   * it replaces the release archive only: security updates keep coming from `cloudMirrors`, else from
+   * Debian's security archive (`DEBIAN_SECURITY_ARCHIVE`), which is a separate archive (`debian-security`).
+   * @default - `cloudMirrors`
    */
   readonly mirror?: string;
   /** The cloud's in-network mirrors per OS (Alibaba's). @default - the image's own sources */
@@ -23,6 +24,12 @@ export interface AptProps {
   /** `security`: install security updates daily, never reboot; `off`: no automatic upgrades. @default 'security' */
   readonly unattendedUpgrades?: 'security' | 'off';
 }
+
+/**
+ * Debian's security archive, as Debian's cloud-init configures it when nothing else is given.
+ * @see cloud-init 22.4.2-1+deb12u4 (bookworm) /etc/cloud/cloud.cfg, `package_mirrors` failsafe `security`
+ */
+export const DEBIAN_SECURITY_ARCHIVE = 'https://deb.debian.org/debian-security';
 
 /** Answers 101 ("action forbidden") to maintainer scripts that want to start a service. */
 export const POLICY_RC_D = '/usr/sbin/policy-rc.d';
@@ -83,7 +90,9 @@ export class Apt extends HostRole {
     if (!this.mirror) return cloud;
     // Ubuntu serves -security from the same archive; Debian's security suite is a separate archive.
     if (os.startsWith('ubuntu-')) return { primary: this.mirror, security: this.mirror };
-    return { primary: this.mirror, security: cloud?.security };
+    // Without a security mirror cloud-init points the security suite at the primary mirror (22.4.2,
+    // cc_apt_configure.update_mirror_info), where Debian's has no such suite: name Debian's own.
+    return { primary: this.mirror, security: cloud?.security ?? DEBIAN_SECURITY_ARCHIVE };
   }
 }
 

@@ -31,7 +31,8 @@ dir="${REGIONKIT_BOOT_DIR:-$HOME/.cache/regionkit/boot}"
 mirror="${REGIONKIT_BOOT_MIRROR:-http://deb.debian.org/debian}"
 # The report script itself travels on the seed (vm.ts), so changing it does not rebuild the image.
 baked=("$here/guest/regionkit-boot-report-launch" "$here/guest/regionkit-boot-report.service"
-  "$here/guest/regionkit-boot-test-package-units" "$here/guest/regionkit-boot-test-package-units.service")
+  "$here/guest/regionkit-boot-test-package-units" "$here/guest/regionkit-boot-test-package-units.service"
+  "$here/guest/glusterd-boot-test-timeout.conf")
 key="$({ cat "$0" "${baked[@]}"; echo "$suite"; printf '%s\n' "${role_packages[@]}"; } | sha256sum | cut -c1-16)"
 out="$dir/images/debian-$suite-$key.qcow2"
 if [ -f "$out" ]; then
@@ -183,6 +184,9 @@ install -m 0755 "$here/guest/regionkit-boot-report-launch" "$root/usr/local/sbin
 install -m 0755 "$here/guest/regionkit-boot-test-package-units" "$root/usr/local/sbin/regionkit-boot-test-package-units"
 install -m 0644 "$here/guest/regionkit-boot-report.service" "$root/etc/systemd/system/"
 install -m 0644 "$here/guest/regionkit-boot-test-package-units.service" "$root/etc/systemd/system/"
+# Emulation only: glusterd's start outlasts its packaged 300 s under TCG (see the file).
+install -D -m 0644 "$here/guest/glusterd-boot-test-timeout.conf" \
+  "$root/etc/systemd/system/glusterd.service.d/90-regionkit-boot-test.conf"
 in_root systemctl enable regionkit-boot-report.service regionkit-boot-test-package-units.service >/dev/null 2>&1
 
 log "grub"

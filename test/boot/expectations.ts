@@ -90,9 +90,8 @@ export function expectedReplacements(host: BootHost): Record<string, number> {
     [...roles].flatMap((r) => (SECRETS_BY_ROLE[r] ?? []).map((n) => n.replace('<group>', host.group))),
   ).size;
   // the metadata guard on every host, the secret fetch script where the host has secrets (docs/security.md)
-  const out: Record<string, number> = { 'apt:primary': 1, metadata: secrets > 0 ? 2 : 1 };
+  const out: Record<string, number> = { 'apt:primary': 1, 'apt:security': 1, metadata: secrets > 0 ? 2 : 1 };
   if (host.cloud === 'alicloud') {
-    out['apt:security'] = 1;
     out['ntp:alicloud'] = 3;
     // dnsmasq's and mesos-dns's upstream servers: Alibaba's resolvers, known at synth time
     const dns = (roles.has('dnsmasq') ? 2 : 0) + (roles.has('mesos-dns') ? 2 : 0);

@@ -3,11 +3,14 @@
  * user data in QEMU from a Debian image built here, report through a serial port, reboot and report again.
  * See docs/boot-test.md.
  *
- * Boots only when REGIONKIT_BOOT=1 (then a missing tool fails it); otherwise it skips loudly, on CI too: the
- * hosts have not yet been booted green with every role fix in place (issue 7 stays open until they are, and
- * then CI=true turns it on). The endpoint-replacement checks need no VM and always run.
+ * Boots only when REGIONKIT_BOOT=1 (then a missing tool, or neither root nor sudo, fails it); otherwise it
+ * skips with a loud line, on CI too: no host of the every-run subset has booted green since secret delivery
+ * landed (every Debian 12 host fetches secrets from a cloud secret store that does not exist here;
+ * docs/boot-test.md, "Not on CI yet"). CI=true turns it on once one has. The endpoint-replacement checks
+ * need no VM and always run.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { execa } from 'execa';
@@ -20,8 +23,18 @@ import { declaredUnits, reportProblems } from './checks.js';
 import { expectedReplacements } from './expectations.js';
 import { exampleHosts, type BootHost, type DebianSuite } from './hosts.js';
 import { prepareUserData, type Prepared } from './replace.js';
-import { BOOT_TOOLS, PrivateSwitch, accelerator, bootDir, bootTwice, ensureImage, type VmResult } from './vm.js';
+import {
+  BOOT_TOOLS,
+  PrivateSwitch,
+  accelerator,
+  bootDir,
+  bootTwice,
+  canBuildAsRoot,
+  ensureImage,
+  type VmResult,
+} from './vm.js';
 
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const ALL_HOSTS = await exampleHosts();
 const PREPARED = new Map<string, Prepared>(ALL_HOSTS.map((h) => [h.name, prepareUserData(h.terraformUserData)]));
 
@@ -40,25 +53,21 @@ const ENABLED = process.env.REGIONKIT_BOOT === '1';
 if (!ENABLED) {
   process.stderr.write(
     '\n!!! test/boot: the first-boot VM test is SKIPPED (set REGIONKIT_BOOT=1 to boot the example hosts in QEMU; ' +
-      'not yet on CI: docs/boot-test.md)\n',
+      'not on CI yet: docs/boot-test.md, "Not on CI yet")\n',
   );
 }
 
 /**
- * The hosts booted on every run, a representative subset that covers every group on at least one cloud:
- * the three control hosts of the Alibaba Cloud example (ZooKeeper and etcd quorums on a private network, a
- * data disk), the OpenStack example's first worker (weave, REX-Ray on Cinder) and edge (keepalived), and
- * the Alibaba Cloud bastion (Debian 13). REGIONKIT_BOOT_ALL=1 boots one host of every group of both examples
- * plus both control trios; REGIONKIT_BOOT_HOSTS=<comma-separated names> boots just those.
+ * The hosts booted on every run (CI included), sized for the suite's CI budget of about 25 min on two cores
+ * with no image cache: ONE image (Debian 12, which every group of the Mesos cluster runs) and two VMs at
+ * once, one per core. An Alibaba Cloud worker (Mesos agent with the cgroup v1 kernel argument and its reboot
+ * during first boot, Docker with the rendered daemon.json, REX-Ray, the GlusterFS client, the Alibaba Cloud
+ * endpoint replacements) and an OpenStack edge (keepalived, marathon-lb, dnsmasq): both clouds, the two
+ * groups a workload runs on, the start-order and unit-condition faults of issue 7. The control trios (three
+ * VMs each, quorums, GlusterFS) and the Debian 13 bastions are behind REGIONKIT_BOOT_ALL=1; why, with the
+ * measured times, in docs/boot-test.md. REGIONKIT_BOOT_HOSTS=<comma-separated names> boots just those.
  */
-const EVERY_RUN = [
-  'example-alicloud-control-1',
-  'example-alicloud-control-2',
-  'example-alicloud-control-3',
-  'example-openstack-worker-1',
-  'example-openstack-edge-1',
-  'example-alicloud-bastion-1',
-];
+const EVERY_RUN = ['example-alicloud-worker-1', 'example-openstack-edge-1'];
 
 function selectedHosts(): BootHost[] {
   const only = process.env.REGIONKIT_BOOT_HOSTS?.split(',').filter(Boolean);
@@ -80,11 +89,32 @@ function batches(hosts: BootHost[]): BootHost[][] {
 
 const HOSTS = selectedHosts();
 
-test('the every-run subset names example hosts and covers every group', () => {
+test('the every-run subset names example hosts of both clouds, needs one image and fits two cores', () => {
   const hosts = EVERY_RUN.map((name) => ALL_HOSTS.find((h) => h.name === name));
   expect(hosts.every(Boolean)).toBe(true);
-  expect(new Set(hosts.map((h) => h!.group))).toEqual(new Set(ALL_HOSTS.map((h) => h.group)));
+  expect(new Set(hosts.map((h) => h!.region)).size).toBe(2);
+  expect(new Set(hosts.map((h) => h!.suite))).toEqual(new Set(['bookworm']));
+  // No control host: a control host boots only with its two peers (three VMs at once).
+  expect(hosts.map((h) => h!.group)).not.toContain('control');
+  expect(hosts.length).toBeLessThanOrEqual(2);
 });
+test('.ci/checkers.txt installs every program the boot test runs, so a fresh CI machine has them', () => {
+  const listed = readFileSync(path.join(REPO, '.ci', 'checkers.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.trim().split(/\s+/)[1]);
+  expect(BOOT_TOOLS.filter((t) => !listed.includes(t))).toEqual([]);
+});
+
+test('every file build-image.sh bakes into the image is part of the image cache key', () => {
+  // A baked file (a guest unit, the glusterd drop-in) that is not in the key would leave a stale image cached.
+  const script = readFileSync(path.join(REPO, 'test', 'boot', 'build-image.sh'), 'utf8');
+  const key = /^baked=\(([^)]*)\)/m.exec(script)?.[1] ?? '';
+  const installed = [...script.matchAll(/^\s*install\b.*"\$here\/guest\/([^"]+)"/gm)].map((m) => m[1]);
+  expect(installed.length).toBeGreaterThan(0);
+  expect(installed.filter((f) => !key.includes(`"$here/guest/${f}"`))).toEqual([]);
+});
+
 const results = new Map<string, VmResult>();
 const failures = new Map<string, string>();
 const timings: string[] = [];
@@ -98,7 +128,9 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
     if (missing.length > 0) {
       throw new Error(`boot test: ${missing.join(', ')} missing; .ci/install-checkers.sh installs them`);
     }
-    if (process.getuid?.() !== 0) throw new Error('boot test: building the image needs root (loop devices, chroot)');
+    if (!(await canBuildAsRoot())) {
+      throw new Error('boot test: building the image needs root or passwordless sudo (loop devices, chroot)');
+    }
     mkdirSync(runDir, { recursive: true });
     const log = (line: string) => process.stderr.write(`boot: ${line}\n`);
     const suiteStarted = Date.now();
@@ -117,7 +149,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
       ];
       const image = await ensureImage(suite, packages);
       images.set(suite, image.path);
-      timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.cached ? 'cached' : 'built'})`);
+      timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.how}; load ${loadAverage()})`);
       log(timings.at(-1)!);
     }
 
@@ -144,7 +176,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
             const t = result.timings;
             timings.push(
               `${host.name}: first boot to report ${t.firstBoot.toFixed(0)} s, reboot to report ${t.reboot.toFixed(0)} s, ` +
-                `QEMU peak RSS ${t.peakRssMiB.toFixed(0)} MiB`,
+                `QEMU peak RSS ${t.peakRssMiB.toFixed(0)} MiB (load ${loadAverage()})`,
             );
           } catch (err) {
             failures.set(host.name, err instanceof Error ? err.message : String(err));
@@ -167,7 +199,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
       }
       await Promise.race(running);
     }
-    timings.push(`suite: ${((Date.now() - suiteStarted) / 1000).toFixed(0)} s`);
+    timings.push(`suite: ${((Date.now() - suiteStarted) / 1000).toFixed(0)} s (load ${loadAverage()})`);
     writeSummary(runDir);
     log(`summary: ${path.join(runDir, 'summary.md')}`);
   }, 180 * 60_000);
@@ -222,6 +254,14 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
     });
   }
 });
+
+/** The machine's 1, 5 and 15 minute load averages, for every figure the run reports (docs/boot-test.md). */
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+}
 
 /** summary.md of a run: per host and boot, the problems and the report sections a reader needs. */
 function writeSummary(runDir: string): void {

@@ -39,6 +39,7 @@ export const BOOT_TOOLS = [
   'sfdisk',
   'losetup',
   'mkfs.ext4',
+  'blkid',
 ] as const;
 
 /**
@@ -58,18 +59,37 @@ export function accelerator(): 'kvm' | 'tcg' {
   }
 }
 
-/** Builds or finds the cached image of `suite` holding `packages`; resolves with its path and build time. */
+/** True when the image can be built here: root, or passwordless sudo (loop devices, chroot). */
+export async function canBuildAsRoot(): Promise<boolean> {
+  if (process.getuid?.() === 0) return true;
+  const sudo = await execa('sudo', ['-n', 'true'], { reject: false });
+  return sudo.exitCode === 0;
+}
+
+/**
+ * Builds or finds the cached image of `suite` holding `packages`; resolves with its path, build time and how
+ * it was made: `cached` (image found), `from-base` (cached debootstrap and base set), `cold` (debootstrap).
+ */
 export async function ensureImage(
   suite: DebianSuite,
   packages: readonly string[],
-): Promise<{ path: string; seconds: number; cached: boolean }> {
+): Promise<{ path: string; seconds: number; cached: boolean; how: 'cached' | 'from-base' | 'cold' }> {
   const started = Date.now();
-  const result = await execa('bash', [path.join(HERE, 'build-image.sh'), suite, ...packages], {
-    env: { REGIONKIT_BOOT_DIR: bootDir() },
-    stderr: 'pipe',
-  });
+  const script = [path.join(HERE, 'build-image.sh'), suite, ...packages];
+  // Root as .ci/install-checkers.sh gets it: directly, or through passwordless sudo (env passes the cache
+  // directory, which sudo would otherwise reset with HOME).
+  const result =
+    process.getuid?.() === 0
+      ? await execa('bash', script, { env: { REGIONKIT_BOOT_DIR: bootDir() }, stderr: 'pipe' })
+      : await execa('sudo', ['-n', 'env', `REGIONKIT_BOOT_DIR=${bootDir()}`, 'bash', ...script], { stderr: 'pipe' });
   const seconds = (Date.now() - started) / 1000;
-  return { path: result.stdout.trim(), seconds, cached: !/debootstrap/.test(result.stderr) };
+  // build-image.sh logs nothing for a cached image, "debootstrap" for a cold build, "base from" otherwise.
+  const how = result.stderr.includes('debootstrap')
+    ? 'cold'
+    : result.stderr.includes('base from')
+      ? 'from-base'
+      : 'cached';
+  return { path: result.stdout.trim(), seconds, cached: how === 'cached', how };
 }
 
 /** A private L2 switch between VMs: a `vde_switch` child process and its socket directory. */

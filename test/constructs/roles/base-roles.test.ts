@@ -63,6 +63,20 @@ describe('apt', () => {
     expect((parse(plain!) as { apt?: unknown }).apt).toBeUndefined();
   });
 
+  test('on Debian with a region mirror and no cloud mirror, security updates come from Debian security archive', () => {
+    // cloud-init (22.4.2, cc_apt_configure.update_mirror_info) would otherwise use the primary mirror for the
+    // security suite, and a Debian mirror has no <codename>-security suite (apt-get update fails with 404;
+    // seen booting the OpenStack example's edge, docs/boot-test.md)
+    const f = roleFixture();
+    const debian = f.group('debian', 1, 'debian-12');
+    debian.addRole(new Apt(f.stack, 'Apt', { mirror: 'http://debian.example.net/debian' }));
+    expect((parse(renderAll(debian)[0]!) as { apt: unknown }).apt).toEqual({
+      preserve_sources_list: false,
+      primary: [{ arches: ['default'], uri: 'http://debian.example.net/debian' }],
+      security: [{ arches: ['default'], uri: 'https://deb.debian.org/debian-security' }],
+    });
+  });
+
   test('unattendedUpgrades off turns the periodic jobs off', () => {
     const [off] = renderRoles((f) => [new Apt(f.stack, 'Apt', { unattendedUpgrades: 'off' })]);
     expect(fileOf(off!, '/etc/apt/apt.conf.d/20auto-upgrades').content).toBe(
