@@ -71,8 +71,7 @@ export function estimatedUserDataBytes(rendered: string, encoding: UserDataEncod
     refs += 1;
     return '';
   });
-  const body =
-    encoding === 'plain' ? Buffer.byteLength(text) : Math.ceil(gzipSync(text, { level: 6 }).length * 1.05);
+  const body = encoding === 'plain' ? Buffer.byteLength(text) : Math.ceil(gzipSync(text, { level: 6 }).length * 1.05);
   return 4 * Math.ceil((body + refs * MAX_HOST_REF_BYTES) / 3);
 }
 

@@ -226,6 +226,6 @@ describe('user data size', () => {
 
 /** The group name of a cluster part in an example file. */
 function groupOf(file: string, part: Part): string {
-  const cluster = exampleInput(file).cluster as Record<string, string>;
+  const cluster = exampleInput(file).cluster as unknown as Record<string, string>;
   return cluster[`${part}Group`]!;
 }
