@@ -80,6 +80,12 @@ export type {
   IHostSecrets,
 } from './lib/cloud/types.js';
 export { BACKEND_SOURCE_FACTS, type BackendSourceFact, type BackendSourceFactId } from './lib/cloud/load-balancing.js';
+export {
+  parseUserDataValue,
+  userDataTemplate,
+  type UserDataEncoding,
+  type UserDataPart,
+} from './lib/cloud/user-data.js';
 export type { SecretFetchSettings } from './lib/cloudinit/secret-delivery.js';
 export type {
   InstanceResource,

@@ -2,12 +2,12 @@
  * A group of identical hosts spread round-robin over the region's zones, each with a deterministic private
  * address and its own first-boot cloud-config rendered from the group's host roles.
  */
-import { gzipSync } from 'node:zlib';
 
 import { Construct } from 'constructs';
 
 import { resourceAt, type InstanceResource } from '../../lib/cloud/resources.js';
 import type { HostRefs, IHostSecrets } from '../../lib/cloud/types.js';
+import { estimatedUserDataBytes } from '../../lib/cloud/user-data.js';
 import {
   beginSecretDelivery,
   finishSecretDelivery,
@@ -326,10 +326,7 @@ export class HostGroup extends Construct implements IHostGroup {
     for (const host of this.hosts) {
       const text = this.renderUserData(host);
       const raw = Buffer.byteLength(text);
-      // Terraform's base64gzip uses Go's default gzip level; zlib's level 6 plus 5% stands in for it.
-      const sent =
-        cloud.userDataEncoding === 'base64gzip' ? Math.ceil(gzipSync(text, { level: 6 }).length * 1.05) : raw;
-      const encoded = 4 * Math.ceil(sent / 3);
+      const encoded = estimatedUserDataBytes(text, cloud.userDataEncoding ?? 'plain');
       if (encoded > cloud.maxUserDataBytes) {
         problems.push({
           message:

@@ -11,6 +11,7 @@ import type { CloudKind, HealthCheckSpec, HostOs } from '../spec/region-spec.js'
 import type { ProviderPin } from '../versions.js';
 
 import type { BackendSourceFactId } from './load-balancing.js';
+import type { UserDataEncoding } from './user-data.js';
 
 export type { CloudKind };
 
@@ -296,8 +297,11 @@ export interface ICloud {
   readonly provider: ProviderPin;
   /** Largest user data the cloud accepts, counted as Base64 text. */
   readonly maxUserDataBytes: number;
-  /** How the adapter sends user data: plain text (the provider Base64-encodes it) or Terraform's base64gzip. @default 'plain' */
-  readonly userDataEncoding?: 'plain' | 'base64gzip';
+  /**
+   * How the adapter sends user data (lib/cloud/user-data.ts): plain text (the provider Base64-encodes it) or
+   * Terraform's base64gzip (both adapters). @default 'plain'
+   */
+  readonly userDataEncoding?: UserDataEncoding;
   readonly hostDefaults: HostDefaults;
   /** Settings for the REX-Ray volume plugin, from the region file's cloud block; undefined when not given. */
   readonly rexray?: RexrayCloudSettings;

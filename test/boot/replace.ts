@@ -9,6 +9,8 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { parse, stringify } from 'yaml';
 
+import { userDataTemplate } from '../../lib/cloud/user-data.js';
+
 /** QEMU user networking's built-in DNS forwarder, as the guest sees it. */
 export const QEMU_USER_DNS = '10.0.2.3';
 /** Debian's own mirror and security archive, which the guest reaches through QEMU user networking. */
@@ -70,9 +72,8 @@ export function testSecret(name: string): string {
  */
 export function prepareUserData(terraformUserData: string): Prepared {
   const counts: Record<string, number> = {};
-  // Alibaba Cloud user data travels as base64gzip("..."): the HCL string literal's escapes are JSON's
-  const gz = /^\$\{base64gzip\("([\s\S]*)"\)\}$/.exec(terraformUserData);
-  if (gz) terraformUserData = JSON.parse(`"${gz[1]!}"`) as string;
+  // user data travels as base64gzip("...") on both clouds; read back the template inside
+  terraformUserData = userDataTemplate(terraformUserData);
   // variables, and on OpenStack the bootstrap application credential and Keystone's URL (docs/security.md)
   const withSecrets = terraformUserData
     .replace(/(?<!\$)\$\{((?:[^{}]|\{[^{}]*\})*)\}/g, (_, expr: string) => {

@@ -4,6 +4,8 @@
  */
 import { parse } from 'yaml';
 
+import { userDataTemplate } from '../../lib/cloud/user-data.js';
+
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
 export interface HostArtifacts {
@@ -24,11 +26,10 @@ const INSTANCE_TYPES: Record<string, string> = {
 /**
  * Terraform's view of a user-data string: `$${` and `%%{` are literal, `${var.x}` is a variable and other
  * references (the secret delivery's resource ids, Keystone's URL) get stand-ins; `${base64gzip("...")}`
- * (Alibaba Cloud) is unwrapped to the plain text Terraform compresses.
+ * (both clouds) is unwrapped to the plain text Terraform compresses (lib/cloud/user-data.ts).
  */
 export function terraformString(value: string, secret: (name: string) => string = (n) => `stand-in-${n}`): string {
-  const gz = /^\$\{base64gzip\("([\s\S]*)"\)\}$/.exec(value);
-  if (gz) value = JSON.parse(`"${gz[1]!}"`) as string;
+  value = userDataTemplate(value);
   const reference = /(?<!\$)\$\{((?:[^{}]|\{[^{}]*\})*)\}/g;
   return value
     .replace(reference, (_, expr: string) => {

@@ -26,7 +26,7 @@ function inlineRole(roleName: string, configure: IHostRole['configure'], extra: 
 function userData(stack: Parameters<typeof resourcesOf>[0], cloud: string): string[] {
   const type = cloud === 'alicloud' ? Instance.tfResourceType : ComputeInstanceV2.tfResourceType;
   return resourcesOf(stack, type).map((r) => {
-    // Alibaba Cloud's user data is Terraform's base64gzip() of the plain text; read back the text.
+    // user data is Terraform's base64gzip() of the plain text on both clouds; read back the text
     return terraformString(r.user_data as string);
   });
 }

@@ -5,6 +5,7 @@
 import { Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
+import { userDataTemplate } from '../../lib/cloud/user-data.js';
 import { resolveRegionSpec } from '../../lib/spec/load.js';
 import { RegionStack } from '../../stacks/region-stack.js';
 import { conformanceProblems, minimalSpec, resourcesOf } from '../helpers.js';
@@ -65,7 +66,7 @@ describe('private DNS on openstack', () => {
     const stack = region('openstack', 'none');
     expect(resourcesOf(stack, 'openstack_dns_zone_v2')).toEqual([]);
     expect(resourcesOf(stack, 'openstack_networking_network_v2')[0]).not.toHaveProperty('dns_domain');
-    const userData = String(resourcesOf(stack, 'openstack_compute_instance_v2')[0]!.user_data);
+    const userData = userDataTemplate(String(resourcesOf(stack, 'openstack_compute_instance_v2')[0]!.user_data));
     expect(userData).toMatch(/^ *10\.0\.0\.16 test-worker-1$/m);
     expect(userData).not.toContain('.internal');
   });

@@ -60,7 +60,7 @@ import type {
   SecurityGroupSpec,
   VirtualIpSpec,
 } from '../types.js';
-import { base64gzipExpression, userDataExpression } from '../user-data.js';
+import { userDataValue } from '../user-data.js';
 
 // defaults, each the general-purpose choice for a new region
 /** 2 vCPU / 8 GiB, 7th generation general purpose: offered in every mainland and most international regions. */
@@ -266,7 +266,7 @@ export class AlicloudCloud implements ICloud {
       // through as it is (resource_alicloud_instance.go at v1.289.0) and cloud-init unpacks gzip; the plain text
       // stays reviewable in the synthesized JSON, inside base64gzip().
       userData: Lazy.stringValue({
-        produce: () => base64gzipExpression(userDataExpression(spec.renderUserData(), spec.userDataRefs?.())),
+        produce: () => userDataValue(spec.renderUserData(), spec.userDataRefs?.() ?? {}, this.userDataEncoding),
       }),
       // disk
       systemDiskCategory: spec.systemDiskType ?? DEFAULT_DISK_CATEGORY,

@@ -59,7 +59,7 @@ import type {
   SecurityGroupSpec,
   VirtualIpSpec,
 } from '../types.js';
-import { userDataExpression } from '../user-data.js';
+import { userDataValue } from '../user-data.js';
 
 // defaults; every OpenStack cloud names flavors and images its own way, so regions usually set both
 /** The flavor name most clouds keep from the devstack defaults (2 vCPU, 4 GiB). */
@@ -83,13 +83,19 @@ const DNS_TTL_SECONDS = 300;
  * (`regionkit roll`), and a replacement picks all three up.
  */
 export const INSTANCE_IGNORE_CHANGES = ['block_device[0].uuid', 'user_data', 'scheduler_hints'];
-/** Nova accepts at most 65535 bytes of user data, counted as the Base64 text it receives. */
+/**
+ * Nova accepts at most 65535 bytes of user data, counted as the Base64 text it receives: the server create
+ * schema's `user_data` is `{'type': 'string', 'format': 'base64', 'maxLength': 65535}`.
+ * @see https://github.com/openstack/nova/blob/master/nova/api/openstack/compute/schemas/servers.py
+ * @see https://docs.openstack.org/api-ref/compute/#create-server (user_data: "Restricted to 65535 bytes")
+ */
 export const MAX_USER_DATA_BYTES = 65535;
 
 export class OpenstackCloud implements ICloud {
   public readonly kind = 'openstack' as const;
   public readonly provider = GENERATED_PROVIDERS.openstack;
   public readonly maxUserDataBytes = MAX_USER_DATA_BYTES;
+  public readonly userDataEncoding = 'base64gzip' as const;
   // OpenStack clouds differ: the OS's own NTP pool (ntp role), the image's archive, the DHCP-provided resolvers
   // unless the region names them (`dnsNameservers`, which DHCP then hands out)
   public readonly hostDefaults: HostDefaults;
@@ -218,8 +224,15 @@ export class OpenstackCloud implements ICloud {
       name: spec.name,
       flavorName: spec.instanceType ?? DEFAULT_FLAVOR,
       availabilityZone: spec.zoneName,
-      // Plain text keeps the plan reviewable; the provider Base64-encodes it for Nova.
-      userData: Lazy.stringValue({ produce: () => userDataExpression(spec.renderUserData(), spec.userDataRefs?.()) }),
+      // Gzip: a Mesos control host with etcd TLS, GlusterFS and weave outgrows Nova's 65535 Base64 bytes in plain
+      // text. At v3.4.0 the provider hands the string to gophercloud v2.8.0, whose servers.CreateOpts passes
+      // valid Base64 through unchanged (openstack/compute/v2/servers/requests.go, lines 526-534), and stores only
+      // its SHA-1 (the `user_data` StateFunc); Nova's metadata service and config drive serve the decoded bytes,
+      // and cloud-init unpacks gzip (convert_string in cloudinit/user_data.py, 22.4.2 and 25.1.4). The plain
+      // text stays reviewable in the synthesized JSON, inside base64gzip().
+      userData: Lazy.stringValue({
+        produce: () => userDataValue(spec.renderUserData(), spec.userDataRefs?.() ?? {}, this.userDataEncoding),
+      }),
       network: [{ port: port.id }],
       // Boot from a Cinder volume so the root disk size is ours, not the flavor's.
       blockDevice: [

@@ -184,7 +184,7 @@ describe('user data size', () => {
     const g = f.group('big');
     g.addRole(
       role('big', {
-        // random hex: gzip (Alibaba Cloud) cannot shrink it below the limit
+        // random hex: gzip (both clouds) cannot shrink it below the limit
         configure: (_ctx, config) =>
           config.addFile({
             path: '/opt/blob',

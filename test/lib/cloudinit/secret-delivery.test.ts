@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 
 import type { IHostRole } from '../../../constructs/roles/host-role.js';
 import { kmsSecretReadPolicy } from '../../../lib/cloud/alicloud/alicloud-cloud.js';
-import { base64gzipExpression, userDataExpression } from '../../../lib/cloud/user-data.js';
+import { base64gzipExpression, userDataExpression, userDataTemplate } from '../../../lib/cloud/user-data.js';
 import {
   FETCH_SCRIPT_PATH,
   METADATA_CLOSE_UNIT,
@@ -43,7 +43,8 @@ const USER_DATA_TYPES: Record<string, string> = {
 /** Every instance's user data in a synthesized stack. */
 function userDataOf(json: Json): string[] {
   return Object.entries(USER_DATA_TYPES).flatMap(([type, key]) =>
-    Object.values(json.resource?.[type] ?? {}).map((r) => (r as Record<string, string>)[key]!),
+    // the Terraform template inside base64gzip(), as the plain encoding would send it
+    Object.values(json.resource?.[type] ?? {}).map((r) => userDataTemplate((r as Record<string, string>)[key]!)),
   );
 }
 
