@@ -503,18 +503,19 @@ const clusterCidr = (what: string, example: string, prefix: { min: number; max: 
       { error: `must be a ${what} CIDR with a prefix between /${prefix.min} and /${prefix.max}` },
     );
 
-const zonesOfPool = z
-  .union(
-    [
-      z.int({ error: ZONES_ALLOWED }).min(1, { error: ZONES_ALLOWED }).max(MAX_ZONES, { error: ZONES_ALLOWED }),
-      z
-        .array(z.string().regex(ZONE_NAME, { error: 'must be a zone name such as cn-hangzhou-h or nova' }))
-        .min(1, { error: ZONES_ALLOWED })
-        .max(MAX_ZONES, { error: ZONES_ALLOWED }),
-    ],
-    { error: ZONES_ALLOWED },
-  )
-  .optional();
+/** A zone count or zone names, as the region's `zones` and a node pool's `zones` take them. */
+const zoneCountOrNames = z.union(
+  [
+    z.int({ error: ZONES_ALLOWED }).min(1, { error: ZONES_ALLOWED }).max(MAX_ZONES, { error: ZONES_ALLOWED }),
+    z
+      .array(z.string().regex(ZONE_NAME, { error: 'must be a zone name such as cn-hangzhou-h or nova' }))
+      .min(1, { error: ZONES_ALLOWED })
+      .max(MAX_ZONES, { error: ZONES_ALLOWED }),
+  ],
+  { error: ZONES_ALLOWED },
+);
+
+const zonesOfPool = zoneCountOrNames.optional();
 
 const taint = z.strictObject({
   key: z
@@ -800,23 +801,11 @@ export const regionSpecSchema = z
       .meta({ description: 'Cloud the region lives on.' }),
     alicloud: alicloudSettings.optional(),
     openstack: openstackSettings.optional(),
-    zones: z
-      .union(
-        [
-          z.int({ error: ZONES_ALLOWED }).min(1, { error: ZONES_ALLOWED }).max(MAX_ZONES, { error: ZONES_ALLOWED }),
-          z
-            .array(z.string().regex(ZONE_NAME, { error: 'must be a zone name such as cn-hangzhou-h or nova' }))
-            .min(1, { error: ZONES_ALLOWED })
-            .max(MAX_ZONES, { error: ZONES_ALLOWED }),
-        ],
-        { error: ZONES_ALLOWED },
-      )
-      .default(3)
-      .meta({
-        description:
-          'Zones to spread over: a count (the first N the cloud lists) or explicit zone names (recommended for production: ' +
-          'a count follows the cloud’s list, which can change).',
-      }),
+    zones: zoneCountOrNames.default(3).meta({
+      description:
+        'Zones to spread over: a count (the first N the cloud lists) or explicit zone names (recommended for production: ' +
+        'a count follows the cloud’s list, which can change).',
+    }),
     network: z
       .strictObject({
         cidr: privateCidr.default('10.0.0.0/16').meta({ description: 'Private IPv4 CIDR of the region, /12 to /20.' }),
