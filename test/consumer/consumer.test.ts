@@ -240,7 +240,9 @@ describe('a separate project consuming the packed library', () => {
     // only the scaffold's own region: eu1.yaml names a role only MAIN registers
     const only = ['-t', 'regions/example.yaml'];
     await timed('scaffold vitest -u', () => run('npx', ['vitest', 'run', '-u', ...only], consumer));
-    const again = await timed('scaffold vitest', () => run('npx', ['vitest', 'run', ...only], consumer));
+    const again = await timed('scaffold vitest', () =>
+      run('npx', ['vitest', 'run', '--reporter=verbose', ...only], consumer),
+    );
     expect(again.all).toMatch(/regions\/example\.yaml synthesizes as reviewed/);
     const snapshots = await readFile(path.join(consumer, '__snapshots__', 'regions.test.ts.snap'), 'utf8');
     expect(snapshots).toContain('example-web-1');
