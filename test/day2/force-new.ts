@@ -38,36 +38,43 @@ export const OPENSTACK_SOURCE: ProviderSource = {
   tag: 'v3.4.0',
 };
 
+// provider.go at v1.289.0 registers each of these under two names with one function (lines 1373-1378 and
+// 1721-1735: alicloud_disk and alicloud_ecs_disk, alicloud_disk_attachment and alicloud_ecs_disk_attachment,
+// alicloud_snapshot_policy and alicloud_ecs_auto_snapshot_policy), so both names share one set of facts.
+const ECS_DISK: ForceNewFacts = {
+  file: 'alicloud/resource_alicloud_ecs_disk.go',
+  attributes: {
+    encrypted: 86,
+    kms_key_id: 97,
+    multi_attach: 103,
+    snapshot_id: 142,
+    storage_set_id: 151,
+    storage_set_partition_number: 156,
+    zone_id: 168,
+    availability_zone: 175,
+  },
+};
+const ECS_DISK_ATTACHMENT: ForceNewFacts = {
+  file: 'alicloud/resource_alicloud_ecs_disk_attachment.go',
+  attributes: {
+    bootable: 31,
+    disk_id: 45,
+    instance_id: 50,
+    key_pair_name: 55,
+    password: 60,
+  },
+};
+const ECS_AUTO_SNAPSHOT_POLICY: ForceNewFacts = {
+  file: 'alicloud/resource_alicloud_ecs_auto_snapshot_policy.go',
+  attributes: {},
+};
+
 export const ALICLOUD_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
   // Types the instance lifecycle of issue 8 (branch day2-hosts) may add: disks of their own, deployment sets,
   // automatic snapshot policies. Read from the same tag, so a merge that adds them keeps this test's judge.
-  alicloud_disk: {
-    file: 'alicloud/resource_alicloud_ecs_disk.go',
-    attributes: {
-      encrypted: 86,
-      kms_key_id: 97,
-      multi_attach: 103,
-      snapshot_id: 142,
-      storage_set_id: 151,
-      storage_set_partition_number: 156,
-      zone_id: 168,
-      availability_zone: 175,
-    },
-  },
-  alicloud_disk_attachment: {
-    file: 'alicloud/resource_alicloud_ecs_disk_attachment.go',
-    attributes: {
-      bootable: 31,
-      disk_id: 45,
-      instance_id: 50,
-      key_pair_name: 55,
-      password: 60,
-    },
-  },
-  alicloud_ecs_auto_snapshot_policy: {
-    file: 'alicloud/resource_alicloud_ecs_auto_snapshot_policy.go',
-    attributes: {},
-  },
+  alicloud_disk: ECS_DISK,
+  alicloud_disk_attachment: ECS_DISK_ATTACHMENT,
+  alicloud_ecs_auto_snapshot_policy: ECS_AUTO_SNAPSHOT_POLICY,
   alicloud_ecs_auto_snapshot_policy_attachment: {
     file: 'alicloud/resource_alicloud_ecs_auto_snapshot_policy_attachment.go',
     attributes: {
@@ -83,33 +90,9 @@ export const ALICLOUD_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
       granularity: 57,
     },
   },
-  alicloud_ecs_disk: {
-    file: 'alicloud/resource_alicloud_ecs_disk.go',
-    attributes: {
-      encrypted: 86,
-      kms_key_id: 97,
-      multi_attach: 103,
-      snapshot_id: 142,
-      storage_set_id: 151,
-      storage_set_partition_number: 156,
-      zone_id: 168,
-      availability_zone: 175,
-    },
-  },
-  alicloud_ecs_disk_attachment: {
-    file: 'alicloud/resource_alicloud_ecs_disk_attachment.go',
-    attributes: {
-      bootable: 31,
-      disk_id: 45,
-      instance_id: 50,
-      key_pair_name: 55,
-      password: 60,
-    },
-  },
-  alicloud_snapshot_policy: {
-    file: 'alicloud/resource_alicloud_ecs_auto_snapshot_policy.go',
-    attributes: {},
-  },
+  alicloud_ecs_disk: ECS_DISK,
+  alicloud_ecs_disk_attachment: ECS_DISK_ATTACHMENT,
+  alicloud_snapshot_policy: ECS_AUTO_SNAPSHOT_POLICY,
   // Types in lib/providers/schemas/alicloud.json.
   alicloud_ecs_ram_role_attachment: {
     file: 'alicloud/resource_alicloud_ecs_ram_role_attachment.go',
