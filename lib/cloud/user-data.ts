@@ -47,9 +47,8 @@ export function userDataValue(
 ): string {
   if (encoding === 'plain') return userDataExpression(rendered, refs);
   const resolve = refValue(refs);
-  // placeholders hold no character hclQuote changes, so they survive the quoting
-  const quoted = replaceHostRefs(hclQuote(escapeTemplate(rendered)), (key) => interpolation(resolve(key)));
-  return `\${base64gzip("${quoted}")}`;
+  // placeholders hold no character hclQuote changes, so they survive the quoting and become interpolations after it
+  return replaceHostRefs(base64gzipExpression(escapeTemplate(rendered)), (key) => interpolation(resolve(key)));
 }
 
 /**
@@ -77,7 +76,7 @@ export function estimatedUserDataBytes(rendered: string, encoding: UserDataEncod
 
 /**
  * `${base64gzip("...")}` of a user-data string: `expression` (already a Terraform template, escapes in place,
- * with no reference) as an HCL quoted string inside the call.
+ * with no reference; `hostRef` placeholders pass through unchanged) as an HCL quoted string inside the call.
  * @see https://opentofu.org/docs/language/functions/base64gzip/
  */
 export function base64gzipExpression(expression: string): string {
