@@ -481,8 +481,8 @@ const QUALIFIED_NAME =
   /^(?=[^/]{1,253}\/|[^/]*$)([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** A label value: empty, or up to 63 characters starting and ending with a letter or digit. */
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-/** A namespace name: an RFC 1123 DNS label. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A namespace name: an RFC 1123 DNS label (may start with a digit, unlike `DNS_LABEL` in lib/names.ts). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A Gateway API hostname: a DNS name, optionally with a leading `*.` wildcard label; no IP addresses. */
 const GATEWAY_HOSTNAME =
   /^(?=.{1,253}$)(?![0-9.]+$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
@@ -671,7 +671,7 @@ const kubernetesCluster = z
 const tenant = z.strictObject({
   name: z
     .string()
-    .regex(DNS_LABEL, {
+    .regex(NAMESPACE_NAME, {
       error: "must be a namespace name: 1-63 lower-case letters, digits and '-', alphanumeric at the ends",
     })
     .meta({ description: 'Tenant name; also the name of its namespace.' }),
