@@ -16,15 +16,17 @@ import {
   cliConfigText,
   engineDir,
   enginePaths,
+  kubernetesPaths,
   pluginDir,
   pluginFile,
   readManifest,
   REGISTRY_HOSTS,
+  type BuiltKubernetes,
   type BuiltPlugin,
   type EngineManifest,
   type MissingPlugin,
 } from '../bin/engine/layout.js';
-import { ALL_PROVIDERS, OPENTOFU, PLUGIN_BUILDS } from '../lib/versions.js';
+import { ALL_PROVIDERS, KUBERNETES_BUILD, OPENTOFU, PLUGIN_BUILDS } from '../lib/versions.js';
 
 const paths = enginePaths(engineDir());
 const log = (line: string) => process.stderr.write(`engine: ${line}\n`);
@@ -65,9 +67,30 @@ async function moduleGoMod(module: string, version: string, cwd: string): Promis
 }
 
 /**
- * Builds `pkg` of `module@version` into `out` from a wrapper module that requires it and repeats its
- * `replace` directives (`go install module@version` refuses modules that have any).
+ * Writes a wrapper module that requires `module@version` and repeats its `replace` directives (`go install
+ * module@version` refuses modules that have any), and returns its directory. Local-path replacements point
+ * into the module's own tree, which a dependency download does not have: they are dropped, or, with
+ * `localVersion`, pointed at that published version of the same module (k8s.io/kubernetes's staging modules).
  */
+async function wrapperModule(module: string, version: string, name: string, localVersion?: string): Promise<string> {
+  const work = path.join(paths.dir, 'build', name);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const goMod = await moduleGoMod(module, version, work);
+  const replaces = replaceDirectives(goMod, localVersion);
+  // The module's own go line: without one the wrapper loads the unpruned module graph, which names versions
+  // the proxy does not serve.
+  const goLine = /^go\s+\S+$/m.exec(goMod)?.[0] ?? 'go 1.25';
+  await writeFile(
+    path.join(work, 'go.mod'),
+    [`module regionkit.local/engine/${name}`, '', goLine, '', `require ${module} ${version}`, '', ...replaces, ''].join(
+      '\n',
+    ),
+  );
+  return work;
+}
+
+/** Builds `pkg` of `module@version` into `out` from a wrapper module. */
 async function buildFromModule(
   module: string,
   version: string,
@@ -75,35 +98,18 @@ async function buildFromModule(
   out: string,
   ldflags: string,
 ): Promise<void> {
-  const work = path.join(paths.dir, 'build', path.basename(out));
-  await rm(work, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
-  const goMod = await moduleGoMod(module, version, work);
-  const replaces = replaceDirectives(goMod);
-  // The module's own go line: without one the wrapper loads the unpruned module graph, which names versions
-  // the proxy does not serve.
-  const goLine = /^go\s+\S+$/m.exec(goMod)?.[0] ?? 'go 1.25';
-  await writeFile(
-    path.join(work, 'go.mod'),
-    [
-      `module regionkit.local/engine/${path.basename(out)}`,
-      '',
-      goLine,
-      '',
-      `require ${module} ${version}`,
-      '',
-      ...replaces,
-      '',
-    ].join('\n'),
-  );
+  const work = await wrapperModule(module, version, path.basename(out));
   await go(['get', `${pkg}@${version}`], work);
   await go(['build', '-p', '2', '-trimpath', '-ldflags', ldflags, '-o', `${out}.next`, pkg], work);
   await rename(`${out}.next`, out);
   await rm(work, { recursive: true, force: true });
 }
 
-/** The `replace` lines of a go.mod, single-line form (blocks are flattened). */
-function replaceDirectives(goMod: string): string[] {
+/**
+ * The `replace` lines of a go.mod, single-line form (blocks are flattened). Local-path ones are dropped, or
+ * with `localVersion` rewritten to that version of the replaced module.
+ */
+function replaceDirectives(goMod: string, localVersion?: string): string[] {
   const out: string[] = [];
   let inBlock = false;
   for (const raw of goMod.split('\n')) {
@@ -113,8 +119,9 @@ function replaceDirectives(goMod: string): string[] {
     else if (inBlock && line) out.push(`replace ${line}`);
     else if (line.startsWith('replace ')) out.push(line);
   }
-  // Local-path replacements point into the module's own tree, which a dependency download does not have.
-  return out.filter((r) => !/=>\s*\.{1,2}\//.test(r));
+  const local = /^replace\s+(\S+)\s+=>\s*\.{1,2}\//;
+  if (localVersion === undefined) return out.filter((r) => !local.test(r));
+  return out.map((r) => r.replace(/^replace\s+(\S+)\s+=>\s*\.{1,2}\/.*$/, `replace $1 => $1 ${localVersion}`));
 }
 
 function isExecutableFile(file: string): boolean {
@@ -201,6 +208,63 @@ async function installPlugin(
   }
 }
 
+/** Whether `binary --version` prints exactly the pinned release (kubeadm: `kubeadm version -o short`). */
+async function kubernetesBinaryVersion(binary: string): Promise<string | undefined> {
+  if (!isExecutableFile(binary)) return undefined;
+  const args = path.basename(binary) === 'kubeadm' ? ['version', '-o', 'short'] : ['--version'];
+  const result = await execa(binary, args, { reject: false });
+  return /v(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1];
+}
+
+/**
+ * Builds kube-apiserver, kube-controller-manager and kubeadm (lib/versions.ts KUBERNETES_BUILD) from one
+ * wrapper module. Stamped with the release as Kubernetes' own build does (hack/lib/version.sh sets these
+ * component-base variables), so they report it and kubeadm accepts configs for it. A failure is recorded, not
+ * thrown: the tests that need the binaries name it.
+ */
+async function installKubernetes(previous: EngineManifest | undefined): Promise<BuiltKubernetes> {
+  const { version, goModule, stagingVersion, commands } = KUBERNETES_BUILD;
+  const kube = kubernetesPaths(paths.dir, version);
+  const binaries = commands.map((c) => path.join(kube.bin, c));
+  const versions = await Promise.all(binaries.map((b) => kubernetesBinaryVersion(b)));
+  if (versions.every((v) => v === version)) {
+    log(`Kubernetes ${version} binaries already built`);
+    return previous?.kubernetes?.version === version ? previous.kubernetes : { version, buildSeconds: 0 };
+  }
+  const [major, minor] = version.split('.');
+  const component = 'k8s.io/component-base/version';
+  const ldflags = [
+    '-s -w',
+    `-X ${component}.gitVersion=v${version}`,
+    `-X ${component}.gitMajor=${major}`,
+    `-X ${component}.gitMinor=${minor}`,
+    `-X ${component}.gitTreeState=clean`,
+  ].join(' ');
+  try {
+    const { seconds } = await timed(`Kubernetes ${version} (${commands.join(', ')})`, async () => {
+      const work = await wrapperModule(goModule, `v${version}`, 'kubernetes', stagingVersion);
+      await mkdir(kube.bin, { recursive: true });
+      for (const command of commands) {
+        const pkg = `${goModule}/cmd/${command}`;
+        await go(['get', `${pkg}@v${version}`], work);
+        const out = path.join(kube.bin, command);
+        await go(['build', '-p', '2', '-trimpath', '-ldflags', ldflags, '-o', `${out}.next`, pkg], work);
+        await rename(`${out}.next`, out);
+      }
+      await rm(work, { recursive: true, force: true });
+    });
+    for (const binary of binaries) {
+      const built = await kubernetesBinaryVersion(binary);
+      if (built !== version) throw new Error(`${binary} reports version ${built}, expected ${version}`);
+    }
+    return { version, buildSeconds: seconds };
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim().slice(0, 400);
+    log(`!!! Kubernetes ${version} NOT built: ${reason}`);
+    return { version, reason };
+  }
+}
+
 async function main(): Promise<void> {
   await execa('go', ['version']).catch(() => {
     throw new Error('go is not on the PATH; the engine is built from Go modules (Go ≥ 1.25)');
@@ -216,15 +280,18 @@ async function main(): Promise<void> {
     if ('reason' in result) missing.push(result);
     else plugins.push(result);
   }
+  const kubernetes = await installKubernetes(previous);
   const mirrored = plugins.flatMap((p) => Object.values(REGISTRY_HOSTS).map((host) => `${host}/${p.source}`));
   await writeFile(paths.cliConfig, cliConfigText(paths.mirror, mirrored));
-  const manifest: EngineManifest = { tofu, plugins, missing };
+  const manifest: EngineManifest = { tofu, kubernetes, plugins, missing };
   await writeFile(`${paths.manifest}.next`, `${JSON.stringify(manifest, null, 2)}\n`);
   await rename(`${paths.manifest}.next`, paths.manifest);
   await rm(path.join(paths.dir, 'build-out'), { recursive: true, force: true });
   log(`engine ready in ${paths.dir} (${Math.round((performance.now() - started) / 1000)} s)`);
   log(`  tofu ${tofu?.version} (build ${tofu?.buildSeconds} s)`);
   for (const p of plugins) log(`  ${p.source} ${p.version} (build ${p.buildSeconds} s)`);
+  if (kubernetes.reason) log(`  MISSING Kubernetes ${kubernetes.version}: ${kubernetes.reason}`);
+  else log(`  Kubernetes ${kubernetes.version} (build ${kubernetes.buildSeconds} s)`);
   for (const m of missing) log(`  MISSING ${m.source} ${m.version}: ${m.reason}`);
   process.stdout.write(`${paths.dir}\n`);
 }

@@ -186,3 +186,22 @@ export const DOCKER_PLUGINS = {
  * @see https://www.alibabacloud.com/help/en/ack/product-overview/support-for-kubernetes-versions
  */
 export const KUBERNETES_MINOR = '1.36';
+
+/**
+ * Kubernetes binaries the tests run, built from the `k8s.io/kubernetes` Go module by `.ci/engine.sh` into the
+ * engine cache (bin/engine/layout.ts `kubernetesPaths`): a kube-apiserver and kube-controller-manager that the
+ * platform stack's objects are applied to, and the kubeadm that checks rendered kubeadm configs. The patch
+ * release of {@link KUBERNETES_MINOR} the module proxy serves.
+ *
+ * The module's go.mod points each `k8s.io/*` staging module at a path inside its own tree (`./staging/src/…`),
+ * which a module download does not have; the wrapper module replaces each with its published release, whose
+ * version is the same release as v0.<minor>.<patch> (`stagingVersion`).
+ * @see https://github.com/kubernetes/kubernetes/blob/v1.36.3/go.mod
+ * @see https://github.com/kubernetes/kubernetes/tree/v1.36.3/staging (README: "published to their own repositories")
+ */
+export const KUBERNETES_BUILD = {
+  version: '1.36.3',
+  goModule: 'k8s.io/kubernetes',
+  stagingVersion: 'v0.36.3',
+  commands: ['kube-apiserver', 'kube-controller-manager', 'kubeadm'],
+} as const;

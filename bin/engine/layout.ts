@@ -7,6 +7,7 @@
  *   plugins/<host>/<ns>/<type>/<version>/<os>_<arch>/terraform-provider-<type>_v<version>
  *   tofurc                          CLI config: provider_installation { filesystem_mirror { path = plugins } }
  *   engine.json                     what was built, what could not be, and how long each build took
+ *   kubernetes/<version>/bin/       kube-apiserver, kube-controller-manager, kubeadm (lib/versions.ts KUBERNETES_BUILD)
  * ```
  * The mirror holds each plugin under both registry hosts, since the synthesized JSON names providers without
  * a host: OpenTofu resolves them on registry.opentofu.org, Terraform on registry.terraform.io.
@@ -36,9 +37,19 @@ export interface MissingPlugin {
   readonly reason: string;
 }
 
+/** Kubernetes binaries as recorded in `engine.json`, or why they could not be built. */
+export interface BuiltKubernetes {
+  readonly version: string;
+  readonly buildSeconds?: number;
+  /** Set when the build failed: the go command's answer. */
+  readonly reason?: string;
+}
+
 /** Contents of `engine.json`. */
 export interface EngineManifest {
   readonly tofu?: { readonly version: string; readonly buildSeconds: number };
+  /** Absent in caches written before the Kubernetes binaries joined. */
+  readonly kubernetes?: BuiltKubernetes;
   readonly plugins: readonly BuiltPlugin[];
   readonly missing: readonly MissingPlugin[];
 }
@@ -66,6 +77,20 @@ export function enginePaths(dir: string) {
     mirror: path.join(dir, 'plugins'),
     cliConfig: path.join(dir, 'tofurc'),
     manifest: path.join(dir, 'engine.json'),
+  };
+}
+
+/**
+ * Where the Kubernetes binaries of one version live in an engine directory.
+ * @param version release without the `v` (`1.36.3`)
+ */
+export function kubernetesPaths(dir: string, version: string) {
+  const bin = path.join(dir, 'kubernetes', version, 'bin');
+  return {
+    bin,
+    kubeApiserver: path.join(bin, 'kube-apiserver'),
+    kubeControllerManager: path.join(bin, 'kube-controller-manager'),
+    kubeadm: path.join(bin, 'kubeadm'),
   };
 }
 

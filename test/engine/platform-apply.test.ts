@@ -1,0 +1,226 @@
+/**
+ * The platform stack's Kubernetes objects, applied for real: a kube-apiserver and kube-controller-manager
+ * built from the k8s.io/kubernetes Go module run on loopback with Debian's etcd (test/engine/kube-apiserver.ts);
+ * regionkit's own plan/deploy/destroy (bin/engine/lifecycle.ts, what `regionkit deploy` runs) drives OpenTofu
+ * with the real kubernetes provider.
+ *
+ * The infra stack is a stand-in: the cloud that would make the cluster is not here, so a stack of the infra
+ * stack's name holds the control plane's endpoint and credentials as variables, and the platform stack reads
+ * them through the same cross-stack references it reads the real infra outputs with. The platform stack is
+ * applied as synthesized, minus its Helm releases (their charts come from registries this machine cannot
+ * reach) and what depends on them.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { App, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { expect, onTestFinished, test } from 'vitest';
+
+import { engineDir, hasPlugin, kubernetesPaths, readManifest } from '../../bin/engine/layout.js';
+import { deployStacks, destroyRegion, planStacks, type LifecycleOptions } from '../../bin/engine/lifecycle.js';
+import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
+import { NamespaceV1 } from '../../lib/gen/kubernetes/namespace-v1/index.js';
+import { KubernetesProvider } from '../../lib/gen/kubernetes/provider/index.js';
+import { ResourceQuotaV1 } from '../../lib/gen/kubernetes/resource-quota-v1/index.js';
+import { ALL_PROVIDERS, KUBERNETES_BUILD } from '../../lib/versions.js';
+
+import { engineFor, tempDir } from './engine-harness.js';
+import { getWithAdmin, startControlPlane, type RunningControlPlane } from './kube-apiserver.js';
+
+const ci = process.env.CI === 'true';
+const kube = kubernetesPaths(engineDir(), KUBERNETES_BUILD.version);
+const REGION = 'apply-test';
+const INFRA = `${REGION}-infra`;
+const PLATFORM = `${REGION}-platform`;
+
+/**
+ * The stand-in infra stack: the control plane's endpoint and admin credentials as variables (set through
+ * `TF_VAR_*`, never written into the JSON), with the state layout RegionStack gives every stack.
+ */
+function standInInfra(app: App): KubernetesAccess {
+  const stack = new TerraformStack(app, INFRA);
+  new LocalBackend(stack, { path: `../${INFRA}/terraform.${INFRA}.tfstate` });
+  const variable = (name: string, sensitive: boolean) =>
+    new TerraformVariable(stack, name, { type: 'string', sensitive }).stringValue;
+  return {
+    endpoint: variable('endpoint', false),
+    clusterCaCertificate: variable('cluster_ca_certificate', false),
+    clientCertificate: variable('client_certificate', true),
+    clientKey: variable('client_key', true),
+  };
+}
+
+interface StackJson {
+  resource?: Record<string, Record<string, { depends_on?: string[] }>>;
+  provider?: Record<string, unknown>;
+  terraform?: { required_providers?: Record<string, unknown> };
+}
+
+/**
+ * Drops the Helm releases, the helm provider and every resource that depends on a release, from a
+ * synthesized stack; returns the addresses dropped.
+ */
+export function withoutHelm(json: StackJson): string[] {
+  const dropped = new Set(Object.keys(json.resource?.helm_release ?? {}).map((name) => `helm_release.${name}`));
+  delete json.resource?.helm_release;
+  delete json.provider?.helm;
+  delete json.terraform?.required_providers?.helm;
+  // what waits for a release (a CRD's objects, a release's PodDisruptionBudget) goes with it, transitively
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      for (const [name, body] of Object.entries(byName)) {
+        const address = `${type}.${name}`;
+        const text = JSON.stringify(body);
+        if ([...dropped].some((d) => text.includes(d))) {
+          dropped.add(address);
+          delete byName[name];
+          changed = true;
+        }
+      }
+      if (Object.keys(byName).length === 0) delete json.resource![type];
+    }
+  }
+  return [...dropped].sort();
+}
+
+/** The platform stack as the library builds it, reading `access` from the stand-in infra stack. */
+export type PlatformBuilder = (app: App, id: string, access: KubernetesAccess) => TerraformStack;
+
+/**
+ * Synthesizes stand-in infra + platform into `outdir`, then plans, deploys, re-plans and destroys both with
+ * regionkit's lifecycle against `cp`. Returns what was dropped as Helm-bound and the objects read back.
+ */
+export async function applyPlatform(
+  build: PlatformBuilder,
+  cp: RunningControlPlane,
+  outdir: string,
+  engine: LifecycleOptions['engine'],
+): Promise<{ dropped: string[]; lines: string[] }> {
+  const app = new App({ outdir });
+  build(app, PLATFORM, standInInfra(app));
+  app.synth();
+  const file = path.join(outdir, 'stacks', PLATFORM, 'cdk.tf.json');
+  const json = JSON.parse(await readFile(file, 'utf8')) as StackJson;
+  const dropped = withoutHelm(json);
+  await writeFile(file, JSON.stringify(json, null, 2));
+
+  const lines: string[] = [];
+  const env = {
+    ...process.env,
+    TF_VAR_endpoint: cp.endpoint,
+    TF_VAR_cluster_ca_certificate: cp.caPem,
+    TF_VAR_client_certificate: cp.clientCertPem,
+    TF_VAR_client_key: cp.clientKeyPem,
+  };
+  const opts: LifecycleOptions = { engine, outdir, env, cwd: outdir, progress: (l) => lines.push(l) };
+  // round one: the infra stand-in is planned and applied; the platform waits for its outputs
+  const first = await planStacks([PLATFORM], opts);
+  expect(first.map((p) => [p.stack, p.status])).toEqual([
+    [INFRA, 'planned'],
+    [PLATFORM, 'deferred'],
+  ]);
+  await deployStacks([PLATFORM], [], opts);
+  // round two: the platform is planned from the infra outputs and applied
+  const second = await planStacks([PLATFORM], opts);
+  const platformPlan = second.find((p) => p.stack === PLATFORM);
+  expect(platformPlan?.status).toBe('planned');
+  expect(platformPlan?.status === 'planned' && platformPlan.summary.add).toBeGreaterThan(0);
+  expect(await deployStacks([PLATFORM], [], opts)).toContainEqual({ stack: PLATFORM, status: 'applied' });
+  // round three: nothing left to change anywhere
+  const third = await planStacks([PLATFORM], opts);
+  for (const plan of third) {
+    expect(plan.status === 'planned' && plan.summary, `${plan.stack} re-plans clean`).toMatchObject({
+      add: 0,
+      change: 0,
+      destroy: 0,
+    });
+  }
+  return { dropped, lines };
+}
+
+/** Lists `GET <path>` items' names. */
+async function names(cp: RunningControlPlane, apiPath: string): Promise<string[]> {
+  const res = await getWithAdmin(cp, `${cp.endpoint}${apiPath}`);
+  expect(res.status, `GET ${apiPath}: ${res.body.slice(0, 300)}`).toBe(200);
+  return (JSON.parse(res.body) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
+}
+
+/**
+ * `test` when the Kubernetes binaries, the engine and the kubernetes plugin are built; else a loud skip, or a
+ * failure under CI=true (.ci/engine.sh builds them).
+ */
+function testWithControlPlane(
+  name: string,
+  fn: (cp: RunningControlPlane, engine: LifecycleOptions['engine'], dir: string) => Promise<void>,
+) {
+  const manifest = readManifest(engineDir());
+  const missing = [
+    ...(manifest?.kubernetes?.version === KUBERNETES_BUILD.version && !manifest.kubernetes.reason
+      ? []
+      : [`Kubernetes ${KUBERNETES_BUILD.version} binaries (${manifest?.kubernetes?.reason ?? 'not built'})`]),
+    ...(hasPlugin(manifest, ALL_PROVIDERS.kubernetes) ? [] : ['the hashicorp/kubernetes plugin']),
+  ];
+  if (missing.length > 0) {
+    const what = `${missing.join(', ')} missing in ${engineDir()}`;
+    if (ci) test(name, () => expect.fail(`${what}; .ci/engine.sh should have built it`));
+    else {
+      process.stderr.write(`\n!!! ${what}: platform apply test SKIPPED (run npm run engine:install)\n`);
+      test.skip(`${name} [${what}]`, () => {});
+    }
+    return;
+  }
+  test(
+    name,
+    async () => {
+      const engine = await engineFor('tofu');
+      if (!engine) expect.fail(`the engine cache in ${engineDir()} has no working tofu`);
+      const dir = await tempDir('platform-apply');
+      const cp = await startControlPlane(path.join(dir, 'control-plane'), {
+        etcd: 'etcd',
+        kubeApiserver: kube.kubeApiserver,
+        kubeControllerManager: kube.kubeControllerManager,
+      });
+      onTestFinished(() => cp.stop());
+      await fn(cp, engine, dir);
+    },
+    900_000,
+  );
+}
+
+testWithControlPlane('fixture applies, re-plans clean and destroys', async (cp, engine, dir) => {
+  const outdir = path.join(dir, 'out');
+  const build: PlatformBuilder = (app, id, access) => {
+    const stack = new TerraformStack(app, id);
+    new LocalBackend(stack, { path: `../${id}/terraform.${id}.tfstate` });
+    new KubernetesProvider(stack, 'kubernetes', {
+      host: access.endpoint,
+      clusterCaCertificate: access.clusterCaCertificate,
+      clientCertificate: access.clientCertificate,
+      clientKey: access.clientKey,
+    });
+    const ns = new NamespaceV1(stack, 'ns', { metadata: { name: 'team-a' } });
+    new ResourceQuotaV1(stack, 'q', {
+      metadata: { name: 'q', namespace: ns.metadata.name },
+      spec: { hard: { pods: '10' } },
+    });
+    return stack;
+  };
+  const { lines } = await applyPlatform(build, cp, outdir, engine);
+  expect(await names(cp, '/api/v1/namespaces')).toContain('team-a');
+  const opts: LifecycleOptions = {
+    engine,
+    outdir,
+    env: {
+      ...process.env,
+      TF_VAR_endpoint: cp.endpoint,
+      TF_VAR_cluster_ca_certificate: cp.caPem,
+      TF_VAR_client_certificate: cp.clientCertPem,
+      TF_VAR_client_key: cp.clientKeyPem,
+    },
+    cwd: outdir,
+    progress: (l) => lines.push(l),
+  };
+  await destroyRegion([PLATFORM, INFRA], opts);
+  expect(await names(cp, '/api/v1/namespaces')).not.toContain('team-a');
+});
