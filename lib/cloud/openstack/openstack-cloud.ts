@@ -13,6 +13,9 @@ import { BlockstorageVolumeV3 } from '../../gen/openstack/blockstorage-volume-v3
 import { ComputeInstanceV2 } from '../../gen/openstack/compute-instance-v2/index.js';
 import { ComputeServergroupV2 } from '../../gen/openstack/compute-servergroup-v2/index.js';
 import { ComputeVolumeAttachV2 } from '../../gen/openstack/compute-volume-attach-v2/index.js';
+import { ContainerinfraClusterV1 } from '../../gen/openstack/containerinfra-cluster-v1/index.js';
+import { ContainerinfraClustertemplateV1 } from '../../gen/openstack/containerinfra-clustertemplate-v1/index.js';
+import { ContainerinfraNodegroupV1 } from '../../gen/openstack/containerinfra-nodegroup-v1/index.js';
 import { DataOpenstackComputeAvailabilityZonesV2 } from '../../gen/openstack/data-openstack-compute-availability-zones-v2/index.js';
 import { DataOpenstackIdentityAuthScopeV3 } from '../../gen/openstack/data-openstack-identity-auth-scope-v3/index.js';
 import { DataOpenstackImagesImageV2 } from '../../gen/openstack/data-openstack-images-image-v2/index.js';
@@ -53,6 +56,9 @@ import type {
   LoadBalancerRefs,
   LoadBalancerSourcesSpec,
   LoadBalancerSpec,
+  ManagedClusterRefs,
+  ManagedClusterSpec,
+  ManagedNodePoolSpec,
   NetworkRefs,
   NetworkSpec,
   RexrayCloudSettings,
@@ -90,6 +96,24 @@ export const INSTANCE_IGNORE_CHANGES = ['block_device[0].uuid', 'user_data', 'sc
  * @see https://docs.openstack.org/api-ref/compute/#create-server (user_data: "Restricted to 65535 bytes")
  */
 export const MAX_USER_DATA_BYTES = 65535;
+
+/** Masters of a Magnum cluster: three, the smallest etcd quorum that survives losing one. */
+export const MAGNUM_MASTER_COUNT = 3;
+/** The image property Magnum chooses its Kubernetes driver by (`os_distro`), for Fedora CoreOS images. */
+export const MAGNUM_IMAGE_OS_DISTRO = 'fedora-coreos';
+
+/**
+ * The `kubelet_options` label of a Magnum node group carrying the pool's Kubernetes labels and taints as kubelet
+ * flags (`--node-labels`, `--register-with-taints`: kubelet's command-line reference); empty when it has none.
+ */
+export function kubeletOptions(pool: ManagedNodePoolSpec): { kubelet_options?: string } {
+  const flags: string[] = [];
+  const labels = Object.entries(pool.labels).map(([k, v]) => `${k}=${v}`);
+  if (labels.length > 0) flags.push(`--node-labels=${labels.join(',')}`);
+  const taints = pool.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`);
+  if (taints.length > 0) flags.push(`--register-with-taints=${taints.join(',')}`);
+  return flags.length > 0 ? { kubelet_options: flags.join(' ') } : {};
+}
 
 export class OpenstackCloud implements ICloud {
   public readonly kind = 'openstack' as const;
@@ -466,6 +490,112 @@ export class OpenstackCloud implements ICloud {
    * (ForceNew in resource_openstack_compute_servergroup_v2.go at v3.4.0).
    * @see https://docs.openstack.org/nova/latest/user/server-groups.html
    */
+  // managed Kubernetes -------------------------------------------------------------------------------------------
+
+  /**
+   * A Magnum cluster in the region network: a cluster template, the cluster (an HA control plane of
+   * {@link MAGNUM_MASTER_COUNT} masters behind a load balancer, no worker of its own) and one node group per
+   * node pool and zone, as Magnum spans zones (doc/source/user/node-groups.rst, "Availability zone"). Arguments
+   * from terraform-provider-openstack v3.4.0 (docs/resources/containerinfra_*_v1.md and their schemas); labels
+   * from Magnum's user guide (doc/source/user/index.rst at openstack/magnum 5a492d64).
+   *
+   * - Pod and service ranges are the `calico_ipv4pool` and `service_cluster_ip_range` labels (Calico, the
+   *   network driver whose pod range is a label).
+   * - A pool's count and autoscaling bounds are split over its zones (the first zones get one more); zones left
+   *   with no node get no node group. Kubernetes labels and taints reach the nodes' kubelet through the
+   *   `kubelet_options` label (`--node-labels`, `--register-with-taints`); the root disk size is
+   *   `boot_volume_size`. Auto-repair is Magnum's cluster-wide `auto_healing_enabled`: on when any pool asks.
+   * - The image is the newest one whose `os_distro` is `fedora-coreos`, the property Magnum picks its Kubernetes
+   *   driver by.
+   * - Kubernetes version: Magnum's `kube_tag` names a full release, which a minor cannot; without it Magnum
+   *   installs its driver's default release.
+   * - Deletion protection and control-plane logging have no Magnum counterpart; the spec's values are not
+   *   used here (docs/outputs.md says so).
+   */
+  public managedKubernetes(scope: Construct, id: string, spec: ManagedClusterSpec): ManagedClusterRefs {
+    const root = new Construct(scope, id);
+    const image = new DataOpenstackImagesImageV2(root, 'Image', {
+      properties: { os_distro: MAGNUM_IMAGE_OS_DISTRO },
+      mostRecent: true,
+    });
+    const autoscaling = spec.nodePools.some((p) => p.autoscaling);
+    const template = new ContainerinfraClustertemplateV1(root, 'Template', {
+      name: spec.name,
+      coe: 'kubernetes',
+      image: image.id,
+      serverType: 'vm',
+      networkDriver: 'calico',
+      volumeDriver: 'cinder',
+      externalNetworkId: this.external(root).id,
+      fixedNetwork: spec.networkId,
+      // Neutron subnets are not tied to zones: the first zone's subnet carries the nodes of every zone
+      fixedSubnet: spec.subnetIds[0]!,
+      ...(this.settings.dnsNameservers.length > 0 ? { dnsNameserver: this.settings.dnsNameservers[0]! } : {}),
+      masterFlavor: DEFAULT_FLAVOR,
+      flavor: spec.nodePools[0]!.instanceType,
+      masterLbEnabled: true,
+      floatingIpEnabled: false,
+      labels: {
+        calico_ipv4pool: spec.podCidr,
+        service_cluster_ip_range: spec.serviceCidr,
+        container_runtime: 'containerd',
+        // the API server's load balancer gets a floating IP so the platform stack can be applied from outside
+        master_lb_floating_ip_enabled: 'true',
+        auto_healing_enabled: String(spec.nodePools.some((p) => p.autoRepair)),
+        auto_scaling_enabled: String(autoscaling),
+      },
+    });
+    const cluster = new ContainerinfraClusterV1(root, 'Cluster', {
+      name: spec.name,
+      clusterTemplateId: template.id,
+      masterCount: MAGNUM_MASTER_COUNT,
+      // every worker is in a node group of its own (microversion 1.10 allows a cluster without workers)
+      nodeCount: 0,
+    });
+    const nodePools = new Map<string, ContainerinfraNodegroupV1[]>();
+    for (const pool of spec.nodePools) {
+      const zones = pool.zoneIndexes.length;
+      const groups: ContainerinfraNodegroupV1[] = [];
+      pool.zoneIndexes.forEach((zone, i) => {
+        const share = (total: number) => Math.floor(total / zones) + (i < total % zones ? 1 : 0);
+        const max = share(pool.autoscaling?.max ?? pool.count!);
+        if (max === 0) return;
+        const min = pool.autoscaling ? share(pool.autoscaling.min) : undefined;
+        groups.push(
+          new ContainerinfraNodegroupV1(root, `NodePool${pascalName(pool.name)}Zone${zone + 1}`, {
+            clusterId: cluster.id,
+            name: `${pool.name}-zone-${zone + 1}`,
+            role: pool.name,
+            flavorId: pool.instanceType,
+            nodeCount: min ?? max,
+            ...(pool.autoscaling ? { minNodeCount: min!, maxNodeCount: max } : {}),
+            mergeLabels: true,
+            labels: {
+              availability_zone: spec.zoneNames[zone]!,
+              boot_volume_size: String(pool.systemDiskSizeGiB),
+              ...(pool.systemDiskType ? { boot_volume_type: pool.systemDiskType } : {}),
+              ...kubeletOptions(pool),
+            },
+          }),
+        );
+      });
+      nodePools.set(pool.name, groups);
+    }
+    const kubeconfig = cluster.kubeconfig;
+    return {
+      cluster,
+      clusterId: cluster.id,
+      nodePools,
+      access: {
+        endpoint: cluster.apiAddress,
+        clusterCaCertificate: kubeconfig.lookup('cluster_ca_certificate'),
+        clientCertificate: kubeconfig.lookup('client_certificate'),
+        clientKey: kubeconfig.lookup('client_key'),
+      },
+      kubeconfig: kubeconfig.lookup('raw_config'),
+    };
+  }
+
   private serverGroup(scope: Construct, name: string): ComputeServergroupV2 {
     const existing = scope.node.tryFindChild('ServerGroup');
     if (existing) return existing as ComputeServergroupV2;
@@ -520,4 +650,9 @@ function tagList(tags: Readonly<Record<string, string>>): string[] {
 /** Tags of a stack-wide secret store entry: the group's tags without the group, since every group shares it. */
 function storeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).filter(([k]) => k !== 'regionkit-group'));
+}
+
+/** `system-pool` -> `SystemPool`: construct ids are PascalCase. */
+function pascalName(name: string): string {
+  return name.replace(/(^|[-_])([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
