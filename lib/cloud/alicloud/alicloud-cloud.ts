@@ -142,13 +142,12 @@ export const ACK_CONTROL_PLANE_LOG_COMPONENTS = ['apiserver', 'kcm', 'scheduler'
 export const ACK_ADDONS = ['flannel', 'csi-plugin', 'csi-provisioner'] as const;
 
 /**
- * kube-proxy mode: `nftables` from Kubernetes 1.35 on (the docs of `proxy_mode` at v1.289.0: supported from
- * 1.35, recommended for new clusters, IPVS deprecated upstream from 1.35), else `ipvs`, ACK's default.
+ * kube-proxy mode: `nftables` (the docs of `proxy_mode` at v1.289.0: supported from Kubernetes 1.35, recommended
+ * for new clusters, IPVS deprecated upstream from 1.35). ACK creates its newest release (no `version` is sent),
+ * which is past 1.35. A constant, never derived from the spec's version: `proxy_mode` is ForceNew, and a version
+ * bump must not replace the cluster.
  */
-export function ackProxyMode(version: string): 'nftables' | 'ipvs' {
-  const minor = Number(version.split('.')[1]);
-  return minor >= 35 ? 'nftables' : 'ipvs';
-}
+export const ACK_PROXY_MODE = 'nftables';
 
 export class AlicloudCloud implements ICloud {
   public readonly kind = 'alicloud' as const;
@@ -559,7 +558,7 @@ export class AlicloudCloud implements ICloud {
       podCidr: spec.podCidr,
       serviceCidr: spec.serviceCidr,
       nodeCidrMask: NODE_POD_CIDR_PREFIX,
-      proxyMode: ackProxyMode(spec.version),
+      proxyMode: ACK_PROXY_MODE,
       newNatGateway: false,
       slbInternetEnabled: true,
       deletionProtection: spec.deletionProtection,

@@ -39,6 +39,7 @@ import { NetworkingSecgroupRuleV2 } from '../../gen/openstack/networking-secgrou
 import { NetworkingSecgroupV2 } from '../../gen/openstack/networking-secgroup-v2/index.js';
 import { NetworkingSubnetV2 } from '../../gen/openstack/networking-subnet-v2/index.js';
 import { OpenstackProvider } from '../../gen/openstack/provider/index.js';
+import { SpecError } from '../../errors.js';
 import type { HostOs, OpenstackSettings } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
@@ -504,7 +505,9 @@ export class OpenstackCloud implements ICloud {
    * - A pool's count and autoscaling bounds are split over its zones (the first zones get one more); zones left
    *   with no node get no node group. Kubernetes labels and taints reach the nodes' kubelet through the
    *   `kubelet_options` label (`--node-labels`, `--register-with-taints`); the root disk size is
-   *   `boot_volume_size`. Auto-repair is Magnum's cluster-wide `auto_healing_enabled`: on when any pool asks.
+   *   `boot_volume_size`. Auto-repair and autoscaling are Magnum's cluster-wide `auto_healing_enabled` and
+   *   `auto_scaling_enabled`, always on (a fixed pool's node groups get min = max = their size); a pool with
+   *   `autoRepair: false` is refused.
    * - The image is the newest one whose `os_distro` is `fedora-coreos`, the property Magnum picks its Kubernetes
    *   driver by.
    * - Kubernetes version: Magnum's `kube_tag` names a full release, which a minor cannot; without it Magnum
@@ -518,7 +521,14 @@ export class OpenstackCloud implements ICloud {
       properties: { os_distro: MAGNUM_IMAGE_OS_DISTRO },
       mostRecent: true,
     });
-    const autoscaling = spec.nodePools.some((p) => p.autoscaling);
+    const noRepair = spec.nodePools.findIndex((p) => !p.autoRepair);
+    if (noRepair >= 0) {
+      throw new SpecError(
+        `${scope.node.path}: cluster.managed.nodePools[${noRepair}].autoRepair must be true on openstack, got false; ` +
+          "Magnum's auto-healing (the auto_healing_enabled label) is one switch for the whole cluster",
+        { hint: 'leave autoRepair at its default (true) on OpenStack' },
+      );
+    }
     const template = new ContainerinfraClustertemplateV1(root, 'Template', {
       name: spec.name,
       coe: 'kubernetes',
@@ -531,8 +541,8 @@ export class OpenstackCloud implements ICloud {
       // Neutron subnets are not tied to zones: the first zone's subnet carries the nodes of every zone
       fixedSubnet: spec.subnetIds[0]!,
       ...(this.settings.dnsNameservers.length > 0 ? { dnsNameserver: this.settings.dnsNameservers[0]! } : {}),
+      // no worker flavor: the cluster has no default workers, every node group names its own
       masterFlavor: DEFAULT_FLAVOR,
-      flavor: spec.nodePools[0]!.instanceType,
       masterLbEnabled: true,
       floatingIpEnabled: false,
       labels: {
@@ -541,8 +551,9 @@ export class OpenstackCloud implements ICloud {
         container_runtime: 'containerd',
         // the API server's load balancer gets a floating IP so the platform stack can be applied from outside
         master_lb_floating_ip_enabled: 'true',
-        auto_healing_enabled: String(spec.nodePools.some((p) => p.autoRepair)),
-        auto_scaling_enabled: String(autoscaling),
+        // constants: Magnum refuses to update a template its clusters use, so nothing here follows the pools
+        auto_healing_enabled: 'true',
+        auto_scaling_enabled: 'true',
       },
     });
     const cluster = new ContainerinfraClusterV1(root, 'Cluster', {
@@ -568,7 +579,9 @@ export class OpenstackCloud implements ICloud {
             role: pool.name,
             flavorId: pool.instanceType,
             nodeCount: min ?? max,
-            ...(pool.autoscaling ? { minNodeCount: min!, maxNodeCount: max } : {}),
+            // a fixed pool's bounds are its size, so the cluster-wide autoscaler leaves it alone
+            minNodeCount: min ?? max,
+            maxNodeCount: max,
             mergeLabels: true,
             labels: {
               availability_zone: spec.zoneNames[zone]!,
