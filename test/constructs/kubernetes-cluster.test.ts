@@ -289,3 +289,19 @@ describe.each([...K8S_EXAMPLE_FILES, MAGNUM_FIXTURE].map((f) => [path.basename(f
     expect(stack.kubernetes?.access.endpoint).toBeDefined();
   });
 });
+
+test('example-alicloud-k8s has exactly the outputs docs/outputs.md lists', async () => {
+  const stack = await regionStack(K8S_EXAMPLE_FILES[0]!);
+  expect(Object.keys(synthJson(stack).output!).sort()).toEqual(
+    [
+      'network_id',
+      'subnet_ids',
+      'zone_names',
+      'bastion_addresses',
+      ...['private_ips', 'instance_ids', 'security_group_id', 'virtual_ips'].map((o) => `host_group_bastion_${o}`),
+      ...['endpoint', 'cluster_ca_certificate', 'client_certificate', 'client_key', 'kubeconfig'].map(
+        (o) => `kubernetes_${o}`,
+      ),
+    ].sort(),
+  );
+});
