@@ -9,6 +9,7 @@ import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { hostRef } from '../../cloudinit/secret-delivery.js';
+import { SpecError } from '../../errors.js';
 import { BlockstorageVolumeV3 } from '../../gen/openstack/blockstorage-volume-v3/index.js';
 import { ComputeInstanceV2 } from '../../gen/openstack/compute-instance-v2/index.js';
 import { ComputeServergroupV2 } from '../../gen/openstack/compute-servergroup-v2/index.js';
@@ -39,7 +40,6 @@ import { NetworkingSecgroupRuleV2 } from '../../gen/openstack/networking-secgrou
 import { NetworkingSecgroupV2 } from '../../gen/openstack/networking-secgroup-v2/index.js';
 import { NetworkingSubnetV2 } from '../../gen/openstack/networking-subnet-v2/index.js';
 import { OpenstackProvider } from '../../gen/openstack/provider/index.js';
-import { SpecError } from '../../errors.js';
 import type { HostOs, OpenstackSettings } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
