@@ -485,12 +485,6 @@ export class OpenstackCloud implements ICloud {
     return mergeSources(sources);
   }
 
-  /**
-   * The group's server group with the `anti-affinity` policy, made with its first host: Nova schedules each
-   * member on a different compute host and fails a boot it cannot place so. Every argument forces a new group
-   * (ForceNew in resource_openstack_compute_servergroup_v2.go at v3.4.0).
-   * @see https://docs.openstack.org/nova/latest/user/server-groups.html
-   */
   // managed Kubernetes -------------------------------------------------------------------------------------------
 
   /**
@@ -609,6 +603,12 @@ export class OpenstackCloud implements ICloud {
     };
   }
 
+  /**
+   * The group's server group with the `anti-affinity` policy, made with its first host: Nova schedules each
+   * member on a different compute host and fails a boot it cannot place so. Every argument forces a new group
+   * (ForceNew in resource_openstack_compute_servergroup_v2.go at v3.4.0).
+   * @see https://docs.openstack.org/nova/latest/user/server-groups.html
+   */
   private serverGroup(scope: Construct, name: string): ComputeServergroupV2 {
     const existing = scope.node.tryFindChild('ServerGroup');
     if (existing) return existing as ComputeServergroupV2;
