@@ -152,7 +152,7 @@ describe('KubernetesCluster (managed) on alicloud', () => {
       service_cidr: '10.96.0.0/16',
       node_cidr_mask: 24,
       new_nat_gateway: false,
-      deletion_protection: true,
+      deletion_protection: '${var.deletion_protection}',
       control_plane_log_components: ['apiserver', 'kcm', 'scheduler'],
       control_plane_log_ttl: '30',
       addons: [{ name: 'flannel' }, { name: 'csi-plugin' }, { name: 'csi-provisioner' }],

@@ -561,7 +561,9 @@ export class AlicloudCloud implements ICloud {
       proxyMode: ACK_PROXY_MODE,
       newNatGateway: false,
       slbInternetEnabled: true,
-      deletionProtection: spec.deletionProtection,
+      // protected unless the region file says otherwise, and then only while the stack's deletion_protection
+      // variable is true: a deliberate destroy turns it off the way it does for instances and load balancers
+      deletionProtection: spec.deletionProtection ? this.deletionProtection().booleanValue : false,
       // the credential data source below is the one place the certificates are read
       skipSetCertificateAuthority: true,
       ...(logging.enabled
