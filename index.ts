@@ -31,6 +31,8 @@ export {
   AGENT_DOCKER_MIN_API_VERSION,
   type MesosClusterProps,
 } from './constructs/cluster/mesos-cluster.js';
+export { KubernetesCluster, type KubernetesClusterProps } from './constructs/cluster/kubernetes-cluster.js';
+export type { KubernetesAccess } from './constructs/cluster/kubernetes-access.js';
 export {
   HostRole,
   type HostContext,
@@ -78,6 +80,10 @@ export type {
   HostSecretValue,
   HostSecretsSpec,
   IHostSecrets,
+  IManagedKubernetesCloud,
+  ManagedClusterRefs,
+  ManagedClusterSpec,
+  ManagedNodePoolSpec,
 } from './lib/cloud/types.js';
 export { BACKEND_SOURCE_FACTS, type BackendSourceFact, type BackendSourceFactId } from './lib/cloud/load-balancing.js';
 export {
@@ -101,7 +107,7 @@ export {
   type SystemdUnit,
 } from './lib/cloudinit/cloud-config.js';
 export type { ImagePin, RegistryMirror } from './lib/images/registry-mirror.js';
-export { NetworkPlan } from './lib/net/network-plan.js';
+export { NetworkPlan, type ClusterRanges } from './lib/net/network-plan.js';
 export {
   loadRegionFile,
   loadRegionFiles,

@@ -5,6 +5,7 @@
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 
+import { KubernetesCluster } from '../constructs/cluster/kubernetes-cluster.js';
 import { MesosCluster } from '../constructs/cluster/mesos-cluster.js';
 import { Bastion } from '../constructs/compute/bastion.js';
 import { HostGroup } from '../constructs/compute/host-group.js';
@@ -15,7 +16,7 @@ import { BASE_ROLES, RoleCatalog } from '../constructs/roles/catalog.js';
 import type { IHostRole } from '../constructs/roles/host-role.js';
 import { RoleRegistry } from '../constructs/roles/registry.js';
 import { createCloud } from '../lib/cloud/create-cloud.js';
-import { NotBuiltYetError, SpecError } from '../lib/errors.js';
+import { SpecError } from '../lib/errors.js';
 import { recordHostGroup, type HealthEndpoint } from '../lib/host-records.js';
 import { NoPublicSsh } from '../lib/policy/no-public-ssh.js';
 import { groupHostConfig } from '../lib/spec/host-config.js';
@@ -62,8 +63,13 @@ export class RegionStack extends TerraformStack {
   public readonly bastion?: Bastion;
   /** Load balancers by name: the region file's, then those added with `addLoadBalancer`. */
   public readonly loadBalancers: ReadonlyMap<string, LoadBalancer>;
-  /** The cluster the groups form, when the region file has one. */
+  /** The Mesos cluster the groups form, when the region file has one. */
   public readonly cluster?: MesosCluster;
+  /**
+   * The Kubernetes cluster, when the region file's cluster is `kind: kubernetes`; the `<region>-platform` stack
+   * reads `kubernetes.access` through cross-stack references.
+   */
+  public readonly kubernetes?: KubernetesCluster;
   private currentSpec: RegionSpec;
   private readonly catalog: RoleCatalog;
   private readonly registry: RoleRegistry;
@@ -77,17 +83,6 @@ export class RegionStack extends TerraformStack {
     this.registry = RoleRegistry.of(scope);
     const spec = resolveRegionSpec(props.spec, `stack ${id}`, { customRoles: this.registry.names });
     this.currentSpec = spec;
-    if (spec.cluster?.kind === 'kubernetes') {
-      throw new NotBuiltYetError(
-        `stack ${id}: cluster kind kubernetes is not built yet (mode ${spec.cluster.mode}): the region file is ` +
-          'valid, but the Kubernetes cluster and platform constructs are still to come (issue 10)',
-        {
-          hint:
-            'the spec checks of a Kubernetes region file run today (resolveRegionSpec, loadRegionFile); ' +
-            'synthesize Mesos regions or plain host groups until the constructs land',
-        },
-      );
-    }
     configureBackend(this, spec.backend, {
       // Written through the parent: a stack that reads this one's outputs resolves the same path from its own
       // directory (cdktf's cross-stack remote state copies it verbatim).
@@ -151,6 +146,15 @@ export class RegionStack extends TerraformStack {
         chronos: c.chronos,
         rexray: c.rexray,
         dnsResolvers: cloud.hostDefaults.dnsResolvers,
+      });
+    }
+
+    if (spec.cluster?.kind === 'kubernetes') {
+      this.kubernetes = new KubernetesCluster(this, 'Cluster', {
+        network: this.network,
+        spec: spec.cluster,
+        ...(Array.isArray(spec.zones) ? { zoneNames: spec.zones } : {}),
+        tags,
       });
     }
 
@@ -347,6 +351,35 @@ export class RegionStack extends TerraformStack {
       this.output('bastion_addresses', this.bastion.publicAddresses, 'public SSH addresses of the bastion');
     }
     for (const [name, group] of this.hostGroups) this.groupOutput(name, group);
+    if (this.kubernetes) this.kubernetesOutputs(this.kubernetes);
+  }
+
+  /**
+   * The Kubernetes API server's endpoint and admin credentials (docs/outputs.md). The credentials and the
+   * kubeconfig are sensitive; so is the CA, which OpenStack's provider reads from its sensitive `kubeconfig`.
+   */
+  private kubernetesOutputs(cluster: KubernetesCluster): void {
+    const access = cluster.access;
+    this.output('kubernetes_endpoint', access.endpoint, 'URL of the Kubernetes API server (https://<address>:<port>)');
+    this.output(
+      'kubernetes_cluster_ca_certificate',
+      access.clusterCaCertificate,
+      "PEM of the CA that signed the API server's certificate",
+      true,
+    );
+    this.output(
+      'kubernetes_client_certificate',
+      access.clientCertificate,
+      'PEM of the cluster-admin client certificate',
+      true,
+    );
+    this.output('kubernetes_client_key', access.clientKey, "PEM of the cluster-admin client certificate's key", true);
+    this.output(
+      'kubernetes_kubeconfig',
+      cluster.kubeconfig,
+      'a complete kubeconfig with the cluster-admin credentials',
+      true,
+    );
   }
 
   private lbOutput(name: string, lb: LoadBalancer): void {
@@ -381,9 +414,13 @@ export class RegionStack extends TerraformStack {
     );
   }
 
-  private output(name: string, value: unknown, description: string): void {
+  private output(name: string, value: unknown, description: string, sensitive = false): void {
     this.outputsScope ??= new Construct(this, 'Outputs');
-    new TerraformOutput(this.outputsScope, pascal(name), { value, description }).overrideLogicalId(name);
+    new TerraformOutput(this.outputsScope, pascal(name), {
+      value,
+      description,
+      ...(sensitive ? { sensitive } : {}),
+    }).overrideLogicalId(name);
   }
 }
 

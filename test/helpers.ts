@@ -15,9 +15,14 @@ import type { RegionSpecInput } from '../lib/spec/region-spec.js';
 export const CLOUDS: CloudKind[] = ['alicloud', 'openstack'];
 export const EXAMPLE_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILgOiVB+dvIiGhivlk1x7pTALz6I4O+2WxgCUcAjqq/R ops@example';
+/** The bundled Mesos example regions. */
 export const EXAMPLE_FILES = ['example-alicloud.yaml', 'example-openstack.yaml'].map((f) =>
   path.join(PACKAGE_ROOT, 'regions', f),
 );
+/** The bundled Kubernetes example regions (synthesized by `regionkit synth` with the Mesos ones). */
+export const K8S_EXAMPLE_FILES = ['example-alicloud-k8s.yaml'].map((f) => path.join(PACKAGE_ROOT, 'regions', f));
+/** A managed Kubernetes region on OpenStack (Magnum): a test fixture, not an example. */
+export const MAGNUM_FIXTURE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'k8s-managed', 'openstack-magnum.yaml');
 
 /** The smallest valid region on `cloud`, with overrides. */
 export function minimalSpec(cloud: CloudKind, overrides: Partial<RegionSpecInput> = {}): RegionSpecInput {

@@ -4,6 +4,7 @@
  * Constructs say what they need in one vocabulary; an adapter maps it onto its provider's resources and is
  * the only code that imports generated bindings. Every spec here is already validated and defaulted.
  */
+import type { TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 
 import type { SecretFetchSettings } from '../cloudinit/secret-delivery.js';
@@ -291,7 +292,7 @@ export interface IHostSecrets {
 }
 
 /** What a cloud adapter does for the constructs. */
-export interface ICloud {
+export interface ICloud extends IManagedKubernetesCloud {
   readonly kind: CloudKind;
   /** Provider pin written into required_providers. */
   readonly provider: ProviderPin;
@@ -324,4 +325,92 @@ export interface ICloud {
    * `BACKEND_SOURCE_FACTS`; one entry per protocol, port and CIDR.
    */
   loadBalancerSources(spec: LoadBalancerSourcesSpec): BackendSource[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Managed Kubernetes (issue 10): the cloud's managed control plane (ACK, Magnum) and its node pools
+
+/** One node pool of a managed cluster as the cloud adapter receives it: identical nodes over some zones. */
+export interface ManagedNodePoolSpec {
+  /** The pool's name in the region file (`nodePools[].name`); construct ids and node-group names derive from it. */
+  readonly name: string;
+  /** Physical name: `<region>-<pool>`. */
+  readonly physicalName: string;
+  /** Instance type (`ecs.g7.xlarge`) or flavor (`m1.xlarge`). */
+  readonly instanceType: string;
+  /** Fixed number of nodes over all of the pool's zones; exactly one of `count` and `autoscaling` is set. */
+  readonly count?: number;
+  /** Bounds of the cluster autoscaler, over all of the pool's zones. */
+  readonly autoscaling?: { readonly min: number; readonly max: number };
+  /** Root disk of each node, GiB. */
+  readonly systemDiskSizeGiB: number;
+  /** Root disk type in the cloud's terms. @default - the adapter's SSD type */
+  readonly systemDiskType?: string;
+  /** Kubernetes labels of the nodes. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Kubernetes taints of the nodes. */
+  readonly taints: readonly {
+    readonly key: string;
+    readonly value?: string;
+    readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  }[];
+  /** Zone indexes (into the network's subnets and zone names) the pool spreads over, ascending. */
+  readonly zoneIndexes: readonly number[];
+  /** Replace nodes that stay NotReady. */
+  readonly autoRepair: boolean;
+}
+
+/** What a managed Kubernetes cluster asks the cloud adapter for. */
+export interface ManagedClusterSpec {
+  /** Physical name of the cluster: the region name. */
+  readonly name: string;
+  /** Kubernetes minor version (`1.36`). */
+  readonly version: string;
+  /** Pod range, planned by lib/net `planClusterRanges` (never overlapping the network or the service range). */
+  readonly podCidr: string;
+  /** Service (ClusterIP) range, planned likewise. */
+  readonly serviceCidr: string;
+  /** The region network (VPC / Neutron network id). */
+  readonly networkId: string;
+  /** Subnet (vSwitch) id per zone index. */
+  readonly subnetIds: readonly string[];
+  /** Zone name per zone index. */
+  readonly zoneNames: readonly string[];
+  /** Refuse to delete the cluster through the cloud API. */
+  readonly deletionProtection: boolean;
+  /** The control plane's logs in the cloud's log service. */
+  readonly controlPlaneLogging: { readonly enabled: boolean; readonly retentionDays: number };
+  readonly nodePools: readonly ManagedNodePoolSpec[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** What the cloud made for a managed cluster: its resources and how to reach its API server. */
+export interface ManagedClusterRefs {
+  /** The cluster resource (`alicloud_cs_managed_kubernetes`, `openstack_containerinfra_cluster_v1`). */
+  readonly cluster: TerraformResource;
+  readonly clusterId: string;
+  /** Node-pool resources by pool name: one per pool on ACK, one per pool and zone on Magnum (zone order). */
+  readonly nodePools: ReadonlyMap<string, readonly TerraformResource[]>;
+  /**
+   * How to reach the API server, all tokens of this stack, in the shape of `KubernetesAccess`
+   * (constructs/cluster/kubernetes-access.ts; lib does not import constructs): the `https://` URL, and the CA,
+   * admin client certificate and key as PEM.
+   */
+  readonly access: {
+    readonly endpoint: string;
+    readonly clusterCaCertificate: string;
+    readonly clientCertificate: string;
+    readonly clientKey: string;
+  };
+  /** A complete kubeconfig (YAML) with the same credentials; sensitive. */
+  readonly kubeconfig: string;
+}
+
+/** The managed-Kubernetes part of a cloud adapter. */
+export interface IManagedKubernetesCloud {
+  /**
+   * Creates a managed cluster in the region network with a node pool per `nodePools` entry, and reads its admin
+   * credentials. @throws SpecError when the cloud cannot express what the spec asks for
+   */
+  managedKubernetes(scope: Construct, id: string, spec: ManagedClusterSpec): ManagedClusterRefs;
 }

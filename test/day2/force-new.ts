@@ -82,6 +82,46 @@ export const ALICLOUD_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
       disk_id: 35,
     },
   },
+  // Managed Kubernetes (issue 10). Neither type has a CustomizeDiff at v1.289.0; a node pool's cluster_id is
+  // ForceNew, so a replaced cluster takes its pools with it.
+  alicloud_cs_kubernetes_node_pool: {
+    file: 'alicloud/resource_alicloud_cs_kubernetes_node_pool.go',
+    attributes: {
+      auto_mode: 42,
+      'auto_mode.enabled': 49,
+      cis_enabled: 68,
+      cluster_id: 74,
+      deployment_set_id: 156,
+      instance_metadata_options: 210,
+      'instance_metadata_options.http_tokens': 217,
+      login_as_non_root: 545,
+      node_name_mode: 652,
+      ram_role_name: 722,
+      security_group_id: 833,
+      security_group_ids: 840,
+      security_hardening_os: 846,
+      soc_enabled: 851,
+      tee_config: 954,
+      'tee_config.tee_enable': 961,
+      type: 970,
+    },
+  },
+  alicloud_cs_managed_kubernetes: {
+    file: 'alicloud/resource_alicloud_cs_managed_kubernetes.go',
+    attributes: {
+      profile: 57,
+      pod_cidr: 238,
+      service_cidr: 243,
+      node_cidr_mask: 248,
+      proxy_mode: 320,
+      ip_stack: 328,
+      cluster_domain: 403,
+      service_account_issuer: 664,
+      api_audiences: 672,
+      auto_mode: 788,
+      'auto_mode.enabled': 794,
+    },
+  },
   alicloud_ecs_deployment_set: {
     file: 'alicloud/resource_alicloud_ecs_deployment_set.go',
     attributes: {
@@ -419,6 +459,50 @@ export const OPENSTACK_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
       multiattach: 60,
       tag: 66,
       vendor_options: 72,
+    },
+  },
+  // Managed Kubernetes (issue 10): Magnum. No CustomizeDiff at v3.4.0. A cluster template's own fields update in
+  // place (Magnum PATCHes it); a cluster's template id is not ForceNew (an update is Magnum's upgrade); a node
+  // group's cluster_id is, so a replaced cluster takes its node groups with it.
+  openstack_containerinfra_cluster_v1: {
+    file: 'openstack/resource_openstack_containerinfra_cluster_v1.go',
+    attributes: {
+      region: 38,
+      name: 45,
+      project_id: 51,
+      user_id: 57,
+      create_timeout: 101,
+      discovery_url: 108,
+      docker_volume_size: 115,
+      flavor: 122,
+      master_flavor: 129,
+      keypair: 136,
+      labels: 143,
+      merge_labels: 150,
+      master_count: 156,
+      master_lb_enabled: 163,
+      fixed_network: 197,
+      fixed_subnet: 204,
+      floating_ip_enabled: 211,
+    },
+  },
+  openstack_containerinfra_clustertemplate_v1: {
+    file: 'openstack/resource_openstack_containerinfra_clustertemplate_v1.go',
+    attributes: { region: 34, project_id: 46, user_id: 52 },
+  },
+  openstack_containerinfra_nodegroup_v1: {
+    file: 'openstack/resource_openstack_containerinfra_nodegroup_v1.go',
+    attributes: {
+      region: 37,
+      cluster_id: 44,
+      name: 49,
+      project_id: 54,
+      docker_volume_size: 73,
+      labels: 80,
+      merge_labels: 87,
+      role: 93,
+      image_id: 120,
+      flavor_id: 127,
     },
   },
   openstack_dns_recordset_v2: {

@@ -87,26 +87,7 @@ describe('planDiff', () => {
   });
 });
 
-/**
- * Types in the schema files that no stack uses yet (issue 10's clusters), so without ForceNew facts for now.
- * They get facts when a stack starts using them: planDiff refuses a type without facts (above), so the day-2
- * test of any example that uses one fails until then.
- */
-const AWAITING_FACTS: readonly string[] = [
-  'alicloud_cs_kubernetes_node_pool',
-  'alicloud_cs_managed_kubernetes',
-  'openstack_containerinfra_cluster_v1',
-  'openstack_containerinfra_clustertemplate_v1',
-  'openstack_containerinfra_nodegroup_v1',
-];
-
 describe('ForceNew facts', () => {
-  test('types awaiting facts have none yet', () => {
-    const all = { ...ALICLOUD_FORCE_NEW, ...OPENSTACK_FORCE_NEW };
-    expect(AWAITING_FACTS.filter((t) => Object.hasOwn(all, t))).toEqual([]);
-    expect(() => planDiff({ resource: { [AWAITING_FACTS[0]!]: { r: {} } } }, {})).toThrow(/no ForceNew facts/);
-  });
-
   test.each([
     ['alicloud', ALICLOUD_FORCE_NEW],
     ['openstack', OPENSTACK_FORCE_NEW],
@@ -116,7 +97,7 @@ describe('ForceNew facts', () => {
     const file = JSON.parse(readFileSync(schemaPath(name), 'utf8')) as ProviderSchemaFile;
     const resources = Object.values(file.provider_schemas)[0]!.resource_schemas ?? {};
     // every type the stacks may use has facts; facts of types not (yet) in the file are allowed
-    expect(Object.keys(resources).filter((t) => !Object.hasOwn(facts, t) && !AWAITING_FACTS.includes(t))).toEqual([]);
+    expect(Object.keys(resources).filter((t) => !Object.hasOwn(facts, t))).toEqual([]);
     for (const [type, f] of Object.entries(facts)) {
       if (!resources[type]) continue;
       for (const attribute of Object.keys(f.attributes)) {

@@ -7,6 +7,9 @@
 import { Fn, Lazy, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 
+import { CsKubernetesNodePool } from '../../gen/alicloud/cs-kubernetes-node-pool/index.js';
+import { CsManagedKubernetes } from '../../gen/alicloud/cs-managed-kubernetes/index.js';
+import { DataAlicloudCsClusterCredential } from '../../gen/alicloud/data-alicloud-cs-cluster-credential/index.js';
 import { DataAlicloudImages } from '../../gen/alicloud/data-alicloud-images/index.js';
 import { DataAlicloudZones } from '../../gen/alicloud/data-alicloud-zones/index.js';
 import { EcsAutoSnapshotPolicy } from '../../gen/alicloud/ecs-auto-snapshot-policy/index.js';
@@ -37,6 +40,7 @@ import { SlbLoadBalancer } from '../../gen/alicloud/slb-load-balancer/index.js';
 import { SnatEntry } from '../../gen/alicloud/snat-entry/index.js';
 import { Vpc } from '../../gen/alicloud/vpc/index.js';
 import { Vswitch } from '../../gen/alicloud/vswitch/index.js';
+import { NODE_POD_CIDR_PREFIX } from '../../net/network-plan.js';
 import type { AlicloudSettings, HostOs } from '../../spec/region-spec.js';
 import { markStateful } from '../../stateful.js';
 import { GENERATED_PROVIDERS } from '../../versions.js';
@@ -54,6 +58,8 @@ import type {
   LoadBalancerRefs,
   LoadBalancerSourcesSpec,
   LoadBalancerSpec,
+  ManagedClusterRefs,
+  ManagedClusterSpec,
   NetworkRefs,
   NetworkSpec,
   RexrayCloudSettings,
@@ -116,6 +122,32 @@ export const DEPLOYMENT_SET_MAX_PER_ZONE = 20;
  */
 export const DELETION_PROTECTION_VARIABLE = 'deletion_protection';
 export const INSTANCE_IGNORE_CHANGES = ['image_id', 'user_data', 'deployment_set_id', 'data_disks'];
+
+/**
+ * ACK Pro (`ack.pro.small`): the managed control plane with an SLA, for production regions (the docs of
+ * `cluster_spec` at v1.289.0 list ack.standard, the basic one, and the Pro tiers).
+ */
+export const ACK_CLUSTER_SPEC = 'ack.pro.small';
+/** `vswitch_ids` of `alicloud_cs_managed_kubernetes` takes 1-5 vSwitches (MaxItems 5 at v1.289.0). */
+export const ACK_MAX_CONTROL_PLANE_VSWITCHES = 5;
+/**
+ * Control-plane components whose logs ACK collects: API server, controller manager, scheduler (the docs of
+ * `control_plane_log_components` at v1.289.0 list `apiserver`, `kcm`, `scheduler`, `ccm`, `controlplane-events`).
+ */
+export const ACK_CONTROL_PLANE_LOG_COMPONENTS = ['apiserver', 'kcm', 'scheduler'] as const;
+/**
+ * Addons installed with the cluster: Flannel, the CNI that uses `pod_cidr`, and the disk CSI driver
+ * (`csi-plugin`, `csi-provisioner`), as the docs' example at v1.289.0 names them.
+ */
+export const ACK_ADDONS = ['flannel', 'csi-plugin', 'csi-provisioner'] as const;
+
+/**
+ * kube-proxy mode: `nftables` (the docs of `proxy_mode` at v1.289.0: supported from Kubernetes 1.35, recommended
+ * for new clusters, IPVS deprecated upstream from 1.35). ACK creates its newest release (no `version` is sent),
+ * which is past 1.35. A constant, never derived from the spec's version: `proxy_mode` is ForceNew, and a version
+ * bump must not replace the cluster.
+ */
+export const ACK_PROXY_MODE = 'nftables';
 
 export class AlicloudCloud implements ICloud {
   public readonly kind = 'alicloud' as const;
@@ -496,6 +528,97 @@ export class AlicloudCloud implements ICloud {
     return mergeSources(sources);
   }
 
+  // managed Kubernetes -------------------------------------------------------------------------------------------
+
+  /**
+   * An ACK managed cluster (Pro) in the region's VPC and its node pools, and the admin credential read from
+   * `alicloud_cs_cluster_credential`. Every argument is from the provider at v1.289.0
+   * (website/docs/r/cs_managed_kubernetes.html.markdown, r/cs_kubernetes_node_pool.html.markdown,
+   * d/cs_cluster_credential.html.markdown; the schemas in alicloud/resource_alicloud_cs_managed_kubernetes.go and
+   * resource_alicloud_cs_kubernetes_node_pool.go).
+   *
+   * - The control plane's vSwitches are the region's zone vSwitches (the first {@link ACK_MAX_CONTROL_PLANE_VSWITCHES},
+   *   `vswitch_ids` MaxItems at v1.289.0); each node pool spans the vSwitches of its zones, balanced over them.
+   * - Flannel with the planned `pod_cidr` (the docs: Flannel needs `pod_cidr` and the `flannel` addon), a /24 per
+   *   node (`node_cidr_mask`), the planned `service_cidr`; the disk CSI addons for the platform's storage class.
+   * - No NAT gateway of ACK's own (`new_nat_gateway = false`): the region network's NAT gateway already gives
+   *   every zone vSwitch SNAT.
+   * - The API server gets an internet endpoint (`slb_internet_enabled`) so that the `<region>-platform` stack
+   *   can be applied from outside the VPC in the same run; it accepts only the cluster's client certificates.
+   * - Kubernetes version: ACK takes a full release (`1.34.1-aliyun.1`), which a minor cannot name; without one
+   *   ACK installs its newest release at creation and never upgrades on its own (the docs of `version`).
+   */
+  public managedKubernetes(scope: Construct, id: string, spec: ManagedClusterSpec): ManagedClusterRefs {
+    const root = new Construct(scope, id);
+    const logging = spec.controlPlaneLogging;
+    const cluster = new CsManagedKubernetes(root, 'Cluster', {
+      name: spec.name,
+      clusterSpec: ACK_CLUSTER_SPEC,
+      vswitchIds: spec.subnetIds.slice(0, ACK_MAX_CONTROL_PLANE_VSWITCHES),
+      podCidr: spec.podCidr,
+      serviceCidr: spec.serviceCidr,
+      nodeCidrMask: NODE_POD_CIDR_PREFIX,
+      proxyMode: ACK_PROXY_MODE,
+      newNatGateway: false,
+      slbInternetEnabled: true,
+      // protected unless the region file says otherwise, and then only while the stack's deletion_protection
+      // variable is true: a deliberate destroy turns it off the way it does for instances and load balancers
+      deletionProtection: spec.deletionProtection ? this.deletionProtection().booleanValue : false,
+      // the credential data source below is the one place the certificates are read
+      skipSetCertificateAuthority: true,
+      ...(logging.enabled
+        ? {
+            controlPlaneLogComponents: [...ACK_CONTROL_PLANE_LOG_COMPONENTS],
+            controlPlaneLogTtl: String(logging.retentionDays),
+          }
+        : {}),
+      addons: ACK_ADDONS.map((name) => ({ name })),
+      tags: { ...spec.tags },
+    });
+    const nodePools = new Map<string, CsKubernetesNodePool[]>();
+    for (const pool of spec.nodePools) {
+      nodePools.set(pool.name, [
+        new CsKubernetesNodePool(root, `NodePool${pascalName(pool.name)}`, {
+          clusterId: cluster.id,
+          nodePoolName: pool.physicalName,
+          vswitchIds: pool.zoneIndexes.map((z) => spec.subnetIds[z]!),
+          multiAzPolicy: 'BALANCE',
+          instanceTypes: [pool.instanceType],
+          systemDiskCategory: pool.systemDiskType ?? DEFAULT_DISK_CATEGORY,
+          systemDiskSize: pool.systemDiskSizeGiB,
+          ...(pool.autoscaling
+            ? { scalingConfig: { enable: true, minSize: pool.autoscaling.min, maxSize: pool.autoscaling.max } }
+            : { desiredSize: String(pool.count!) }),
+          labels: Object.entries(pool.labels).map(([key, value]) => ({ key, value })),
+          taints: pool.taints.map((t) => ({
+            key: t.key,
+            effect: t.effect,
+            ...(t.value === undefined ? {} : { value: t.value }),
+          })),
+          // a managed node pool repairs NotReady nodes; upgrades and CVE fixes stay deliberate (the region file)
+          management: { enable: true, autoRepair: pool.autoRepair, autoUpgrade: false, autoVulFix: false },
+          tags: { ...spec.tags },
+        }),
+      ]);
+    }
+    const credential = new DataAlicloudCsClusterCredential(root, 'Credential', { clusterId: cluster.id });
+    // certificate_authority holds the kubeconfig's *-data fields: Base64 of the PEM (flattenAlicloudCSCertificate
+    // in resource_alicloud_cs_kubernetes.go at v1.289.0)
+    const pem = (key: string) => Fn.base64decode(credential.certificateAuthority.lookup(key));
+    return {
+      cluster,
+      clusterId: cluster.id,
+      nodePools,
+      access: {
+        endpoint: cluster.connections.lookup('api_server_internet'),
+        clusterCaCertificate: pem('cluster_cert'),
+        clientCertificate: pem('client_cert'),
+        clientKey: pem('client_key'),
+      },
+      kubeconfig: credential.kubeConfig,
+    };
+  }
+
   /** The stack's `deletion_protection` variable (bool, default true), created on first use. */
   private deletionProtection(): TerraformVariable {
     const existing = this.stack.node.tryFindChild('DeletionProtection');
@@ -609,4 +732,9 @@ export function kmsSecretReadPolicy(alicloudRegion: string, regionName: string, 
 /** Tags of a stack-wide secret store entry: the group's tags without the group, since every group shares it. */
 function storeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).filter(([k]) => k !== 'regionkit-group'));
+}
+
+/** `system-pool` -> `SystemPool`: construct ids are PascalCase. */
+function pascalName(name: string): string {
+  return name.replace(/(^|[-_])([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }

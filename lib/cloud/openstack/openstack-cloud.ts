@@ -9,10 +9,14 @@ import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { hostRef } from '../../cloudinit/secret-delivery.js';
+import { SpecError } from '../../errors.js';
 import { BlockstorageVolumeV3 } from '../../gen/openstack/blockstorage-volume-v3/index.js';
 import { ComputeInstanceV2 } from '../../gen/openstack/compute-instance-v2/index.js';
 import { ComputeServergroupV2 } from '../../gen/openstack/compute-servergroup-v2/index.js';
 import { ComputeVolumeAttachV2 } from '../../gen/openstack/compute-volume-attach-v2/index.js';
+import { ContainerinfraClusterV1 } from '../../gen/openstack/containerinfra-cluster-v1/index.js';
+import { ContainerinfraClustertemplateV1 } from '../../gen/openstack/containerinfra-clustertemplate-v1/index.js';
+import { ContainerinfraNodegroupV1 } from '../../gen/openstack/containerinfra-nodegroup-v1/index.js';
 import { DataOpenstackComputeAvailabilityZonesV2 } from '../../gen/openstack/data-openstack-compute-availability-zones-v2/index.js';
 import { DataOpenstackIdentityAuthScopeV3 } from '../../gen/openstack/data-openstack-identity-auth-scope-v3/index.js';
 import { DataOpenstackImagesImageV2 } from '../../gen/openstack/data-openstack-images-image-v2/index.js';
@@ -53,6 +57,9 @@ import type {
   LoadBalancerRefs,
   LoadBalancerSourcesSpec,
   LoadBalancerSpec,
+  ManagedClusterRefs,
+  ManagedClusterSpec,
+  ManagedNodePoolSpec,
   NetworkRefs,
   NetworkSpec,
   RexrayCloudSettings,
@@ -90,6 +97,24 @@ export const INSTANCE_IGNORE_CHANGES = ['block_device[0].uuid', 'user_data', 'sc
  * @see https://docs.openstack.org/api-ref/compute/#create-server (user_data: "Restricted to 65535 bytes")
  */
 export const MAX_USER_DATA_BYTES = 65535;
+
+/** Masters of a Magnum cluster: three, the smallest etcd quorum that survives losing one. */
+export const MAGNUM_MASTER_COUNT = 3;
+/** The image property Magnum chooses its Kubernetes driver by (`os_distro`), for Fedora CoreOS images. */
+export const MAGNUM_IMAGE_OS_DISTRO = 'fedora-coreos';
+
+/**
+ * The `kubelet_options` label of a Magnum node group carrying the pool's Kubernetes labels and taints as kubelet
+ * flags (`--node-labels`, `--register-with-taints`: kubelet's command-line reference); empty when it has none.
+ */
+export function kubeletOptions(pool: ManagedNodePoolSpec): { kubelet_options?: string } {
+  const flags: string[] = [];
+  const labels = Object.entries(pool.labels).map(([k, v]) => `${k}=${v}`);
+  if (labels.length > 0) flags.push(`--node-labels=${labels.join(',')}`);
+  const taints = pool.taints.map((t) => `${t.key}${t.value === undefined ? '' : `=${t.value}`}:${t.effect}`);
+  if (taints.length > 0) flags.push(`--register-with-taints=${taints.join(',')}`);
+  return flags.length > 0 ? { kubelet_options: flags.join(' ') } : {};
+}
 
 export class OpenstackCloud implements ICloud {
   public readonly kind = 'openstack' as const;
@@ -460,6 +485,124 @@ export class OpenstackCloud implements ICloud {
     return mergeSources(sources);
   }
 
+  // managed Kubernetes -------------------------------------------------------------------------------------------
+
+  /**
+   * A Magnum cluster in the region network: a cluster template, the cluster (an HA control plane of
+   * {@link MAGNUM_MASTER_COUNT} masters behind a load balancer, no worker of its own) and one node group per
+   * node pool and zone, as Magnum spans zones (doc/source/user/node-groups.rst, "Availability zone"). Arguments
+   * from terraform-provider-openstack v3.4.0 (docs/resources/containerinfra_*_v1.md and their schemas); labels
+   * from Magnum's user guide (doc/source/user/index.rst at openstack/magnum 5a492d64).
+   *
+   * - Pod and service ranges are the `calico_ipv4pool` and `service_cluster_ip_range` labels (Calico, the
+   *   network driver whose pod range is a label).
+   * - A pool's count and autoscaling bounds are split over its zones (the first zones get one more); zones left
+   *   with no node get no node group. Kubernetes labels and taints reach the nodes' kubelet through the
+   *   `kubelet_options` label (`--node-labels`, `--register-with-taints`); the root disk size is
+   *   `boot_volume_size`. Auto-repair and autoscaling are Magnum's cluster-wide `auto_healing_enabled` and
+   *   `auto_scaling_enabled`, always on (a fixed pool's node groups get min = max = their size); a pool with
+   *   `autoRepair: false` is refused.
+   * - The image is the newest one whose `os_distro` is `fedora-coreos`, the property Magnum picks its Kubernetes
+   *   driver by.
+   * - Kubernetes version: Magnum's `kube_tag` names a full release, which a minor cannot; without it Magnum
+   *   installs its driver's default release.
+   * - Deletion protection and control-plane logging have no Magnum counterpart; the spec's values are not
+   *   used here (docs/outputs.md says so).
+   */
+  public managedKubernetes(scope: Construct, id: string, spec: ManagedClusterSpec): ManagedClusterRefs {
+    const root = new Construct(scope, id);
+    const image = new DataOpenstackImagesImageV2(root, 'Image', {
+      properties: { os_distro: MAGNUM_IMAGE_OS_DISTRO },
+      mostRecent: true,
+    });
+    const noRepair = spec.nodePools.findIndex((p) => !p.autoRepair);
+    if (noRepair >= 0) {
+      throw new SpecError(
+        `${scope.node.path}: cluster.managed.nodePools[${noRepair}].autoRepair must be true on openstack, got false; ` +
+          "Magnum's auto-healing (the auto_healing_enabled label) is one switch for the whole cluster",
+        { hint: 'leave autoRepair at its default (true) on OpenStack' },
+      );
+    }
+    const template = new ContainerinfraClustertemplateV1(root, 'Template', {
+      name: spec.name,
+      coe: 'kubernetes',
+      image: image.id,
+      serverType: 'vm',
+      networkDriver: 'calico',
+      volumeDriver: 'cinder',
+      externalNetworkId: this.external(root).id,
+      fixedNetwork: spec.networkId,
+      // Neutron subnets are not tied to zones: the first zone's subnet carries the nodes of every zone
+      fixedSubnet: spec.subnetIds[0]!,
+      ...(this.settings.dnsNameservers.length > 0 ? { dnsNameserver: this.settings.dnsNameservers[0]! } : {}),
+      // no worker flavor: the cluster has no default workers, every node group names its own
+      masterFlavor: DEFAULT_FLAVOR,
+      masterLbEnabled: true,
+      floatingIpEnabled: false,
+      labels: {
+        calico_ipv4pool: spec.podCidr,
+        service_cluster_ip_range: spec.serviceCidr,
+        container_runtime: 'containerd',
+        // the API server's load balancer gets a floating IP so the platform stack can be applied from outside
+        master_lb_floating_ip_enabled: 'true',
+        // constants: Magnum refuses to update a template its clusters use, so nothing here follows the pools
+        auto_healing_enabled: 'true',
+        auto_scaling_enabled: 'true',
+      },
+    });
+    const cluster = new ContainerinfraClusterV1(root, 'Cluster', {
+      name: spec.name,
+      clusterTemplateId: template.id,
+      masterCount: MAGNUM_MASTER_COUNT,
+      // every worker is in a node group of its own (microversion 1.10 allows a cluster without workers)
+      nodeCount: 0,
+    });
+    const nodePools = new Map<string, ContainerinfraNodegroupV1[]>();
+    for (const pool of spec.nodePools) {
+      const zones = pool.zoneIndexes.length;
+      const groups: ContainerinfraNodegroupV1[] = [];
+      pool.zoneIndexes.forEach((zone, i) => {
+        const share = (total: number) => Math.floor(total / zones) + (i < total % zones ? 1 : 0);
+        const max = share(pool.autoscaling?.max ?? pool.count!);
+        if (max === 0) return;
+        const min = pool.autoscaling ? share(pool.autoscaling.min) : undefined;
+        groups.push(
+          new ContainerinfraNodegroupV1(root, `NodePool${pascalName(pool.name)}Zone${zone + 1}`, {
+            clusterId: cluster.id,
+            name: `${pool.name}-zone-${zone + 1}`,
+            role: pool.name,
+            flavorId: pool.instanceType,
+            nodeCount: min ?? max,
+            // a fixed pool's bounds are its size, so the cluster-wide autoscaler leaves it alone
+            minNodeCount: min ?? max,
+            maxNodeCount: max,
+            mergeLabels: true,
+            labels: {
+              availability_zone: spec.zoneNames[zone]!,
+              boot_volume_size: String(pool.systemDiskSizeGiB),
+              ...(pool.systemDiskType ? { boot_volume_type: pool.systemDiskType } : {}),
+              ...kubeletOptions(pool),
+            },
+          }),
+        );
+      });
+      nodePools.set(pool.name, groups);
+    }
+    const kubeconfig = cluster.kubeconfig;
+    return {
+      cluster,
+      clusterId: cluster.id,
+      nodePools,
+      access: {
+        endpoint: cluster.apiAddress,
+        clusterCaCertificate: kubeconfig.lookup('cluster_ca_certificate'),
+        clientCertificate: kubeconfig.lookup('client_certificate'),
+        clientKey: kubeconfig.lookup('client_key'),
+      },
+      kubeconfig: kubeconfig.lookup('raw_config'),
+    };
+  }
+
   /**
    * The group's server group with the `anti-affinity` policy, made with its first host: Nova schedules each
    * member on a different compute host and fails a boot it cannot place so. Every argument forces a new group
@@ -520,4 +663,9 @@ function tagList(tags: Readonly<Record<string, string>>): string[] {
 /** Tags of a stack-wide secret store entry: the group's tags without the group, since every group shares it. */
 function storeTags(tags: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).filter(([k]) => k !== 'regionkit-group'));
+}
+
+/** `system-pool` -> `SystemPool`: construct ids are PascalCase. */
+function pascalName(name: string): string {
+  return name.replace(/(^|[-_])([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
