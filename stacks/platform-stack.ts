@@ -55,9 +55,12 @@ export class PlatformStack extends TerraformStack {
     const spec = (this.spec = resolveRegionSpec(props.spec, `stack ${id}`));
     const cluster = spec.cluster;
     if (cluster?.kind !== 'kubernetes') {
-      throw new SpecError(`stack ${id}: a platform stack needs cluster kind kubernetes, got ${cluster?.kind ?? 'none'}`, {
-        hint: 'only Kubernetes regions have a <region>-platform stack',
-      });
+      throw new SpecError(
+        `stack ${id}: a platform stack needs cluster kind kubernetes, got ${cluster?.kind ?? 'none'}`,
+        {
+          hint: 'only Kubernetes regions have a <region>-platform stack',
+        },
+      );
     }
     configureBackend(this, spec.backend, {
       localStatePath: props.localStatePath ?? `../${id}/terraform.${id}.tfstate`,

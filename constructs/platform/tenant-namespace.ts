@@ -82,14 +82,21 @@ export class TenantNamespace extends Construct {
     const { tenant } = props;
     const labels = { 'app.kubernetes.io/managed-by': 'regionkit', 'regionkit.io/tenant': tenant.name };
     this.namespace = new NamespaceV1(this, 'Resource', {
-      metadata: { name: tenant.name, labels: { ...labels, ...podSecurityLabels('restricted', props.kubernetesVersion) } },
+      metadata: {
+        name: tenant.name,
+        labels: { ...labels, ...podSecurityLabels('restricted', props.kubernetesVersion) },
+      },
     });
     const namespace = (this.namespaceName = this.namespace.metadata.name);
 
     new ResourceQuotaV1(this, 'Quota', {
       metadata: { name: 'tenant-quota', namespace, labels },
       spec: {
-        hard: { 'requests.cpu': tenant.quota.cpu, 'requests.memory': tenant.quota.memory, pods: `${tenant.quota.pods}` },
+        hard: {
+          'requests.cpu': tenant.quota.cpu,
+          'requests.memory': tenant.quota.memory,
+          pods: `${tenant.quota.pods}`,
+        },
       },
     });
     new LimitRangeV1(this, 'Limits', {
@@ -146,7 +153,9 @@ export class TenantNamespace extends Construct {
       spec: {
         podSelector: {},
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: props.gatewayNamespace } } }] }],
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: props.gatewayNamespace } } }] },
+        ],
       },
     });
 

@@ -16,8 +16,8 @@ import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
-import { minimalSpec } from '../helpers.js';
 import { tempDir } from '../engine/engine-harness.js';
+import { minimalSpec } from '../helpers.js';
 
 import { K8S_DRAFT_FILES } from './examples.js';
 import { testInfraStack } from './test-infra.js';
@@ -79,7 +79,9 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
     for (const block of [kubernetes, helm]) {
       expect(Object.keys(block).sort()).toEqual(fields);
       for (const value of Object.values(block)) {
-        expect(value).toMatch(new RegExp(`^\\$\\{${remote.replace(/[.$]/g, '\\$&')}cross-stack-output-[A-Za-z0-9_.-]+\\}$`));
+        expect(value).toMatch(
+          new RegExp(`^\\$\\{${remote.replace(/[.$]/g, '\\$&')}cross-stack-output-[A-Za-z0-9_.-]+\\}$`),
+        );
       }
     }
     expect(Object.keys(json.data!)).toEqual(['terraform_remote_state']);
@@ -106,8 +108,8 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
   test('gives every tenant a restricted namespace, its quota, defaults, policies and admin binding', async () => {
     const { json } = await synthesized(spec);
     const tenant = spec.tenants[0]!;
-    const namespaces = Object.values(resources(json, 'kubernetes_namespace_v1')).map(
-      (n) => one<{ name: string; labels: Record<string, string> }>(n.metadata),
+    const namespaces = Object.values(resources(json, 'kubernetes_namespace_v1')).map((n) =>
+      one<{ name: string; labels: Record<string, string> }>(n.metadata),
     );
     const ns = namespaces.find((n) => n.name === tenant.name)!;
     expect(ns.labels).toMatchObject({
@@ -127,12 +129,14 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
       'requests.memory': tenant.quota.memory,
       pods: `${tenant.quota.pods}`,
     });
-    const policies = ofTenant('kubernetes_network_policy_v1').map(
-      (p) => one<{ name: string }>(p.metadata).name,
-    );
+    const policies = ofTenant('kubernetes_network_policy_v1').map((p) => one<{ name: string }>(p.metadata).name);
     expect(policies.sort()).toEqual(['allow-dns', 'allow-from-gateway', 'allow-same-namespace', 'default-deny']);
     const [binding] = ofTenant('kubernetes_role_binding_v1');
-    expect(one(binding!.role_ref)).toEqual({ api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' });
+    expect(one(binding!.role_ref)).toEqual({
+      api_group: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'admin',
+    });
     expect(binding!.subject).toEqual([{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: tenant.group }]);
   });
 
@@ -167,10 +171,10 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
 test('fails if the region has no Kubernetes cluster', () => {
   const app = Testing.app();
   const infra = testInfraStack(app, 'test-infra');
-  expect(() => new PlatformStack(app, 'test-platform', { spec: minimalSpec('openstack'), access: infra.access })).toThrow(
-    SpecError,
-  );
-  expect(() => new PlatformStack(app, 'test-platform2', { spec: minimalSpec('openstack'), access: infra.access })).toThrow(
-    /stack test-platform2: a platform stack needs cluster kind kubernetes, got none/,
-  );
+  expect(
+    () => new PlatformStack(app, 'test-platform', { spec: minimalSpec('openstack'), access: infra.access }),
+  ).toThrow(SpecError);
+  expect(
+    () => new PlatformStack(app, 'test-platform2', { spec: minimalSpec('openstack'), access: infra.access }),
+  ).toThrow(/stack test-platform2: a platform stack needs cluster kind kubernetes, got none/);
 });

@@ -26,7 +26,9 @@ describe('secret scan', () => {
           b: { user_data: gzipSync(`#cloud-config\nwrite_files:\n- content: |\n    ${PEM}\n`).toString('base64') },
           c: { password: 'hunter2-hunter2' },
         },
-        openstack_compute_instance_v2: { d: { user_data: Buffer.from('token: abcdef.0123456789abcdef').toString('base64') } },
+        openstack_compute_instance_v2: {
+          d: { user_data: Buffer.from('token: abcdef.0123456789abcdef').toString('base64') },
+        },
       },
       provider: {
         kubernetes: [{ host: 'https://203.0.113.10:6443', client_key: 'not-a-reference' }],
