@@ -9,8 +9,8 @@
  * in kube-system on 53/UDP and 53/TCP) and `allow-from-gateway` (ingress from the Gateway proxies' namespace).
  * NetworkPolicies are additive allow-lists, so traffic from tenant A to tenant B would need both an egress rule
  * in A and an ingress rule in B; a tenant's admins may add egress rules to their own namespace, but never an
- * ingress rule to another's. (Enforced by the cluster's network plugin; one without NetworkPolicy support
- * ignores them.)
+ * ingress rule to another's. (Enforced by the cluster's network plugin; one without NetworkPolicy support,
+ * Flannel alone for one, ignores them silently.)
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/ (v1.36)
  * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/ (labels, v1.36)
  */

@@ -140,6 +140,29 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
     expect(binding!.subject).toEqual([{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: tenant.group }]);
   });
 
+  test('lets no other namespace in but the Gateway’s: every ingress peer is the own namespace or the Gateway’s', async () => {
+    const { json } = await synthesized(spec);
+    for (const tenant of spec.tenants) {
+      const policies = Object.entries(resources(json, 'kubernetes_network_policy_v1'))
+        .filter(([id]) => id.startsWith(`Tenants_${tenant.name}_`))
+        .map(([, p]) =>
+          one<{ pod_selector: unknown; policy_types: string[]; ingress?: { from: unknown[] }[] }>(p.spec),
+        );
+      // default-deny selects every pod for both directions
+      expect(policies).toContainEqual({ pod_selector: {}, policy_types: ['Ingress', 'Egress'] });
+      const peers = policies.flatMap((p) => (p.ingress ?? []).flatMap((rule) => rule.from));
+      expect(peers.length).toBeGreaterThan(0);
+      for (const peer of peers) {
+        expect([
+          { pod_selector: {} },
+          { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } },
+        ]).toContainEqual(peer);
+      }
+      // no ipBlock anywhere: an address range could name another tenant's pods
+      expect(JSON.stringify(policies)).not.toContain('ip_block');
+    }
+  });
+
   test('installs Envoy Gateway at the pinned chart, then the Gateways chart after it', async () => {
     const { json } = await synthesized(spec);
     const releases = Object.entries(resources(json, 'helm_release'));
