@@ -107,9 +107,12 @@ export class GatewayApi extends Construct {
         name: GATEWAY_NAMESPACE,
         labels: {
           'app.kubernetes.io/managed-by': 'regionkit',
-          // baseline enforced, restricted audited and warned: the certgen Job and the proxies are not all
-          // checked against restricted at the pinned chart
-          ...podSecurityLabels('restricted', props.kubernetesVersion, { enforce: 'baseline' }),
+          // restricted, as tenants: at the pinned release every container the chart and the controller run
+          // drops ALL capabilities, runs as non-root with RuntimeDefault seccomp and no privilege escalation
+          // (values.tmpl.yaml deployment.envoyGateway.securityContext, certgen.job.securityContext;
+          // internal/infrastructure/kubernetes/resource/resource.go DefaultSecurityContext for the proxies), and
+          // none uses hostPath or the host network
+          ...podSecurityLabels('restricted', props.kubernetesVersion),
         },
       },
     });

@@ -38,13 +38,9 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export function podSecurityLabels(
   level: 'restricted' | 'baseline' | 'privileged',
   version: string,
-  modes: { enforce?: 'restricted' | 'baseline' | 'privileged' } = {},
 ): Record<string, string> {
   const labels: Record<string, string> = {};
-  const enforce = modes.enforce ?? level;
-  labels['pod-security.kubernetes.io/enforce'] = enforce;
-  labels['pod-security.kubernetes.io/enforce-version'] = `v${version}`;
-  for (const mode of ['audit', 'warn']) {
+  for (const mode of ['enforce', 'audit', 'warn']) {
     labels[`pod-security.kubernetes.io/${mode}`] = level;
     labels[`pod-security.kubernetes.io/${mode}-version`] = `v${version}`;
   }
