@@ -1,7 +1,7 @@
 /**
  * Every example region synthesized into one app, as the secret scan and the platform tests read them: the
  * regions/ examples through addRegionStacks, and the Kubernetes example drafts (test/fixtures/k8s-drafts) as
- * platform stacks on a test infra stack (tests/platform/test-infra.ts) until RegionStack builds Kubernetes
+ * platform stacks on a test infra stack (test/platform/test-infra.ts) until RegionStack builds Kubernetes
  * regions and exposes their access; then the lead wires them through addPlatformStacks.
  */
 import path from 'node:path';
