@@ -23,6 +23,7 @@ import type { RegionSpec, RegionSpecInput } from '../lib/spec/region-spec.js';
 
 import { configureBackend } from './backend.js';
 
+/** Props of {@link PlatformStack}. */
 export interface PlatformStackProps {
   /** The region; validated and defaulted here if it is not already. Its cluster must be `kind: kubernetes`. */
   readonly spec: RegionSpecInput | RegionSpec;
@@ -40,6 +41,11 @@ export function platformStackName(region: string): string {
   return `${region}-platform`;
 }
 
+/**
+ * `<region>-platform`: tenants, the Gateway API and storage classes of a Kubernetes region, its providers
+ * configured only from the infra stack's {@link KubernetesAccess}.
+ * @throws SpecError when the region's cluster is not `kind: kubernetes`
+ */
 export class PlatformStack extends TerraformStack {
   /** The region as validated, defaults filled in. */
   public readonly spec: RegionSpec;

@@ -78,6 +78,7 @@ export function gatewaysValues(gateways: readonly TenantGateway[]): Record<strin
   };
 }
 
+/** Props of {@link GatewayApi}. */
 export interface GatewayApiProps {
   /** Tenants; each with hostnames gets a Gateway in its namespace. */
   readonly tenants: readonly TenantSpec[];

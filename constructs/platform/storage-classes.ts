@@ -21,6 +21,7 @@ export const RETAIN_STORAGE_CLASS = 'regionkit-retain';
  */
 const IS_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
 
+/** Props of {@link StorageClasses}. */
 export interface StorageClassesProps {
   /** The cloud whose CSI driver provisions the volumes. */
   readonly cloud: CloudKind;

@@ -57,6 +57,7 @@ export const TENANT_CONTAINER_DEFAULTS = {
   default: { memory: '512Mi' },
 } as const;
 
+/** Props of {@link TenantNamespace}. */
 export interface TenantNamespaceProps {
   /** The tenant from the region spec: name (also the namespace's), group, quota. */
   readonly tenant: TenantSpec;
