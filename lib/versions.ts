@@ -205,3 +205,44 @@ export const KUBERNETES_BUILD = {
   stagingVersion: 'v0.36.3',
   commands: ['kube-apiserver', 'kube-controller-manager', 'kubeadm'],
 } as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helm charts of a Kubernetes region's platform stack (stacks/platform-stack.ts)
+
+/** A Helm chart at one version, with where its values were read. */
+export interface HelmChartPin {
+  /** Repository URL (`oci://…` or `https://…`) as the helm provider's `repository` takes it. */
+  readonly repository: string;
+  /** Chart name in that repository. */
+  readonly chart: string;
+  /** Exact chart version; never a range. */
+  readonly version: string;
+  /** Source of the chart at that version: the values keys we set are checked against it (test/fixtures/charts). */
+  readonly source: { readonly repo: string; readonly tag: string; readonly commit: string; readonly path: string };
+}
+
+/**
+ * Helm charts the platform stack installs.
+ *
+ * Envoy Gateway is the Gateway API implementation (DESIGN.md: traffic enters through the Gateway API; ingress-nginx
+ * was retired in March 2026). Why it: it is a CNCF Envoy sub-project implementing only the Gateway API (no legacy
+ * Ingress model to carry), its chart ships the Gateway API CRDs with its own (so one release brings both), and its
+ * EnvoyProxy resource sets the data plane's replicas, resource requests, PodDisruptionBudget and Service per
+ * GatewayClass, with `mergeGateways` so every tenant's Gateway shares one proxy fleet and one cloud load
+ * balancer. The chart is published under the release tag (`helm package --version ${RELEASE_VERSION}`,
+ * tools/make/helm.mk at v1.9.0), so its version carries the `v`.
+ * @see https://github.com/envoyproxy/gateway/tree/v1.9.0/charts/gateway-helm
+ */
+export const HELM_CHARTS = {
+  envoyGateway: {
+    repository: 'oci://docker.io/envoyproxy',
+    chart: 'gateway-helm',
+    version: 'v1.9.0',
+    source: {
+      repo: 'github.com/envoyproxy/gateway',
+      tag: 'v1.9.0',
+      commit: '39763b1c07ec30a5526fe70434a2cfe4181de642',
+      path: 'charts/gateway-helm/values.tmpl.yaml',
+    },
+  },
+} as const satisfies Record<string, HelmChartPin>;

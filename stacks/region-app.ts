@@ -4,8 +4,10 @@
  */
 import type { App } from 'cdktf';
 
+import type { KubernetesAccess } from '../constructs/cluster/kubernetes-access.js';
 import type { RegionSpec } from '../lib/spec/region-spec.js';
 
+import { PlatformStack, platformStackName } from './platform-stack.js';
 import { infraStackName, RegionStack } from './region-stack.js';
 
 /**
@@ -14,4 +16,21 @@ import { infraStackName, RegionStack } from './region-stack.js';
  */
 export function addRegionStacks(app: App, specs: readonly RegionSpec[]): RegionStack[] {
   return specs.map((spec) => new RegionStack(app, infraStackName(spec.name), { spec }));
+}
+
+/**
+ * Adds `<region>-platform` for every Kubernetes region among `infra`, configured from the access `accessOf`
+ * returns for its infra stack (tokens of that stack: the platform stack then depends on it, so it is planned and
+ * applied after it). A region for which `accessOf` returns undefined gets no platform stack.
+ */
+export function addPlatformStacks(
+  app: App,
+  infra: readonly RegionStack[],
+  accessOf: (infra: RegionStack) => KubernetesAccess | undefined,
+): PlatformStack[] {
+  return infra.flatMap((stack) => {
+    if (stack.spec.cluster?.kind !== 'kubernetes') return [];
+    const access = accessOf(stack);
+    return access ? [new PlatformStack(app, platformStackName(stack.spec.name), { spec: stack.spec, access })] : [];
+  });
 }

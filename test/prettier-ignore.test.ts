@@ -24,6 +24,11 @@ describe('.prettierignore', () => {
     expect(await ignored(file)).toBe(true);
   });
 
+  test('ignores Helm templates (Go templates, which prettier would rewrite), not the charts’ values', async () => {
+    expect(await ignored('charts/regionkit-gateways/templates/gateways.yaml')).toBe(true);
+    expect(await ignored('charts/regionkit-gateways/values.yaml')).toBe(false);
+  });
+
   test.each(['stacks/region-stack.ts', 'regions/example-alicloud.yaml', 'README.md', 'package.json'])(
     'still checks source: %s',
     async (file) => {

@@ -23,7 +23,8 @@ const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'ut
 
 /** Module specifiers of every static import/export, `import type` and dynamic `import()` in `source`. */
 export function importsOf(source: string): string[] {
-  return [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  // `from` after whitespace or `}` only: generated bindings hold the string "from" (a NetworkPolicy field)
+  return [...source.matchAll(/(?:(?<=[\s}])from\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 }
 
 /** Files reachable from `entries` (package-relative) through relative imports; bare specifiers collected apart. */
@@ -97,14 +98,18 @@ describe('published files', () => {
       ...cli.flatMap((f) => [f, `${f}.map`]),
       ...exportTargets('default').filter((f) => !f.endsWith('.js')),
       // read at run time: the conformance check (lib/providers/conformance.ts, every generated provider) and the
-      // CLI; the flat index of tls, random, kubernetes and helm is left out (no package entry serves it), and the
-      // kubernetes and helm bindings ship once a construct imports them (package.json `files` leaves them out)
+      // CLI; the flat index of tls, random, kubernetes and helm is left out (no package entry serves it)
       'lib/providers/schemas/alicloud.json',
       'lib/providers/schemas/helm.json',
       'lib/providers/schemas/kubernetes.json',
       'lib/providers/schemas/openstack.json',
       'lib/providers/schemas/random.json',
       'lib/providers/schemas/tls.json',
+      // regionkit's own Gateways chart, copied into the platform stack as an asset (constructs/platform/gateway-api.ts)
+      ...['Chart.yaml', 'values.yaml', 'templates/envoyproxy.yaml', 'templates/gatewayclass.yaml'].map(
+        (f) => `charts/regionkit-gateways/${f}`,
+      ),
+      'charts/regionkit-gateways/templates/gateways.yaml',
       // documents: what README, the role index and the schema descriptions link to (test/docs/links.test.ts)
       'README.md',
       'LICENSE',

@@ -1,0 +1,127 @@
+/**
+ * Every values key the platform stack sets exists in the chart it sets it for: Envoy Gateway's at the pinned
+ * version (the key list in test/fixtures/charts, with its source: repository, tag, commit, path) and regionkit's
+ * own Gateways chart (its values.yaml in the package). Read from the synthesized `helm_release.values`, so what
+ * is checked is what is deployed.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { App } from 'cdktf';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+
+import { GATEWAYS_CHART_DIR } from '../../constructs/platform/gateway-api.js';
+import { loadRegionFiles } from '../../lib/spec/load.js';
+import { HELM_CHARTS } from '../../lib/versions.js';
+import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
+import { infraStackName } from '../../stacks/region-stack.js';
+import { tempDir } from '../engine/engine-harness.js';
+
+import { K8S_DRAFT_FILES } from './examples.js';
+import { testInfraStack } from './test-infra.js';
+
+interface ValuesKeys {
+  readonly chart: string;
+  readonly version: string;
+  readonly source: { readonly repo: string; readonly tag: string; readonly commit: string; readonly path: string };
+  readonly keys: readonly string[];
+  readonly freeFormMaps: readonly string[];
+}
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'charts', name), 'utf8')) as ValuesKeys;
+
+/** Dotted paths of every leaf of `values` (a list is a leaf: its items are the chart's to read). */
+function leafKeys(values: unknown, prefix = ''): string[] {
+  if (!values || typeof values !== 'object' || Array.isArray(values)) return [prefix];
+  return Object.entries(values).flatMap(([k, v]) => leafKeys(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/** The keys of `values` the chart does not have: neither a key of its values nor under a free-form map of them. */
+function unknownKeys(values: unknown, chart: Pick<ValuesKeys, 'keys' | 'freeFormMaps'>): string[] {
+  const keys = new Set(chart.keys);
+  return leafKeys(values).filter(
+    (key) => !keys.has(key) && !chart.freeFormMaps.some((map) => key.startsWith(`${map}.`)),
+  );
+}
+
+/** Key list of a values.yaml, in the fixture's shape. */
+function keysOf(valuesYaml: string): Pick<ValuesKeys, 'keys' | 'freeFormMaps'> {
+  const keys: string[] = [];
+  const freeFormMaps: string[] = [];
+  const walk = (o: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      keys.push(key);
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        if (Object.keys(v).length === 0) freeFormMaps.push(key);
+        else walk(v as Record<string, unknown>, key);
+      }
+    }
+  };
+  walk(parse(valuesYaml) as Record<string, unknown>, '');
+  return { keys, freeFormMaps };
+}
+
+/** `values` of every helm_release of every Kubernetes example's platform stack, by chart. */
+async function releaseValues(): Promise<{ chart: string; values: unknown }[]> {
+  const dir = await tempDir('chart-values');
+  const app = new App({ outdir: dir, skipValidation: true });
+  const platforms = (await loadRegionFiles(K8S_DRAFT_FILES)).map(({ spec }) => {
+    const infra = testInfraStack(app, infraStackName(spec.name));
+    return new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });
+  });
+  app.synth();
+  const out: { chart: string; values: unknown }[] = [];
+  for (const p of platforms) {
+    const json = JSON.parse(await readFile(path.join(dir, 'stacks', p.node.id, 'cdk.tf.json'), 'utf8')) as {
+      resource: { helm_release: Record<string, { chart: string; values: string[] }> };
+    };
+    for (const release of Object.values(json.resource.helm_release)) {
+      for (const v of release.values) out.push({ chart: release.chart, values: parse(v) });
+    }
+  }
+  return out;
+}
+
+describe('Helm values keys', () => {
+  const envoy = fixture('envoy-gateway-helm-v1.9.0.values-keys.json');
+
+  test('the key list is of the pinned Envoy Gateway chart', () => {
+    const pin = HELM_CHARTS.envoyGateway;
+    expect({ chart: envoy.chart, version: envoy.version }).toEqual({ chart: pin.chart, version: pin.version });
+    expect(envoy.source).toMatchObject(pin.source);
+    expect(envoy.keys).toContain('podDisruptionBudget.minAvailable');
+  });
+
+  test('every key set for Envoy Gateway exists in its values at the pinned version', async () => {
+    const sets = (await releaseValues()).filter((r) => r.chart === HELM_CHARTS.envoyGateway.chart);
+    expect(sets.length).toBe(K8S_DRAFT_FILES.length);
+    for (const { values } of sets) {
+      expect(leafKeys(values)).toContain('podDisruptionBudget.minAvailable');
+      expect(unknownKeys(values, envoy)).toEqual([]);
+    }
+  });
+
+  test('every key set for the Gateways chart exists in its values.yaml', async () => {
+    const chart = keysOf(readFileSync(path.join(GATEWAYS_CHART_DIR, 'values.yaml'), 'utf8'));
+    const sets = (await releaseValues()).filter((r) => r.chart.startsWith('./assets/'));
+    expect(sets.length).toBe(K8S_DRAFT_FILES.length);
+    for (const { values } of sets) expect(unknownKeys(values, chart)).toEqual([]);
+  });
+
+  test('the check finds a misspelled or invented key, and accepts keys under a free-form map', () => {
+    expect(
+      unknownKeys(
+        {
+          podDisruptionBudget: { minAvailble: 1 },
+          deployment: { replicas: 2, pod: { labels: { team: 'a' } } },
+          invented: { x: true },
+        },
+        envoy,
+      ),
+    ).toEqual(['podDisruptionBudget.minAvailble', 'invented.x']);
+  });
+});
