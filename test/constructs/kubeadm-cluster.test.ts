@@ -16,6 +16,7 @@ import { hostArtifacts } from '../checkers/artifacts.js';
 import { checkCloudConfig } from '../checkers/checks.js';
 import { testWith } from '../checkers/tools.js';
 import { CLOUDS, minimalSpec, synthJson } from '../helpers.js';
+import { kindOf } from '../integ/file-kinds.js';
 
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
@@ -219,6 +220,15 @@ describe('KubeadmCluster in a whole region', () => {
     const hosts = hostArtifacts('test-infra', synthJson(stack) as Json);
     expect(hosts).toHaveLength(5);
     for (const h of [hosts[0]!, hosts[1]!, hosts[4]!]) expect(await checkCloudConfig(h.cloudConfig), h.host).toBe('');
+  });
+
+  test('every file a kubeadm host boots from is of a kind a checker covers (test/integ/file-kinds.ts)', () => {
+    const { stack, make } = region('openstack');
+    make();
+    const unknown = hostArtifacts('test-infra', synthJson(stack) as Json).flatMap((a) =>
+      a.files.filter((f) => kindOf(f) === undefined).map((f) => `${a.host}: ${f.path}`),
+    );
+    expect(unknown).toEqual([]);
   });
 
   test('construct tree', () => {

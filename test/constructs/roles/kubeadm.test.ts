@@ -398,7 +398,10 @@ describe('kubelet role', () => {
     expect(script).toContain('apt-mark hold kubelet kubeadm kubectl');
     // the repository is not a cloud-init apt source: its missing key would fail cloud-init's own apt-get update
     expect(parse(doc)).not.toHaveProperty('apt.sources');
-    expect(fileOf(doc, KUBERNETES_MODULES_FILE).content).toContain('\nbr_netfilter\n');
+    const modules = fileOf(doc, KUBERNETES_MODULES_FILE).content;
+    // modules-load.d(5): comments (# or ;) and one module name per line
+    const lines = modules.split('\n').filter((l) => l !== '' && !/^[#;]/.test(l));
+    expect(lines).toEqual(['overlay', 'br_netfilter']);
     expect(fileOf(doc, '/etc/sysctl.d/60-regionkit.conf').content).toContain('net.ipv4.ip_forward = 1\n');
   });
 
