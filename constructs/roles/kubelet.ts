@@ -130,7 +130,8 @@ function packagesUnit(minor: string): string {
     Unit: [
       ['Description', `Install kubelet, kubeadm and kubectl ${minor} from pkgs.k8s.io (regionkit)`],
       ['Wants', 'network-online.target'],
-      ['After', 'network-online.target cloud-final.service'],
+      // not after cloud-final.service: that runs after multi-user.target, which this unit (WantedBy) precedes
+      ['After', 'network-online.target'],
       // installed once; a later boot finds them and has nothing to do
       ['ConditionPathExists', '!/usr/bin/kubeadm'],
     ],
