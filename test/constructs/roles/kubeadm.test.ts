@@ -528,6 +528,22 @@ describe('kubeadm role', () => {
     }
   });
 
+  testWith(
+    'systemd-analyze',
+    'checkUnits catches a unit ordered after cloud-final but wanted by multi-user',
+    async () => {
+      const unit = {
+        name: 'late.service',
+        content:
+          '[Unit]\nDescription=late\nAfter=cloud-final.service\n[Service]\nType=oneshot\nExecStart=/bin/true\n' +
+          '[Install]\nWantedBy=multi-user.target\n',
+      };
+      expect(await checkUnits([unit])).toBe(
+        'ordering cycle once enabled: late.service after cloud-final.service after multi-user.target after late.service',
+      );
+    },
+  );
+
   testWith('systemd-analyze', 'systemd-analyze verify accepts the units and drop-ins', async () => {
     const { control, workers } = cluster();
     for (const doc of [renderAll(control)[0]!, renderAll(workers)[0]!]) {
