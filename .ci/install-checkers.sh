@@ -5,6 +5,8 @@
 # leaves the decision to the tests: they skip loudly, or fail under CI=true.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# Debian 13's containerd binary, unpacked into a cache (never installed) for the containerd config checks.
+bash "$here/install-containerd.sh" || echo "install-checkers: install-containerd.sh failed; its checks will skip" >&2
 missing=()
 while read -r pkg cmd _; do
   [[ -z "${pkg:-}" || "$pkg" == \#* ]] && continue

@@ -62,6 +62,11 @@ export interface LoadBalancerProps {
 export class LoadBalancer extends Construct {
   /** Public address (public load balancers) or internal address. */
   public readonly address: string;
+  /**
+   * Internal load balancers: the private address reserved for it at synth time (a literal, unlike `address`), which
+   * host user data may name. @default - none: public load balancers
+   */
+  public readonly privateAddress?: string;
   /** The load balancer's cloud id (`alicloud_slb_load_balancer.id`, `openstack_lb_loadbalancer_v2.id`). */
   public readonly id: string;
   /** Sources the backends admit for this load balancer, each with the facts it follows (docs/load-balancer.md). */
@@ -105,6 +110,7 @@ export class LoadBalancer extends Construct {
 
     const network = props.network;
     const privateAddress = isPublic ? undefined : network.reserveInfraAddress(this.node.path);
+    this.privateAddress = privateAddress;
 
     const spec: LoadBalancerSpec = {
       name: physicalName(network.regionName, [props.name]),

@@ -3,7 +3,7 @@
  * (or, where no such program can run here, the closest real authority, said so in its comment).
  * Each resolves to the program's complaint, or '' when the file was accepted.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,7 +116,65 @@ export async function checkUnits(units: readonly { name: string; content: string
     `--root=${root}`,
     ...verify,
   ]);
-  return ok && output.trim() === '' ? '' : output.trim() || 'rejected';
+  if (!(ok && output.trim() === '')) return output.trim() || 'rejected';
+  return orderingCycles(root, units);
+}
+
+/**
+ * Ordering cycles the units under test close once enabled. `systemd-analyze verify` does not read `[Install]`, but
+ * a unit `WantedBy=multi-user.target` is ordered before that target (targets order themselves after what they
+ * want), and a unit ordered after one that runs after multi-user.target (cloud-init's `cloud-final.service`)
+ * then closes a cycle systemd breaks at boot by dropping a job. Reads `After=`/`Before=` of every unit file in
+ * `root` and the units' drop-ins, and `WantedBy=`/`RequiredBy=` of the units under test (runcmd enables them).
+ */
+function orderingCycles(root: string, units: readonly { name: string; content: string }[]): string {
+  const after = new Map<string, Set<string>>();
+  const edge = (later: string, earlier: string) => {
+    if (!after.has(later)) after.set(later, new Set());
+    after.get(later)!.add(earlier);
+  };
+  const read = (name: string, text: string, install: boolean) => {
+    for (const m of text.matchAll(/^(After|Before|WantedBy|RequiredBy)=(.*)$/gm)) {
+      for (const other of m[2]!.trim().split(/\s+/).filter(Boolean)) {
+        if (m[1] === 'After') edge(name, other);
+        else if (m[1] === 'Before') edge(other, name);
+        else if (install && other.endsWith('.target')) edge(other, name);
+      }
+    }
+  };
+  const own = new Set(units.filter((u) => !u.name.includes('.d/')).map((u) => u.name));
+  for (const dir of ['usr/lib/systemd/system', 'etc/systemd/system']) {
+    const full = path.join(root, dir);
+    if (!existsSync(full)) continue;
+    for (const name of readdirSync(full)) {
+      const file = path.join(full, name);
+      if (!statSync(file).isFile()) continue;
+      read(name, readFileSync(file, 'utf8'), own.has(name));
+    }
+  }
+  for (const u of units.filter((u) => u.name.includes('.d/'))) read(u.name.split('.d/')[0]!, u.content, false);
+  const cycles: string[] = [];
+  for (const start of own) {
+    const path_: string[] = [];
+    const seen = new Set<string>();
+    const visit = (node: string): boolean => {
+      path_.push(node);
+      for (const next of after.get(node) ?? []) {
+        if (next === start) {
+          cycles.push([...path_, start].join(' after '));
+          return true;
+        }
+        if (!seen.has(next)) {
+          seen.add(next);
+          if (visit(next)) return true;
+        }
+      }
+      path_.pop();
+      return false;
+    };
+    visit(start);
+  }
+  return cycles.length > 0 ? `ordering cycle once enabled: ${cycles.join('; ')}` : '';
 }
 
 /** `systemd-analyze calendar`: an OnCalendar expression systemd can schedule. */

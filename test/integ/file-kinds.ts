@@ -71,7 +71,10 @@ export const FILE_KINDS = {
       'python3 -m py_compile and Alibaba SDK known-answer signing (fetch script); settings and credential file shapes (test/lib/cloudinit/secret-delivery.test.ts)',
   },
   'tls-pem': {
-    match: (f) => /^\/etc\/(etcd|calico)\/pki\/[\w-]+\.(crt|key)$/.test(f.path),
+    match: (f) =>
+      /^\/etc\/(etcd|calico)\/pki\/[\w-]+\.(crt|key)$/.test(f.path) ||
+      /^\/etc\/kubernetes\/pki\/(etcd\/)?[\w-]+\.(crt|key|pub)$/.test(f.path) ||
+      f.path === '/etc/regionkit/kubernetes/ca.crt',
     checkedBy:
       'one secret reference, rendered at boot; the PEMs themselves by a real etcd cluster serving TLS with the real tls provider output (test/constructs/roles/etcd.test.ts)',
   },
@@ -133,6 +136,21 @@ export const FILE_KINDS = {
   'systemd-config': {
     match: (f) => /^\/etc\/systemd\/(system|resolved)\.conf\.d\/[^/]+\.conf$/.test(f.path),
     checkedBy: "keys known to systemd's own parser tables (test/integ/system-files.test.ts)",
+  },
+  // kubeadm hosts (constructs/cluster/kubeadm-cluster.ts)
+  'containerd-config': {
+    match: (f) => f.path === '/etc/containerd/config.toml',
+    checkedBy:
+      "Debian 13's containerd: `config dump` loads it and gives back every value, every key is one `config default` knows (test/constructs/roles/kubeadm.test.ts)",
+  },
+  'kubeadm-config': {
+    match: (f) => /^\/etc\/regionkit\/kubernetes\/(kubeadm-(init|join)\.yaml|discovery\.conf)$/.test(f.path),
+    checkedBy:
+      'kubeadm.k8s.io/v1beta4 field names at v1.36.3 (test/fixtures/kubeadm-v1beta4-fields.json), `kubeadm config validate` when built (test/constructs/roles/kubeadm.test.ts)',
+  },
+  'modules-load': {
+    match: (f) => f.path.startsWith('/etc/modules-load.d/'),
+    checkedBy: 'modules-load.d(5): comments and one module name per line (test/constructs/roles/kubeadm.test.ts)',
   },
 } satisfies Record<string, KindSpec>;
 

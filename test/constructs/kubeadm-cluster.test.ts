@@ -1,0 +1,257 @@
+/**
+ * KubeadmCluster inside a RegionStack of plain host groups (the region-stack wiring of `cluster: { kind:
+ * kubernetes, mode: kubeadm }` is the KubernetesCluster dispatcher's, elsewhere).
+ */
+import { TerraformOutput, Testing } from 'cdktf';
+import { describe, expect, test } from 'vitest';
+
+import { KubeadmCluster } from '../../constructs/cluster/kubeadm-cluster.js';
+import { KUBEADM_ADMIN_GROUP, KUBEADM_SECRETS } from '../../constructs/roles/kubeadm-pki.js';
+import { KUBEADM_DISCOVERY_KUBECONFIG, KUBEADM_JOIN_CONFIG } from '../../constructs/roles/kubeadm.js';
+import type { CloudKind } from '../../lib/cloud/types.js';
+import { planClusterRanges } from '../../lib/net/network-plan.js';
+import type { RegionSpecInput } from '../../lib/spec/region-spec.js';
+import { RegionStack } from '../../stacks/region-stack.js';
+import { hostArtifacts } from '../checkers/artifacts.js';
+import { checkCloudConfig } from '../checkers/checks.js';
+import { testWith } from '../checkers/tools.js';
+import { CLOUDS, minimalSpec, synthJson } from '../helpers.js';
+import { kindOf } from '../integ/file-kinds.js';
+
+type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+
+function region(cloud: CloudKind, control: { count?: number; zoneSpread?: number } = {}) {
+  const spec: RegionSpecInput = minimalSpec(cloud, {
+    network: { cidr: '10.50.0.0/16' },
+    hostGroups: [
+      { name: 'control', count: control.count ?? 3, os: 'debian-13', zoneSpread: control.zoneSpread },
+      { name: 'worker', count: 2, os: 'debian-13' },
+    ],
+  });
+  const stack = new RegionStack(Testing.app(), 'test-infra', { spec });
+  const { ranges } = planClusterRanges({ networkCidr: '10.50.0.0/16', zones: 3 });
+  const make = () =>
+    new KubeadmCluster(stack, 'Kubernetes', {
+      name: 'test',
+      controlPlane: stack.hostGroups.get('control')!,
+      workers: [stack.hostGroups.get('worker')!],
+      podCidr: ranges!.podCidr,
+      serviceCidr: ranges!.serviceCidr,
+    });
+  return { stack, make };
+}
+
+describe.each(CLOUDS)('KubeadmCluster on %s', (cloud) => {
+  test('an internal load balancer on 6443 in front of the control plane, its private address in every join', () => {
+    const { stack, make } = region(cloud);
+    const k8s = make();
+    const address = k8s.loadBalancer.privateAddress!;
+    expect(address).toMatch(/^10\.50\.\d+\.\d+$/);
+    const json = synthJson(stack) as Json;
+    if (cloud === 'openstack') {
+      const lbs = Object.values(json.resource.openstack_lb_loadbalancer_v2!);
+      expect(lbs.filter((lb) => lb.vip_address === address)).toHaveLength(1);
+      const listeners = Object.values(json.resource.openstack_lb_listener_v2!);
+      expect(listeners.map((l) => l.protocol_port)).toEqual([6443]);
+      expect(Object.keys(json.resource)).not.toContain('openstack_networking_floatingip_v2');
+    } else {
+      const lbs = Object.values(json.resource.alicloud_slb_load_balancer!);
+      expect(lbs.filter((lb) => lb.address === address && lb.address_type === 'intranet')).toHaveLength(1);
+      const listeners = Object.values(json.resource.alicloud_slb_listener!);
+      expect(listeners.map((l) => l.frontend_port)).toEqual([6443]);
+    }
+    const hosts = hostArtifacts('test-infra', json);
+    expect(hosts.map((h) => h.host)).toEqual([
+      'test-control-1',
+      'test-control-2',
+      'test-control-3',
+      'test-worker-1',
+      'test-worker-2',
+    ]);
+    for (const h of hosts) {
+      expect(h.files.some((f) => f.path === KUBEADM_JOIN_CONFIG)).toBe(true);
+      const discovery = h.files.find((f) => f.path === KUBEADM_DISCOVERY_KUBECONFIG)!;
+      expect(discovery.content).toContain(`server: https://${address}:6443\n`);
+      expect(h.cloudConfig).toContain(`endpoint=${address}:6443\n`);
+    }
+  });
+
+  test('access: the load balancer endpoint, the tls CA and the admin certificate, all apply-time references', () => {
+    const { stack, make } = region(cloud);
+    const access = make().access;
+    for (const [key, value] of Object.entries(access)) new TerraformOutput(stack, `access_${key}`, { value });
+    const outputs = synthJson(stack).output as unknown as Record<string, { value: string }>;
+    const resolved = Object.fromEntries(
+      Object.keys(access).map((key) => [key, outputs[`access_${key}`]!.value]),
+    ) as Record<keyof typeof access, string>;
+    expect(resolved.endpoint).toMatch(
+      cloud === 'openstack'
+        ? /^https:\/\/\$\{openstack_lb_loadbalancer_v2\.[\w-]+\.vip_address\}:6443$/
+        : /^https:\/\/\$\{alicloud_slb_load_balancer\.[\w-]+\.address\}:6443$/,
+    );
+    expect(resolved.clusterCaCertificate).toMatch(/^\$\{tls_self_signed_cert\.KubeadmPki_Ca_Cert_\w+\.cert_pem\}$/);
+    expect(resolved.clientCertificate).toMatch(/^\$\{tls_locally_signed_cert\.KubeadmPki_Admin_Cert_\w+\.cert_pem\}$/);
+    expect(resolved.clientKey).toMatch(/^\$\{tls_private_key\.KubeadmPki_Admin_Key_\w+\.private_key_pem\}$/);
+  });
+
+  test('PKI at apply time: three CAs, the service-account key, an admin certificate of kubeadm:cluster-admins', () => {
+    const { stack, make } = region(cloud);
+    make();
+    const json = synthJson(stack) as Json;
+    const r = json.resource;
+    expect(Object.keys(r.tls_self_signed_cert!)).toHaveLength(3);
+    expect(
+      Object.values(r.tls_self_signed_cert!).map((c) => (c.subject as { common_name: string }[])[0]!.common_name),
+    ).toEqual(['kubernetes', 'etcd-ca', 'front-proxy-ca']);
+    for (const c of Object.values(r.tls_self_signed_cert!)) expect(c.is_ca_certificate).toBe(true);
+    expect(Object.values(r.tls_private_key!).every((k) => k.algorithm === 'RSA' && k.rsa_bits === 2048)).toBe(true);
+    expect(Object.values(r.tls_cert_request!)).toEqual([
+      expect.objectContaining({ subject: [{ common_name: 'regionkit-platform', organization: KUBEADM_ADMIN_GROUP }] }),
+    ]);
+    expect(Object.values(r.tls_locally_signed_cert!)).toEqual([
+      expect.objectContaining({ allowed_uses: ['digital_signature', 'key_encipherment', 'client_auth'] }),
+    ]);
+    // bootstrap token [a-z0-9]{6}.[a-z0-9]{16}
+    expect(
+      Object.values(r.random_password!)
+        .map((p) => [p.length, p.lower, p.numeric, p.upper, p.special])
+        .sort(),
+    ).toEqual([
+      [16, true, true, false, false],
+      [6, true, true, false, false],
+    ]);
+  });
+
+  test('no secret literal in the synthesized stack: keys and token reach the secret store as references only', () => {
+    const { stack, make } = region(cloud);
+    make();
+    const text = Testing.synth(stack);
+    expect(text).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
+    expect(text).not.toMatch(/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/);
+    const json = JSON.parse(text) as Json;
+    const [store, field] =
+      cloud === 'alicloud' ? ['alicloud_kms_secret', 'secret_data'] : ['openstack_keymanager_secret_v1', 'payload'];
+    const values = Object.values(json.resource[store]!).map((s) => String(s[field]));
+    // one stored secret per name, whichever groups read it
+    const kubeadmValues = values.filter((v) => /KubeadmPki/.test(v));
+    expect(kubeadmValues.length).toBe(Object.keys(KUBEADM_SECRETS).length);
+    for (const v of kubeadmValues) {
+      expect(v).toMatch(
+        /^\$\{(tls_private_key\.\w+\.(private_key_pem|public_key_pem)|tls_self_signed_cert\.\w+\.cert_pem|random_password\.\w+\.result)\}$/,
+      );
+    }
+    for (const h of hostArtifacts('test-infra', json)) {
+      expect(h.cloudConfig).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
+      expect(h.cloudConfig).toContain('__REGIONKIT_SECRET_kubernetes_bootstrap_token_id__');
+    }
+  });
+
+  test('workers never fetch the CA keys', () => {
+    const { stack, make } = region(cloud);
+    make();
+    const workers = hostArtifacts('test-infra', synthJson(stack) as Json).filter((h) => h.host.includes('worker'));
+    for (const h of workers) {
+      const settings = JSON.parse(h.files.find((f) => f.path === '/etc/regionkit/secrets.json')!.content) as {
+        secrets: Record<string, string>;
+      };
+      expect(Object.keys(settings.secrets).sort()).toEqual([
+        KUBEADM_SECRETS.bootstrapTokenId,
+        KUBEADM_SECRETS.bootstrapTokenSecret,
+        KUBEADM_SECRETS.caCert,
+      ]);
+    }
+  });
+
+  test('each group may read only its own secrets from the store', () => {
+    const { stack, make } = region(cloud);
+    make();
+    const r = synthJson(stack).resource;
+    if (cloud === 'openstack') {
+      const rules = Object.values(r.openstack_identity_application_credential_v3!).map((c) => [
+        c.name,
+        (c.access_rules as unknown[]).length,
+      ]);
+      expect(rules).toEqual([
+        ['test-control-secrets', Object.keys(KUBEADM_SECRETS).length],
+        ['test-worker-secrets', 3],
+      ]);
+    } else {
+      const policies = Object.values(r.alicloud_ram_policy!).map((p) => String(p.policy_document ?? p.document));
+      expect(policies).toHaveLength(2);
+      expect(policies.filter((p) => p.includes('kubernetes_ca_key'))).toHaveLength(1);
+    }
+  });
+
+  test.each([1, 2, 4, 9])('fails if the control plane has %i hosts', (count) => {
+    const { make } = region(cloud, { count });
+    expect(make).toThrow(
+      `test-infra/Kubernetes: controlPlane (group control) must have an odd number of hosts between 3 and 7 (etcd quorum), got ${count}`,
+    );
+  });
+
+  test('fails if losing one zone would lose etcd quorum', () => {
+    const { make } = region(cloud, { zoneSpread: 2 });
+    expect(make).toThrow(
+      'test-infra/Kubernetes: controlPlane (group control) must be spread so that losing one zone keeps etcd quorum: ' +
+        '2 of its 3 hosts are in one zone, leaving 1 of the 2 needed',
+    );
+  });
+
+  test('fails if a group is both control plane and worker', () => {
+    const { stack } = region(cloud);
+    const control = stack.hostGroups.get('control')!;
+    expect(
+      () =>
+        new KubeadmCluster(stack, 'Kubernetes', {
+          name: 'test',
+          controlPlane: control,
+          workers: [control],
+          podCidr: '10.244.0.0/16',
+          serviceCidr: '10.96.0.0/16',
+        }),
+    ).toThrow('test-infra/Kubernetes: controlPlane and workers must be different groups, got control, control');
+  });
+});
+
+describe('KubeadmCluster in a whole region', () => {
+  testWith('cloud-init', 'cloud-init accepts every host of the region as Terraform sends it', async () => {
+    const { stack, make } = region('openstack');
+    make();
+    const hosts = hostArtifacts('test-infra', synthJson(stack) as Json);
+    expect(hosts).toHaveLength(5);
+    for (const h of [hosts[0]!, hosts[1]!, hosts[4]!]) expect(await checkCloudConfig(h.cloudConfig), h.host).toBe('');
+  });
+
+  test('every file a kubeadm host boots from is of a kind a checker covers (test/integ/file-kinds.ts)', () => {
+    const { stack, make } = region('openstack');
+    make();
+    const unknown = hostArtifacts('test-infra', synthJson(stack) as Json).flatMap((a) =>
+      a.files.filter((f) => kindOf(f) === undefined).map((f) => `${a.host}: ${f.path}`),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  test('construct tree', () => {
+    const { stack, make } = region('openstack');
+    make();
+    const tree = Testing.renderConstructTree(stack.node.findChild('Kubernetes'));
+    expect(tree).toMatchInlineSnapshot(`
+      "Kubernetes (KubeadmCluster)
+      ├── ApiLoadBalancer (LoadBalancer)
+          └── Resource (Construct)
+              ├── Resource (LbLoadbalancerV2)
+              ├── Listener-tcp-6443 (LbListenerV2)
+              ├── Pool-tcp-6443 (LbPoolV2)
+              ├── Monitor-tcp-6443 (LbMonitorV2)
+              ├── Member-tcp-6443-1 (LbMemberV2)
+              ├── Member-tcp-6443-2 (LbMemberV2)
+              └── Member-tcp-6443-3 (LbMemberV2)
+      └── Roles (Construct)
+          ├── Containerd (Containerd)
+          ├── Kubelet (Kubelet)
+          ├── KubeadmControlPlane (Kubeadm)
+          └── KubeadmWorker (Kubeadm)
+      "
+    `);
+  });
+});
