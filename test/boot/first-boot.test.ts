@@ -19,7 +19,7 @@ import { parse } from 'yaml';
 
 import { which } from '../checkers/tools.js';
 
-import { declaredUnits, reportProblems } from './checks.js';
+import { declaredUnits, expectedNotActive, reportProblems, secretGatedUnits } from './checks.js';
 import { expectedReplacements } from './expectations.js';
 import { exampleHosts, type BootHost, type DebianSuite } from './hosts.js';
 import { prepareUserData, type Prepared } from './replace.js';
@@ -46,6 +46,16 @@ describe('user data as booted: only cloud-only endpoints replaced', () => {
     // The document differs from the rendered one exactly where a replacement applied.
     expect(p.differingPaths).toEqual(p.changedPaths);
     expect(p.userData).not.toMatch(/\$\{var\./);
+  });
+});
+
+describe('expected not active for want of a secret store: exactly the fetch and the units it gates', () => {
+  test.each(ALL_HOSTS.map((h) => [h.name, h] as const))('%s', (_, host) => {
+    const expected = [...expectedNotActive(host)]
+      .filter(([, why]) => /: secrets\b/.test(why))
+      .map(([unit]) => unit)
+      .sort();
+    expect(expected).toEqual(secretGatedUnits(PREPARED.get(host.name)!.userData));
   });
 });
 
