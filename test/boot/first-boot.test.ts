@@ -4,10 +4,10 @@
  * See docs/boot-test.md.
  *
  * Boots only when REGIONKIT_BOOT=1 (then a missing tool, or neither root nor sudo, fails it); otherwise it
- * skips with a loud line, on CI too: no host of the every-run subset has booted green since secret delivery
- * landed (every Debian 12 host fetches secrets from a cloud secret store that does not exist here;
- * docs/boot-test.md, "Not on CI yet"). CI=true turns it on once one has. The endpoint-replacement checks
- * need no VM and always run.
+ * skips with a loud line, on CI too: no boot of the every-run subset has reported since secret delivery
+ * landed (the last run here, with the secret store no longer blocking first boot, ran out of its 40 min per
+ * boot under TCG on a shared machine; docs/boot-test.md, "Not on CI yet"). CI=true turns it on once a run is
+ * green. The endpoint-replacement and expectation checks need no VM and always run.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
