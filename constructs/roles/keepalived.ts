@@ -107,7 +107,7 @@ export class Keepalived extends HostRole {
     ];
     config.addPackages('keepalived');
     config.addFile({ path: KEEPALIVED_TEMPLATE, content: `${lines.join('\n')}\n` });
-    config.addScript(CHECK_SCRIPT, tcpCheckScript());
+    config.addScript(CHECK_SCRIPT, tcpCheckScript(ctx.host.privateIp));
     config.addScript(RENDER_SCRIPT, renderScript(ctx.host.privateIp));
     config.addFile({
       path: '/etc/default/keepalived',
@@ -133,14 +133,19 @@ export class Keepalived extends HostRole {
   }
 }
 
-/** Succeeds when something listens on the TCP port on this host. */
-function tcpCheckScript(): string {
+/**
+ * Succeeds when the TCP port answers on the host's private address: where the tracked daemons bind (issue 7,
+ * "every daemon binds the host's private address") and where clients reach them. A probe of 127.0.0.1 would
+ * fail for a daemon bound to the private address only, and the address would never be held; a daemon bound to
+ * every address (marathon-lb's stats port, from its image's `HAPROXY_HEAD`) answers on the private one too.
+ */
+function tcpCheckScript(privateIp: string): string {
   return [
     '#!/bin/bash',
-    '# regionkit keepalived role: is the tracked service answering on this host?',
+    "# regionkit keepalived role: is the tracked service answering on this host's private address?",
     'set -euo pipefail',
     'port="$1"',
-    'exec timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/${port}"',
+    `exec timeout 2 bash -c "exec 3<>/dev/tcp/${privateIp}/\${port}"`,
     '',
   ].join('\n');
 }

@@ -116,6 +116,25 @@ export class CloudConfig {
     if (unit.enable ?? true) this.addRunCommand(['systemctl', 'enable', '--now', unit.name]);
   }
 
+  /**
+   * Makes every first-boot start of `unit` in `runcmd` (`systemctl enable --now`, `start`, `restart`) queue
+   * its start job instead of waiting for it (`--no-block`, inserted before the unit names). For units whose
+   * start waits on something outside the host (a secret store, another host): `runcmd` then never blocks on
+   * it or fails cloud-init because of it, and the unit's own state (`systemctl --failed`) tells whether it
+   * started. Commands added after this call are not changed.
+   *
+   * @see https://www.freedesktop.org/software/systemd/man/252/systemctl.html (--no-block)
+   */
+  public startWithoutWaiting(unit: string): void {
+    for (const cmd of this.runCommands) {
+      if (cmd[0] !== 'systemctl' || cmd.includes('--no-block') || !cmd.slice(2).includes(unit)) continue;
+      const verb = cmd[1];
+      if (!(verb === 'start' || verb === 'restart' || (verb === 'enable' && cmd.includes('--now')))) continue;
+      const firstUnit = cmd.findIndex((arg, i) => i >= 2 && !arg.startsWith('-'));
+      cmd.splice(firstUnit, 0, '--no-block');
+    }
+  }
+
   /** Writes a drop-in for a unit (`/etc/systemd/system/<unit>.d/<name>`); systemd reloads before the next start. */
   public addSystemdDropIn(unit: string, name: string, content: string): void {
     if (!/^[A-Za-z0-9@_.-]+\.(service|timer|socket|mount|path)$/.test(unit) || !/^[A-Za-z0-9_.-]+\.conf$/.test(name)) {

@@ -126,6 +126,8 @@ export function beginSecretDelivery(config: HostCloudConfig, props: SecretDelive
     config.addPackages('python3');
     config.addFile({ path: FETCH_SCRIPT_PATH, content: FETCH_SCRIPT, permissions: '0700' });
     config.addSystemdUnit({ name: SECRETS_UNIT, content: fetchUnit() });
+    // The fetch may wait for the store up to its deadline: first boot queues it and goes on (below).
+    config.startWithoutWaiting(SECRETS_UNIT);
   }
   config.addSystemdUnit({ name: METADATA_CLOSE_UNIT, content: closeUnit(props.fetch !== undefined) });
 }
@@ -161,7 +163,8 @@ export function finishSecretDelivery(config: HostCloudConfig, props: SecretDeliv
   if (fetch.kind === 'openstack') {
     config.addFile({ path: SECRETS_CREDENTIAL, content: `${credentialSecret}\n`, permissions: '0600' });
   }
-  for (const unit of secretConsumers(config, files)) {
+  const consumers = secretConsumers(config, files);
+  for (const unit of consumers) {
     config.addSystemdDropIn(
       unit,
       '10-regionkit-secrets.conf',
@@ -173,6 +176,41 @@ export function finishSecretDelivery(config: HostCloudConfig, props: SecretDeliv
       }),
     );
   }
+  // A unit that needs the secrets waits, at its start, for a store that may be briefly unreachable (or, on
+  // first boot, for the role or credential still being attached): first boot queues its start instead of
+  // waiting, so cloud-init never blocks on the store or reports its error; systemd starts the unit once the
+  // fetch is done, or marks it failed (`systemctl --failed`) when the fetch gives up.
+  for (const unit of secretGated(config, consumers)) config.startWithoutWaiting(unit);
+}
+
+/**
+ * The units that cannot start without the fetch: `consumers` and every unit of the host that requires one of
+ * them (`Requires=`, `BindsTo=`, `Requisite=` in its file or a drop-in), transitively.
+ */
+export function secretGated(config: CloudConfig, consumers: readonly string[]): string[] {
+  const prefix = '/etc/systemd/system/';
+  const deps = new Map<string, string[]>();
+  for (const f of config.fileList) {
+    if (!f.path.startsWith(prefix)) continue;
+    const rest = f.path.slice(prefix.length);
+    const unit = rest.includes('/') ? rest.slice(0, rest.indexOf('/')).replace(/\.d$/, '') : rest;
+    const required = [...f.content.matchAll(/^(?:Requires|BindsTo|Requisite)=(.*)$/gm)].flatMap((m) =>
+      m[1]!.trim().split(/\s+/),
+    );
+    deps.set(unit, [...(deps.get(unit) ?? []), ...required]);
+  }
+  const gated = new Set([SECRETS_UNIT, ...consumers]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [unit, required] of deps) {
+      if (!gated.has(unit) && required.some((r) => gated.has(r))) {
+        gated.add(unit);
+        grew = true;
+      }
+    }
+  }
+  gated.delete(SECRETS_UNIT);
+  return [...gated].sort();
 }
 
 /** Units whose file names a secret file, or a script that does. */

@@ -32,7 +32,7 @@ mirror="${REGIONKIT_BOOT_MIRROR:-http://deb.debian.org/debian}"
 # The report script itself travels on the seed (vm.ts), so changing it does not rebuild the image.
 baked=("$here/guest/regionkit-boot-report-launch" "$here/guest/regionkit-boot-report.service"
   "$here/guest/regionkit-boot-test-package-units" "$here/guest/regionkit-boot-test-package-units.service"
-  "$here/guest/glusterd-boot-test-timeout.conf")
+  "$here/guest/glusterd-boot-test-timeout.conf" "$here/guest/regionkit-secrets-boot-test-deadline.conf")
 key="$({ cat "$0" "${baked[@]}"; echo "$suite"; printf '%s\n' "${role_packages[@]}"; } | sha256sum | cut -c1-16)"
 out="$dir/images/debian-$suite-$key.qcow2"
 if [ -f "$out" ]; then
@@ -187,6 +187,9 @@ install -m 0644 "$here/guest/regionkit-boot-test-package-units.service" "$root/e
 # Emulation only: glusterd's start outlasts its packaged 300 s under TCG (see the file).
 install -D -m 0644 "$here/guest/glusterd-boot-test-timeout.conf" \
   "$root/etc/systemd/system/glusterd.service.d/90-regionkit-boot-test.conf"
+# No secret store here: the fetch gives up after 60 s instead of 15 min (see the file).
+install -D -m 0644 "$here/guest/regionkit-secrets-boot-test-deadline.conf" \
+  "$root/etc/systemd/system/regionkit-secrets.service.d/90-regionkit-boot-test.conf"
 in_root systemctl enable regionkit-boot-report.service regionkit-boot-test-package-units.service >/dev/null 2>&1
 
 log "grub"

@@ -10,6 +10,7 @@ import {
   CGROUP_V1_ROLES,
   DATA_DISK_MOUNTS,
   EXPECTED_NOT_ACTIVE,
+  hostExpectedNotActive,
   type BindExpectation,
 } from './expectations.js';
 import type { BootHost } from './hosts.js';
@@ -30,11 +31,40 @@ export function declaredUnits(userData: string): string[] {
   return units;
 }
 
-/** Units of the host's roles expected not to be active here (EXPECTED_NOT_ACTIVE), by unit. */
+/**
+ * The units of a user data that cannot start without its secret fetch: `regionkit-secrets.service` (when the
+ * user data writes it) and every unit whose file or drop-in requires it (`Requires=`, `BindsTo=`,
+ * `Requisite=`), transitively. Read from the rendered files, not from the library's own list.
+ */
+export function secretGatedUnits(userData: string): string[] {
+  const doc = parse(userData) as { write_files?: { path: string; content: string }[] };
+  const prefix = '/etc/systemd/system/';
+  const units = (doc.write_files ?? []).filter((f) => f.path.startsWith(prefix));
+  if (!units.some((f) => f.path === `${prefix}regionkit-secrets.service`)) return [];
+  const requires = units.map((f) => ({
+    unit: f.path.slice(prefix.length).split('/')[0]!.replace(/\.d$/, ''),
+    required: [...f.content.matchAll(/^(?:Requires|BindsTo|Requisite)=(.*)$/gm)].flatMap((m) =>
+      m[1]!.trim().split(/\s+/),
+    ),
+  }));
+  const gated = new Set(['regionkit-secrets.service']);
+  for (let size = 0; size !== gated.size;) {
+    size = gated.size;
+    for (const r of requires) if (r.required.some((u) => gated.has(u))) gated.add(r.unit);
+  }
+  return [...gated].sort();
+}
+
+/**
+ * Units expected not to be active here, by unit, with every reason (`role: reason`): the host's roles'
+ * EXPECTED_NOT_ACTIVE entries and the host's own (hostExpectedNotActive).
+ */
 export function expectedNotActive(host: BootHost): Map<string, string> {
   const out = new Map<string, string>();
+  const add = (unit: string, why: string) => out.set(unit, out.has(unit) ? `${out.get(unit)}, ${why}` : why);
+  for (const e of hostExpectedNotActive(host)) add(e.unit, `host: ${e.reason}`);
   for (const role of host.roles) {
-    for (const e of EXPECTED_NOT_ACTIVE[role.name] ?? []) out.set(e.unit, `${role.name}: ${e.reason}`);
+    for (const e of EXPECTED_NOT_ACTIVE[role.name] ?? []) add(e.unit, `${role.name}: ${e.reason}`);
   }
   return out;
 }

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
@@ -130,6 +135,37 @@ describe('Keepalived', () => {
   testWith('keepalived', 'keepalived -t rejects a broken configuration (the checker can fail)', async () => {
     expect(await checkKeepalived('vrrp_instance X {\n  virtual_router_id 300\n}\n')).not.toBe('');
   });
+
+  testWith(
+    'python3',
+    'the check answers for a daemon bound to the private address only, and not for one on loopback only',
+    () => {
+      // Every daemon binds the host's private address (issue 7); a probe of 127.0.0.1 never reached it. Run the
+      // rendered script in a network namespace of its own holding the host's address, against real listeners.
+      const doc = renderAll(pair('openstack', [9090]).group)[0]!;
+      const ip = /unicast_src_ip (\S+)/.exec(fileOf(doc, KEEPALIVED_TEMPLATE).content)![1]!;
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'keepalived-check-'));
+      const script = path.join(dir, 'check-tcp.sh');
+      writeFileSync(script, fileOf(doc, '/etc/keepalived/check-tcp.sh').content);
+      const probe = (bind: string) =>
+        execFileSync(
+          'unshare',
+          [
+            '-rn',
+            'sh',
+            '-c',
+            `ip link set lo up && ip addr add ${ip}/32 dev lo && python3 -c '` +
+              'import socket, subprocess, sys\n' +
+              `s = socket.socket(); s.bind(("${bind}", 9090)); s.listen()\n` +
+              `print(subprocess.run(["bash", "${script}", "9090"], stderr=subprocess.DEVNULL).returncode)'`,
+          ],
+          { encoding: 'utf8' },
+        ).trim();
+      expect(probe(ip)).toBe('0');
+      expect(probe('0.0.0.0')).toBe('0');
+      expect(probe('127.0.0.1')).not.toBe('0');
+    },
+  );
 
   testWith('shellcheck', 'the check and render scripts pass shellcheck', async () => {
     const doc = renderAll(pair().group)[0]!;

@@ -63,7 +63,8 @@ describe('MesosMaster', () => {
 
   test('creates the work and log directories with explicit modes before starting the unit', () => {
     const cmds = runcmd(renderAll(control().group)[0]!);
-    const start = cmds.indexOf(`systemctl enable --now ${MESOS_MASTER_CONTAINER}.service`);
+    // started without waiting: it requires the secret fetch (lib/cloudinit/secret-delivery.ts)
+    const start = cmds.indexOf(`systemctl enable --now --no-block ${MESOS_MASTER_CONTAINER}.service`);
     const dirs = [
       'install -d -m 0755 -o root -g root /var/lib/mesos',
       'install -d -m 0750 -o root -g root /var/lib/mesos/master',

@@ -69,7 +69,52 @@ function secretRole(mode = '0600'): IHostRole {
   };
 }
 
+/**
+ * Units of a rendered cloud-config that cannot start without `regionkit-secrets.service`: those whose unit
+ * file or drop-in requires it (Requires=, BindsTo=, Requisite=), and transitively those requiring one of them.
+ */
+function gatedBySecrets(doc: { write_files?: { path: string; content: string }[] }): Set<string> {
+  const requires: [string, string[]][] = (doc.write_files ?? [])
+    .filter((f) => f.path.startsWith('/etc/systemd/system/'))
+    .map((f) => [
+      f.path.split('/')[4]!.replace(/\.d$/, ''),
+      [...f.content.matchAll(/^(?:Requires|BindsTo|Requisite)=(.*)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/)),
+    ]);
+  const gated = new Set([SECRETS_UNIT]);
+  for (let size = 0; size !== gated.size;) {
+    size = gated.size;
+    for (const [unit, required] of requires) if (required.some((r) => gated.has(r))) gated.add(unit);
+  }
+  return gated;
+}
+
 describe.each(EXAMPLE_FILES.map((f) => [path.basename(f), f]))('%s', (_name, file) => {
+  test('first boot never waits on the secret store: every start of a unit the fetch gates is --no-block', async () => {
+    // A real store can be briefly unreachable (and on first boot the RAM role or credential may still be in
+    // the making); a blocking start in runcmd would hold first boot up to the fetch deadline and, as runcmd's
+    // last command, fail cloud-init. The units' own state shows whether they started.
+    const { spec } = await loadRegionFile(file);
+    const json = synthJson(new RegionStack(Testing.app(), `${spec.name}-infra`, { spec }));
+    let checked = 0;
+    for (const text of userDataOf(json)) {
+      const doc = parse(text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) as {
+        write_files?: { path: string; content: string }[];
+        runcmd?: string[][];
+      };
+      const gated = gatedBySecrets(doc);
+      for (const cmd of doc.runcmd ?? []) {
+        if (cmd[0] !== 'systemctl' || !['enable', 'start', 'restart'].includes(cmd[1]!)) continue;
+        if (cmd[1] === 'enable' && !cmd.includes('--now')) continue;
+        if (cmd.slice(2).some((u) => gated.has(u))) {
+          checked++;
+          expect(cmd, cmd.join(' ')).toContain('--no-block');
+        }
+      }
+    }
+    // every host of a Mesos cluster has secrets: the check ran on real starts
+    expect(checked).toBeGreaterThan(10);
+  });
+
   test('no user data holds a secret or a sensitive variable; each variable feeds only the secret store', async () => {
     const { spec } = await loadRegionFile(file);
     const json = synthJson(new RegionStack(Testing.app(), `${spec.name}-infra`, { spec }));
@@ -121,7 +166,7 @@ describe.each(CLOUDS)('%s host', (cloud) => {
     const starts = runcmd.filter((c) => c.startsWith('systemctl enable --now'));
     expect(starts.slice(0, 3)).toEqual([
       `systemctl enable --now ${METADATA_GUARD_UNIT}`,
-      `systemctl enable --now ${SECRETS_UNIT}`,
+      `systemctl enable --now --no-block ${SECRETS_UNIT}`,
       `systemctl enable --now ${METADATA_CLOSE_UNIT}`,
     ]);
     const unit = (name: string) => fileOf(doc, `/etc/systemd/system/${name}`).content;
@@ -137,6 +182,34 @@ describe.each(CLOUDS)('%s host', (cloud) => {
     expect(fileOf(doc, '/etc/systemd/system/app.service.d/10-regionkit-secrets.conf').content).toMatch(
       /^After=regionkit-secrets\.service\nRequires=regionkit-secrets\.service$/m,
     );
+  });
+
+  test('first boot queues the fetch and every unit needing it (--no-block): cloud-init never waits on the store', () => {
+    // A unit that requires the secret reader, as a role might add (the kind: anything the fetch gates).
+    const role = secretRole();
+    const withDependent: IHostRole = {
+      ...role,
+      configure: (ctx, config) => {
+        role.configure(ctx, config);
+        config.addSystemdUnit({
+          name: 'app-sidecar.service',
+          content:
+            '[Unit]\nDescription=sidecar\nRequires=app.service\nAfter=app.service\n[Service]\nExecStart=/usr/bin/true\n',
+        });
+        config.addSystemdUnit({
+          name: 'plain.service',
+          content: '[Unit]\nDescription=plain\n[Service]\nExecStart=/usr/bin/true\n',
+        });
+      },
+    };
+    const { doc } = render(withDependent);
+    const runcmd = (parse(doc) as { runcmd: string[][] }).runcmd.map((c) => c.join(' '));
+    expect(runcmd).toContain(`systemctl enable --now --no-block ${SECRETS_UNIT}`);
+    expect(runcmd).toContain('systemctl enable --now --no-block app.service');
+    expect(runcmd).toContain('systemctl enable --now --no-block app-sidecar.service');
+    // units the fetch does not gate, and the close unit (ordered after the fetch, never failed by it), still wait
+    expect(runcmd).toContain('systemctl enable --now plain.service');
+    expect(runcmd).toContain(`systemctl enable --now ${METADATA_CLOSE_UNIT}`);
   });
 
   test('a host without secrets gets the guard, not the fetch', () => {
@@ -296,6 +369,25 @@ describe('fetch script', () => {
     );
     expect(out.trim()).toBe(
       'ACS3-HMAC-SHA256 Credential=acesskey,SignedHeaders=x-acs-test,Signature=4ab59fffe3c5738ff8a2729f90cc04fe18b02a4b15b2102cbaf92f9ff3df2ea3',
+    );
+  });
+
+  testWith('python3', 'retries 15 min by default; the deadline variable only the boot test image sets', () => {
+    const { REGIONKIT_SECRETS_DEADLINE_SECONDS: _unset, ...inherited } = process.env;
+    const deadline = (env: Record<string, string>) =>
+      execFileSync('python3', ['-c', 'import regionkit_secrets as m; print(m.DEADLINE_SECONDS)'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...inherited, PYTHONDONTWRITEBYTECODE: '1', ...env },
+      }).trim();
+    expect(deadline({})).toBe('900');
+    expect(deadline({ REGIONKIT_SECRETS_DEADLINE_SECONDS: '60' })).toBe('60');
+    // hosts never set it: the unit as rendered has no Environment= for it
+    const f = roleFixture('openstack');
+    const g = f.group('app');
+    g.addRole(secretRole());
+    expect(fileOf(g.renderUserData(g.hosts[0]!), `/etc/systemd/system/${SECRETS_UNIT}`).content).not.toMatch(
+      /REGIONKIT_SECRETS_DEADLINE_SECONDS/,
     );
   });
 
