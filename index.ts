@@ -10,7 +10,6 @@ export {
 } from './stacks/region-stack.js';
 export { addRegionStacks, addPlatformStacks } from './stacks/region-app.js';
 export { PlatformStack, platformStackName, type PlatformStackProps } from './stacks/platform-stack.js';
-export type { KubernetesAccess } from './constructs/cluster/kubernetes-access.js';
 export { TenantNamespace, type TenantNamespaceProps } from './constructs/platform/tenant-namespace.js';
 export { GatewayApi, type GatewayApiProps, type TenantGateway } from './constructs/platform/gateway-api.js';
 export { StorageClasses, type StorageClassesProps } from './constructs/platform/storage-classes.js';

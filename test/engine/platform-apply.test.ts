@@ -19,10 +19,10 @@ import { expect, onTestFinished, test } from 'vitest';
 import { engineDir, hasPlugin, kubernetesPaths, readManifest } from '../../bin/engine/layout.js';
 import { deployStacks, destroyRegion, planStacks, type LifecycleOptions } from '../../bin/engine/lifecycle.js';
 import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
-import { NamespaceV1 } from '../../lib/gen/kubernetes/namespace-v1/index.js';
-import { KubernetesProvider } from '../../lib/gen/kubernetes/provider/index.js';
-import { ResourceQuotaV1 } from '../../lib/gen/kubernetes/resource-quota-v1/index.js';
+import { loadRegionFiles } from '../../lib/spec/load.js';
 import { ALL_PROVIDERS, KUBERNETES_BUILD } from '../../lib/versions.js';
+import { PlatformStack } from '../../stacks/platform-stack.js';
+import { K8S_DRAFT_FILES } from '../platform/examples.js';
 
 import { engineFor, tempDir } from './engine-harness.js';
 import { getWithAdmin, startControlPlane, type RunningControlPlane } from './kube-apiserver.js';
@@ -188,39 +188,54 @@ function testWithControlPlane(
   );
 }
 
-testWithControlPlane('fixture applies, re-plans clean and destroys', async (cp, engine, dir) => {
-  const outdir = path.join(dir, 'out');
-  const build: PlatformBuilder = (app, id, access) => {
-    const stack = new TerraformStack(app, id);
-    new LocalBackend(stack, { path: `../${id}/terraform.${id}.tfstate` });
-    new KubernetesProvider(stack, 'kubernetes', {
-      host: access.endpoint,
-      clusterCaCertificate: access.clusterCaCertificate,
-      clientCertificate: access.clientCertificate,
-      clientKey: access.clientKey,
-    });
-    const ns = new NamespaceV1(stack, 'ns', { metadata: { name: 'team-a' } });
-    new ResourceQuotaV1(stack, 'q', {
-      metadata: { name: 'q', namespace: ns.metadata.name },
-      spec: { hard: { pods: '10' } },
-    });
-    return stack;
-  };
-  const { lines } = await applyPlatform(build, cp, outdir, engine);
-  expect(await names(cp, '/api/v1/namespaces')).toContain('team-a');
-  const opts: LifecycleOptions = {
-    engine,
-    outdir,
-    env: {
-      ...process.env,
-      TF_VAR_endpoint: cp.endpoint,
-      TF_VAR_cluster_ca_certificate: cp.caPem,
-      TF_VAR_client_certificate: cp.clientCertPem,
-      TF_VAR_client_key: cp.clientKeyPem,
+for (const file of K8S_DRAFT_FILES) {
+  testWithControlPlane(
+    `${path.basename(file)}: the platform stack's objects apply, re-plan clean and destroy`,
+    async (cp, engine, dir) => {
+      const [{ spec }] = await loadRegionFiles([file]);
+      const outdir = path.join(dir, 'out');
+      const build: PlatformBuilder = (app, id, access) =>
+        new PlatformStack(app, id, { spec: { ...spec!, name: REGION }, access });
+      const { dropped, lines } = await applyPlatform(build, cp, outdir, engine);
+      // only the two releases (Envoy Gateway, then the Gateways chart) are left out
+      expect(dropped.every((a) => a.startsWith('helm_release.'))).toBe(true);
+      // read back from the API server: each tenant's namespace with Pod Security Admission, quota, limits,
+      // policies and admin binding; the storage classes
+      const namespaces = await names(cp, '/api/v1/namespaces');
+      for (const tenant of spec!.tenants) {
+        expect(namespaces).toContain(tenant.name);
+        const ns = await getWithAdmin(cp, `${cp.endpoint}/api/v1/namespaces/${tenant.name}`);
+        const labels = (JSON.parse(ns.body) as { metadata: { labels: Record<string, string> } }).metadata.labels;
+        expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+        expect(await names(cp, `/api/v1/namespaces/${tenant.name}/resourcequotas`)).not.toHaveLength(0);
+        expect(await names(cp, `/api/v1/namespaces/${tenant.name}/limitranges`)).not.toHaveLength(0);
+        expect(await names(cp, `/apis/networking.k8s.io/v1/namespaces/${tenant.name}/networkpolicies`)).toContain(
+          'default-deny',
+        );
+        expect(
+          await names(cp, `/apis/rbac.authorization.k8s.io/v1/namespaces/${tenant.name}/rolebindings`),
+        ).not.toHaveLength(0);
+      }
+      expect(await names(cp, '/apis/storage.k8s.io/v1/storageclasses')).toEqual(
+        expect.arrayContaining(['regionkit-default', 'regionkit-retain']),
+      );
+      const opts: LifecycleOptions = {
+        engine,
+        outdir,
+        env: {
+          ...process.env,
+          TF_VAR_endpoint: cp.endpoint,
+          TF_VAR_cluster_ca_certificate: cp.caPem,
+          TF_VAR_client_certificate: cp.clientCertPem,
+          TF_VAR_client_key: cp.clientKeyPem,
+        },
+        cwd: outdir,
+        progress: (l) => lines.push(l),
+      };
+      await destroyRegion([PLATFORM, INFRA], opts);
+      const left = await names(cp, '/api/v1/namespaces');
+      for (const tenant of spec!.tenants) expect(left).not.toContain(tenant.name);
+      expect(await names(cp, '/apis/storage.k8s.io/v1/storageclasses')).not.toContain('regionkit-retain');
     },
-    cwd: outdir,
-    progress: (l) => lines.push(l),
-  };
-  await destroyRegion([PLATFORM, INFRA], opts);
-  expect(await names(cp, '/api/v1/namespaces')).not.toContain('team-a');
-});
+  );
+}

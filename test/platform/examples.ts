@@ -12,14 +12,18 @@ import { loadRegionFiles } from '../../lib/spec/load.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { addRegionStacks } from '../../stacks/region-app.js';
 import { infraStackName } from '../../stacks/region-stack.js';
-import { EXAMPLE_FILES } from '../helpers.js';
+import { EXAMPLE_FILES, K8S_EXAMPLE_FILES } from '../helpers.js';
 
 import { testInfraStack } from './test-infra.js';
 
-/** The Kubernetes example regions not yet in regions/. */
-export const K8S_DRAFT_FILES = ['example-alicloud-k8s.yaml', 'example-openstack-k8s.yaml'].map((f) =>
-  path.resolve(import.meta.dirname, '..', 'fixtures', 'k8s-drafts', f),
-);
+/**
+ * The Kubernetes examples: the ACK one in regions/, the kubeadm one still a draft (test/fixtures/k8s-drafts) until
+ * RegionStack builds kubeadm clusters.
+ */
+export const K8S_DRAFT_FILES = [
+  ...K8S_EXAMPLE_FILES,
+  path.resolve(import.meta.dirname, '..', 'fixtures', 'k8s-drafts', 'example-openstack-k8s.yaml'),
+];
 
 /** Every example's stacks in a new app (synthesized into `outdir` by `app.synth()`). */
 export async function exampleStacks(outdir: string): Promise<{ app: App; stacks: TerraformStack[] }> {

@@ -5,18 +5,18 @@
  * itself makes the control plane's certificates from these CAs.
  */
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 
 import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { expect } from 'vitest';
 
 import { runEngine, type Engine } from '../../../bin/engine/engine.js';
+import { engineDir, kubernetesPaths } from '../../../bin/engine/layout.js';
 import { KUBEADM_ADMIN_GROUP, KubeadmPki } from '../../../constructs/roles/kubeadm-pki.js';
 import { KUBEADM_SHARED_PKI_FILES } from '../../../constructs/roles/kubeadm.js';
-import { ALL_PROVIDERS } from '../../../lib/versions.js';
+import { ALL_PROVIDERS, KUBERNETES_BUILD } from '../../../lib/versions.js';
 import { runChecker, which } from '../../checkers/tools.js';
 import { tempDir, testWithEngine } from '../../engine/engine-harness.js';
 
@@ -118,11 +118,7 @@ testWithEngine(
   },
 );
 
-function newestKubeadm(): string | undefined {
-  const root = path.join(os.homedir(), '.cache/regionkit/k8s');
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root)
-    .sort()
-    .filter((d) => existsSync(path.join(root, d, 'bin/kubeadm')));
-  return versions.length ? path.join(root, versions.at(-1)!, 'bin/kubeadm') : undefined;
+/** kubeadm as `.ci/engine.sh` builds it into the engine cache (lib/versions.ts KUBERNETES_BUILD). */
+function newestKubeadm(): string {
+  return kubernetesPaths(engineDir(), KUBERNETES_BUILD.version).kubeadm;
 }

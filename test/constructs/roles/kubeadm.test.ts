@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
+import { engineDir, kubernetesPaths } from '../../../bin/engine/layout.js';
 import { Apt } from '../../../constructs/roles/apt.js';
 import {
   CNI_BIN_DIR,
@@ -33,6 +34,7 @@ import {
 } from '../../../constructs/roles/kubelet.js';
 import { SECRETS_CONFIG } from '../../../lib/cloudinit/secret-delivery.js';
 import { PACKAGE_ROOT } from '../../../lib/providers/paths.js';
+import { KUBERNETES_BUILD } from '../../../lib/versions.js';
 import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { runChecker, testWith } from '../../checkers/tools.js';
 import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
@@ -252,8 +254,13 @@ describe('kubeadm configuration files', () => {
       const { control, workers } = cluster();
       const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-kubeadm-'));
       // a stand-in token of the right form and the CA file discovery reads
+      // the discovery kubeconfig must be a file on disk when kubeadm validates (cmd/kubeadm/app/apis/kubeadm/
+      // validation: "not a valid HTTPS URL or a file on disk"): the rendered one, written where the test runs
+      const discovery = path.join(dir, 'discovery.conf');
+      await writeFile(discovery, fileOf(renderAll(workers)[0]!, KUBEADM_DISCOVERY_KUBECONFIG).content);
       const fill = (text: string) =>
         text
+          .replaceAll(KUBEADM_DISCOVERY_KUBECONFIG, discovery)
           .replace('__REGIONKIT_SECRET_kubernetes_bootstrap_token_id__', 'abcdef')
           .replace('__REGIONKIT_SECRET_kubernetes_bootstrap_token_secret__', '0123456789abcdef')
           .replace(/^kubernetesVersion: .*$/m, 'kubernetesVersion: v1.36.0');
@@ -274,14 +281,9 @@ describe('kubeadm configuration files', () => {
   );
 });
 
-/** Where the lead's build puts kubeadm: ~/.cache/regionkit/k8s/<version>/bin/kubeadm (newest version). */
+/** kubeadm as `.ci/engine.sh` builds it into the engine cache (lib/versions.ts KUBERNETES_BUILD). */
 function kubeadmCachePath(): string {
-  const root = path.join(os.homedir(), '.cache/regionkit/k8s');
-  if (!existsSync(root)) return path.join(root, 'missing/bin/kubeadm');
-  const versions = readdirSync(root)
-    .sort()
-    .filter((v) => existsSync(path.join(root, v, 'bin/kubeadm')));
-  return path.join(root, versions.at(-1) ?? 'missing', 'bin/kubeadm');
+  return kubernetesPaths(engineDir(), KUBERNETES_BUILD.version).kubeadm;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
