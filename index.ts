@@ -36,6 +36,11 @@ export {
   type MesosClusterProps,
 } from './constructs/cluster/mesos-cluster.js';
 export { KubernetesCluster, type KubernetesClusterProps } from './constructs/cluster/kubernetes-cluster.js';
+export { KubeadmCluster, type KubeadmClusterProps } from './constructs/cluster/kubeadm-cluster.js';
+export { KubeadmPki } from './constructs/roles/kubeadm-pki.js';
+export { Containerd, type ContainerdProps } from './constructs/roles/containerd.js';
+export { Kubeadm, type KubeadmProps } from './constructs/roles/kubeadm.js';
+export { Kubelet, type KubeletProps } from './constructs/roles/kubelet.js';
 export type { KubernetesAccess } from './constructs/cluster/kubernetes-access.js';
 export {
   HostRole,
