@@ -8,7 +8,7 @@ export {
   type HostGroupInput,
   type LoadBalancerInput,
 } from './stacks/region-stack.js';
-export { addRegionStacks, addPlatformStacks } from './stacks/region-app.js';
+export { addRegionStacks, addPlatformStacks, infraStacks, type RegionAppStack } from './stacks/region-app.js';
 export { PlatformStack, platformStackName, type PlatformStackProps } from './stacks/platform-stack.js';
 export { TenantNamespace, type TenantNamespaceProps } from './constructs/platform/tenant-namespace.js';
 export { GatewayApi, type GatewayApiProps, type TenantGateway } from './constructs/platform/gateway-api.js';

@@ -37,7 +37,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   program
     .command('synth')
-    .description('render cdktf.out/stacks/<region>-infra/cdk.tf.json for region files (all of regions/ by default)')
+    .description(
+      'render cdktf.out/stacks/<region>-infra (and <region>-platform for Kubernetes regions) for region files (all of regions/ by default)',
+    )
     .argument('[files...]', 'region files (.yaml)')
     .option('-o, --out <dir>', 'output directory', 'cdktf.out')
     .option('--prune', 'remove stacks whose region file is gone (stale stacks are reported either way)')

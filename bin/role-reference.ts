@@ -13,16 +13,18 @@ import { isMainModule } from '../lib/main-module.js';
 import { PACKAGE_ROOT } from '../lib/providers/paths.js';
 import { loadRegionFiles, regionFilesIn } from '../lib/spec/load.js';
 import { GROUP_ROLE_NAMES } from '../lib/spec/region-spec.js';
-import { addRegionStacks } from '../stacks/region-app.js';
+import { addRegionStacks, infraStacks } from '../stacks/region-app.js';
 
 export const REFERENCE_FILE = path.join(PACKAGE_ROOT, 'constructs', 'roles', 'README.md');
 
 /** The reference text, from the example regions in regions/. */
 export async function roleReference(): Promise<string> {
   const loaded = await loadRegionFiles(await regionFilesIn(path.join(PACKAGE_ROOT, 'regions')));
-  const stacks = addRegionStacks(
-    new App({ outdir: path.join(PACKAGE_ROOT, 'cdktf.out') }),
-    loaded.map((l) => l.spec),
+  const stacks = infraStacks(
+    addRegionStacks(
+      new App({ outdir: path.join(PACKAGE_ROOT, 'cdktf.out') }),
+      loaded.map((l) => l.spec),
+    ),
   );
   const roles = new Map<string, { role: IHostRole; groups: Set<string> }>();
   for (const stack of stacks) {

@@ -10,18 +10,35 @@ import type { RegionSpec } from '../lib/spec/region-spec.js';
 import { PlatformStack, platformStackName } from './platform-stack.js';
 import { infraStackName, RegionStack } from './region-stack.js';
 
+/** A stack {@link addRegionStacks} adds: a region's `-infra` or, for a Kubernetes region, its `-platform`. */
+export type RegionAppStack = RegionStack | PlatformStack;
+
 /**
- * Adds `<region>-infra` for every spec, in order. With a local backend each stack keeps its state in
- * `terraform.<stack>.tfstate` inside its own directory, so the output is the same wherever it is written.
+ * Adds every spec's stacks, in order: `<region>-infra`, then for a Kubernetes region `<region>-platform`,
+ * configured from the infra stack's cluster access through cross-stack references (so it depends on the infra
+ * stack, and `cdktf deploy '<region>-*'` and `regionkit deploy` apply it second). With a local backend each
+ * stack keeps its state in `terraform.<stack>.tfstate` inside its own directory, so the output is the same
+ * wherever it is written.
+ * @returns the stacks in that order; `stack instanceof RegionStack` tells infra from platform
  */
-export function addRegionStacks(app: App, specs: readonly RegionSpec[]): RegionStack[] {
-  return specs.map((spec) => new RegionStack(app, infraStackName(spec.name), { spec }));
+export function addRegionStacks(app: App, specs: readonly RegionSpec[]): RegionAppStack[] {
+  return specs.flatMap((spec) => {
+    const infra = new RegionStack(app, infraStackName(spec.name), { spec });
+    return [infra, ...addPlatformStacks(app, [infra], (stack) => stack.kubernetes?.access)];
+  });
+}
+
+/** The `-infra` stacks among `stacks` (what {@link addRegionStacks} returned). */
+export function infraStacks(stacks: readonly RegionAppStack[]): RegionStack[] {
+  return stacks.filter((s): s is RegionStack => s instanceof RegionStack);
 }
 
 /**
  * Adds `<region>-platform` for every Kubernetes region among `infra`, configured from the access `accessOf`
  * returns for its infra stack (tokens of that stack: the platform stack then depends on it, so it is planned and
  * applied after it). A region for which `accessOf` returns undefined gets no platform stack.
+ * {@link addRegionStacks} calls it with each infra stack's own cluster; call it yourself for infra stacks built
+ * another way (an existing cluster's access, say).
  */
 export function addPlatformStacks(
   app: App,

@@ -155,6 +155,7 @@ export class RegionStack extends TerraformStack {
         spec: spec.cluster,
         ...(Array.isArray(spec.zones) ? { zoneNames: spec.zones } : {}),
         tags,
+        hostGroups: groups,
       });
     }
 

@@ -20,7 +20,9 @@ export const EXAMPLE_FILES = ['example-alicloud.yaml', 'example-openstack.yaml']
   path.join(PACKAGE_ROOT, 'regions', f),
 );
 /** The bundled Kubernetes example regions (synthesized by `regionkit synth` with the Mesos ones). */
-export const K8S_EXAMPLE_FILES = ['example-alicloud-k8s.yaml'].map((f) => path.join(PACKAGE_ROOT, 'regions', f));
+export const K8S_EXAMPLE_FILES = ['example-alicloud-k8s.yaml', 'example-openstack-k8s.yaml'].map((f) =>
+  path.join(PACKAGE_ROOT, 'regions', f),
+);
 /** A managed Kubernetes region on OpenStack (Magnum): a test fixture, not an example. */
 export const MAGNUM_FIXTURE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'k8s-managed', 'openstack-magnum.yaml');
 

@@ -101,8 +101,8 @@ loadBalancers:
   - { name: www, public: true, backends: web, listeners: [{ port: 443 }] }
 `;
   const main = `/**
- * The cdktf app: one stack per region file in regions/.
- * Synthesize with \`npm run synth\` or \`npx cdktf synth\`; the JSON lands in cdktf.out/stacks/<region>-infra/.
+ * The cdktf app: the stacks of each region file in regions/ (<region>-infra, and <region>-platform for a
+ * Kubernetes region). Synthesize with \`npm run synth\` or \`npx cdktf synth\`; the JSON lands in cdktf.out/stacks/<stack>/.
  */
 import { App } from 'cdktf';
 import { addRegionStacks, loadRegionFiles } from '${own.name}';

@@ -1,3 +1,5 @@
+import { Fn } from 'cdktf';
+
 /**
  * What a `<region>-platform` stack needs to reach its cluster. Every field is a token of the `<region>-infra`
  * stack: the platform stack's kubernetes and helm providers are configured from them, and cdktf turns each
@@ -13,4 +15,38 @@ export interface KubernetesAccess {
   readonly clientCertificate: string;
   /** PEM of that certificate's private key; sensitive. */
   readonly clientKey: string;
+}
+
+/**
+ * A kubeconfig (YAML) with one cluster, one admin user and one context, all named `name`, from `access`: the
+ * certificates embedded Base64-encoded as `*-data`, as kubectl writes them. A token of the stack `access` comes
+ * from; sensitive.
+ * @see https://kubernetes.io/docs/reference/config-api/kubeconfig.v1/
+ */
+export function adminKubeconfig(name: string, access: KubernetesAccess): string {
+  const user = `${name}-admin`;
+  return Fn.yamlencode({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name,
+        cluster: {
+          server: access.endpoint,
+          'certificate-authority-data': Fn.base64encode(access.clusterCaCertificate),
+        },
+      },
+    ],
+    users: [
+      {
+        name: user,
+        user: {
+          'client-certificate-data': Fn.base64encode(access.clientCertificate),
+          'client-key-data': Fn.base64encode(access.clientKey),
+        },
+      },
+    ],
+    contexts: [{ name, context: { cluster: name, user } }],
+    'current-context': name,
+  });
 }

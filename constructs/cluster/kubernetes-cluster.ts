@@ -11,12 +11,14 @@ import type { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 
 import type { ManagedNodePoolSpec } from '../../lib/cloud/types.js';
-import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
+import { SpecError } from '../../lib/errors.js';
 import { planClusterRanges, type ClusterRanges } from '../../lib/net/network-plan.js';
 import type { KubernetesClusterSpec, NodePoolSpec } from '../../lib/spec/region-spec.js';
+import type { HostGroup } from '../compute/host-group.js';
 import type { INetwork } from '../network/network.js';
 
-import type { KubernetesAccess } from './kubernetes-access.js';
+import { KubeadmCluster } from './kubeadm-cluster.js';
+import { adminKubeconfig, type KubernetesAccess } from './kubernetes-access.js';
 
 /** Properties of a {@link KubernetesCluster}. */
 export interface KubernetesClusterProps {
@@ -31,17 +33,22 @@ export interface KubernetesClusterProps {
   readonly zoneNames?: readonly string[];
   /** Tags of every cloud resource. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The region's host groups by name; mode kubeadm builds the cluster on the groups `spec.kubeadm` names.
+   * @default - none: mode kubeadm throws
+   */
+  readonly hostGroups?: ReadonlyMap<string, HostGroup>;
 }
 
 /**
  * A region's Kubernetes cluster. Mode `managed` is built here through the cloud adapter: a managed control plane
  * in the region network, pod and service ranges planned by lib/net (`planClusterRanges`), and one node pool per
- * `managed.nodePools` entry over its zones (all of the region's by default). Mode `kubeadm` is
- * `KubeadmCluster`'s (not built on this branch: `NotBuiltYetError`).
+ * `managed.nodePools` entry over its zones (all of the region's by default). Mode `kubeadm` builds a
+ * {@link KubeadmCluster} on the host groups `spec.kubeadm` names, with the same planned ranges.
  *
- * @throws SpecError when the pod or service range overlaps the network or each other (naming both ranges), or a
- *   node pool names a zone the region does not list
- * @throws NotBuiltYetError for mode kubeadm
+ * @throws SpecError when the pod or service range overlaps the network or each other (naming both ranges), a
+ *   node pool names a zone the region does not list, or (mode kubeadm) a group `spec.kubeadm` names is not in
+ *   `hostGroups`, or KubeadmCluster refuses the groups (control-plane count and zone spread)
  */
 export class KubernetesCluster extends Construct {
   /** Managed or kubeadm. */
@@ -52,10 +59,15 @@ export class KubernetesCluster extends Construct {
   public readonly kubeconfig: string;
   /** Pod and service ranges, as planned. */
   public readonly ranges: ClusterRanges;
-  /** The managed cluster resource (`alicloud_cs_managed_kubernetes`, `openstack_containerinfra_cluster_v1`). */
-  public readonly cluster: TerraformResource;
-  /** Node-pool resources by pool name: one per pool on ACK, one per pool and zone on Magnum. */
+  /**
+   * The managed cluster resource (`alicloud_cs_managed_kubernetes`, `openstack_containerinfra_cluster_v1`).
+   * @default - none for mode kubeadm (see {@link kubeadm})
+   */
+  public readonly cluster?: TerraformResource;
+  /** Node-pool resources by pool name: one per pool on ACK, one per pool and zone on Magnum; empty for kubeadm. */
   public readonly nodePools: ReadonlyMap<string, readonly TerraformResource[]>;
+  /** The kubeadm cluster on the region's host groups (mode kubeadm). */
+  public readonly kubeadm?: KubeadmCluster;
 
   constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
     super(scope, id);
@@ -82,12 +94,11 @@ export class KubernetesCluster extends Construct {
     this.ranges = ranges;
 
     if (spec.mode === 'kubeadm') {
-      // The lead replaces this branch with KubeadmCluster (constructs/cluster/kubeadm-cluster.ts) at merge.
-      throw new NotBuiltYetError(
-        `${this.node.path}: cluster mode kubeadm is not built on this branch: KubeadmCluster comes from the ` +
-          'kubeadm work of issue 10',
-        { hint: 'use mode managed, or synthesize this region where KubeadmCluster exists' },
-      );
+      this.kubeadm = this.buildKubeadm(network, spec, ranges, props.hostGroups);
+      this.access = this.kubeadm.access;
+      this.kubeconfig = adminKubeconfig(network.regionName, this.access);
+      this.nodePools = new Map();
+      return;
     }
     const managed = spec.managed;
     if (!managed) throw new SpecError(`${this.node.path}: cluster.managed is required when mode is managed`);
@@ -108,6 +119,34 @@ export class KubernetesCluster extends Construct {
     this.kubeconfig = refs.kubeconfig;
     this.cluster = refs.cluster;
     this.nodePools = refs.nodePools;
+  }
+
+  private buildKubeadm(
+    network: INetwork,
+    spec: KubernetesClusterSpec,
+    ranges: ClusterRanges,
+    hostGroups: ReadonlyMap<string, HostGroup> | undefined,
+  ): KubeadmCluster {
+    const groups = spec.kubeadm;
+    if (!groups) throw new SpecError(`${this.node.path}: cluster.kubeadm is required when mode is kubeadm`);
+    const group = (field: string, name: string): HostGroup => {
+      const found = hostGroups?.get(name);
+      if (!found) {
+        throw new SpecError(
+          `${this.node.path}: cluster.kubeadm.${field} must name a host group ` +
+            `(${[...(hostGroups?.keys() ?? [])].join(', ') || 'none given'}), got ${JSON.stringify(name)}`,
+        );
+      }
+      return found;
+    };
+    return new KubeadmCluster(this, 'Kubeadm', {
+      name: network.regionName,
+      controlPlane: group('controlPlaneGroup', groups.controlPlaneGroup),
+      workers: groups.workerGroups.map((name, i) => group(`workerGroups[${i}]`, name)),
+      podCidr: ranges.podCidr,
+      serviceCidr: ranges.serviceCidr,
+      version: spec.version,
+    });
   }
 
   private poolSpec(

@@ -9,7 +9,7 @@ import { Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
 import { KubernetesCluster } from '../../constructs/cluster/kubernetes-cluster.js';
-import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
+import { SpecError } from '../../lib/errors.js';
 import { loadRegionFile } from '../../lib/spec/load.js';
 import type { KubernetesClusterSpec, NodePoolSpec } from '../../lib/spec/region-spec.js';
 import { RegionStack } from '../../stacks/region-stack.js';
@@ -80,7 +80,7 @@ describe.each(CLOUDS)('KubernetesCluster (managed) on %s', (cloud) => {
     ).toThrow(/serviceCidr 172\.20\.128\.0\/20 overlaps podCidr 172\.20\.0\.0\/16/);
   });
 
-  test('mode kubeadm is refused by name (KubeadmCluster is built elsewhere)', () => {
+  test('mode kubeadm names the group it cannot find among hostGroups', () => {
     const t = testStack(cloud);
     const spec: KubernetesClusterSpec = {
       kind: 'kubernetes',
@@ -89,7 +89,7 @@ describe.each(CLOUDS)('KubernetesCluster (managed) on %s', (cloud) => {
       kubeadm: { controlPlaneGroup: 'control', workerGroups: ['worker'] },
     };
     expect(() => new KubernetesCluster(t.stack, 'Cluster', { network: testNetwork(t), spec })).toThrow(
-      NotBuiltYetError,
+      /Cluster: cluster\.kubeadm\.controlPlaneGroup must name a host group \(none given\), got "control"/,
     );
   });
 
@@ -283,7 +283,7 @@ describe.each([...K8S_EXAMPLE_FILES, MAGNUM_FIXTURE].map((f) => [path.basename(f
       'kubernetes_kubeconfig',
     ]);
     for (const [name, output] of Object.entries(k8s)) {
-      expect(output.value, name).toMatch(/^\$\{/); // a reference, never a literal
+      expect(output.value, name).toMatch(/\$\{/); // built from references, never a literal
       expect(output.sensitive ?? false, name).toBe(name !== 'kubernetes_endpoint');
     }
     expect(stack.kubernetes?.access.endpoint).toBeDefined();

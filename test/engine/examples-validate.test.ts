@@ -1,5 +1,5 @@
 /**
- * Every stack of every example region through the real engine: `init -backend=false` from the local mirror,
+ * Every stack of every example region (`-infra` and `-platform`) through the real engine: `init -backend=false` from the local mirror,
  * then `validate -json`, which runs each provider's own validation of every block (value ranges, allowed
  * values, conflicts, required blocks). Zero errors; a warning fails unless KNOWN_WARNINGS lists it with its
  * reason. With Terraform on the PATH the same runs under Terraform too.
@@ -13,16 +13,19 @@ import { initAndValidate, formatDiagnostic, findEngine, type Engine } from '../.
 import { pinnedProviders, type StackJson } from '../../bin/engine/stack-needs.js';
 import { loadRegionFiles } from '../../lib/spec/load.js';
 import { addRegionStacks } from '../../stacks/region-app.js';
-import { EXAMPLE_FILES } from '../helpers.js';
+import { EXAMPLE_FILES, K8S_EXAMPLE_FILES } from '../helpers.js';
 
 import { tempDir, terraformOnPath, testWithEngine } from './engine-harness.js';
+
+/** The four examples: their `-infra` stacks and the Kubernetes regions' `-platform` stacks. */
+const ALL_EXAMPLES = [...EXAMPLE_FILES, ...K8S_EXAMPLE_FILES];
 
 /** Warnings the engine prints for the examples that are accepted, each with why. */
 const KNOWN_WARNINGS: readonly { readonly summary: RegExp; readonly why: string }[] = [];
 
 async function synthExamples(): Promise<Map<string, string>> {
   const dir = await tempDir('engine-validate');
-  const loaded = await loadRegionFiles(EXAMPLE_FILES);
+  const loaded = await loadRegionFiles(ALL_EXAMPLES);
   const app = new App({ outdir: dir });
   const stacks = addRegionStacks(
     app,
@@ -35,7 +38,7 @@ async function synthExamples(): Promise<Map<string, string>> {
 // The providers each example stack pins, read once from a synthesis at collection time.
 const exampleProviders = new Map<string, { source: string; version: string }[]>();
 {
-  const loaded = await loadRegionFiles(EXAMPLE_FILES);
+  const loaded = await loadRegionFiles(ALL_EXAMPLES);
   const app = new App({ outdir: '/nonexistent-never-written', skipValidation: true });
   for (const stack of addRegionStacks(
     app,

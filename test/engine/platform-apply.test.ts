@@ -22,7 +22,7 @@ import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-acces
 import { loadRegionFiles } from '../../lib/spec/load.js';
 import { ALL_PROVIDERS, KUBERNETES_BUILD } from '../../lib/versions.js';
 import { PlatformStack } from '../../stacks/platform-stack.js';
-import { K8S_DRAFT_FILES } from '../platform/examples.js';
+import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
 import { engineFor, tempDir } from './engine-harness.js';
 import { getWithAdmin, startControlPlane, type RunningControlPlane } from './kube-apiserver.js';
@@ -188,7 +188,7 @@ function testWithControlPlane(
   );
 }
 
-for (const file of K8S_DRAFT_FILES) {
+for (const file of K8S_EXAMPLE_FILES) {
   testWithControlPlane(
     `${path.basename(file)}: the platform stack's objects apply, re-plan clean and destroy`,
     async (cp, engine, dir) => {

@@ -33,12 +33,12 @@ import {
   checkVolfile,
 } from '../checkers/formats.js';
 import { testWith } from '../checkers/tools.js';
-import { EXAMPLE_FILES, synthJson } from '../helpers.js';
+import { EXAMPLE_FILES, K8S_EXAMPLE_FILES, synthJson } from '../helpers.js';
 
 import { FILE_KINDS, kindOf, type FileKind } from './file-kinds.js';
 
 const artifacts: HostArtifacts[] = [];
-for (const file of EXAMPLE_FILES) {
+for (const file of [...EXAMPLE_FILES, ...K8S_EXAMPLE_FILES]) {
   const { spec } = await loadRegionFile(file);
   const stack = new RegionStack(Testing.app(), `${spec.name}-infra`, { spec });
   artifacts.push(...hostArtifacts(stack.node.id, synthJson(stack) as never));
@@ -79,9 +79,15 @@ async function problemsOf(
 describe('example hosts', () => {
   test('there are hosts on both clouds, each with files to check', () => {
     expect(new Set(artifacts.map((a) => a.stack))).toEqual(
-      new Set(['example-alicloud-infra', 'example-openstack-infra']),
+      new Set([
+        'example-alicloud-infra',
+        'example-openstack-infra',
+        'example-alicloud-k8s-infra',
+        'example-openstack-k8s-infra',
+      ]),
     );
-    expect(artifacts.length).toBe(18);
+    // 18 hosts in the Mesos examples, the ACK example's bastion, the kubeadm example's bastion, 3 control, 3 workers
+    expect(artifacts.length).toBe(26);
     for (const a of artifacts) expect(a.files.length).toBeGreaterThan(3);
   });
 

@@ -18,8 +18,8 @@ import { HELM_CHARTS } from '../../lib/versions.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
+import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { K8S_DRAFT_FILES } from './examples.js';
 import { testInfraStack } from './test-infra.js';
 
 interface ValuesKeys {
@@ -69,7 +69,7 @@ function keysOf(valuesYaml: string): Pick<ValuesKeys, 'keys' | 'freeFormMaps'> {
 async function releaseValues(): Promise<{ chart: string; values: unknown }[]> {
   const dir = await tempDir('chart-values');
   const app = new App({ outdir: dir, skipValidation: true });
-  const platforms = (await loadRegionFiles(K8S_DRAFT_FILES)).map(({ spec }) => {
+  const platforms = (await loadRegionFiles(K8S_EXAMPLE_FILES)).map(({ spec }) => {
     const infra = testInfraStack(app, infraStackName(spec.name));
     return new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });
   });
@@ -98,7 +98,7 @@ describe('Helm values keys', () => {
 
   test('every key set for Envoy Gateway exists in its values at the pinned version', async () => {
     const sets = (await releaseValues()).filter((r) => r.chart === HELM_CHARTS.envoyGateway.chart);
-    expect(sets.length).toBe(K8S_DRAFT_FILES.length);
+    expect(sets.length).toBe(K8S_EXAMPLE_FILES.length);
     for (const { values } of sets) {
       expect(leafKeys(values)).toContain('podDisruptionBudget.minAvailable');
       expect(unknownKeys(values, envoy)).toEqual([]);
@@ -108,7 +108,7 @@ describe('Helm values keys', () => {
   test('every key set for the Gateways chart exists in its values.yaml', async () => {
     const chart = keysOf(readFileSync(path.join(GATEWAYS_CHART_DIR, 'values.yaml'), 'utf8'));
     const sets = (await releaseValues()).filter((r) => r.chart.startsWith('./assets/'));
-    expect(sets.length).toBe(K8S_DRAFT_FILES.length);
+    expect(sets.length).toBe(K8S_EXAMPLE_FILES.length);
     for (const { values } of sets) expect(unknownKeys(values, chart)).toEqual([]);
   });
 

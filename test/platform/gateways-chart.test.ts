@@ -19,8 +19,8 @@ import { loadRegionFiles } from '../../lib/spec/load.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
+import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { K8S_DRAFT_FILES } from './examples.js';
 import { testInfraStack } from './test-infra.js';
 
 const helm = process.env.REGIONKIT_HELM ?? onPath('helm', process.env);
@@ -36,7 +36,7 @@ interface K8sObject {
 test.skipIf(!helm)('the Gateways chart lints and renders what every example’s tenants ask for', async () => {
   const dir = await tempDir('gateways-chart');
   const app = new App({ outdir: dir, skipValidation: true });
-  const loaded = await loadRegionFiles(K8S_DRAFT_FILES);
+  const loaded = await loadRegionFiles(K8S_EXAMPLE_FILES);
   const platforms = loaded.map(({ spec }) => {
     const infra = testInfraStack(app, infraStackName(spec.name));
     return new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });

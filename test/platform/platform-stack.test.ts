@@ -17,15 +17,14 @@ import { HELM_CHARTS } from '../../lib/versions.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
-import { minimalSpec } from '../helpers.js';
+import { K8S_EXAMPLE_FILES, minimalSpec } from '../helpers.js';
 
-import { K8S_DRAFT_FILES } from './examples.js';
 import { testInfraStack } from './test-infra.js';
 
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
 const specs = new Map<string, RegionSpec>(
-  (await loadRegionFiles(K8S_DRAFT_FILES)).map(({ spec }) => [spec.cloud, spec] as const),
+  (await loadRegionFiles(K8S_EXAMPLE_FILES)).map(({ spec }) => [spec.cloud, spec] as const),
 );
 
 /** The platform stack of `spec` beside its test infra stack, synthesized into `outdir` when given. */

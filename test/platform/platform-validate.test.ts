@@ -14,8 +14,8 @@ import { GENERATED_PROVIDERS } from '../../lib/versions.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir, testWithEngine } from '../engine/engine-harness.js';
+import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { K8S_DRAFT_FILES } from './examples.js';
 import { testInfraStack } from './test-infra.js';
 
 const { kubernetes, helm } = GENERATED_PROVIDERS;
@@ -26,7 +26,7 @@ testWithEngine(
   async (engine) => {
     const dir = await tempDir('platform-validate');
     const app = new App({ outdir: dir, skipValidation: true });
-    const platforms = (await loadRegionFiles(K8S_DRAFT_FILES)).map(({ spec }) => {
+    const platforms = (await loadRegionFiles(K8S_EXAMPLE_FILES)).map(({ spec }) => {
       const infra = testInfraStack(app, infraStackName(spec.name));
       return new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });
     });

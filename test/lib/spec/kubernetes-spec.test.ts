@@ -3,13 +3,12 @@
  * in the project's form (`field.path: must ..., got <value>`), the draft Kubernetes examples, and the named
  * refusal to synthesize a Kubernetes region before its constructs exist.
  */
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
-import { NotBuiltYetError, SpecValidationError } from '../../../lib/errors.js';
+import { SpecValidationError } from '../../../lib/errors.js';
 import { PACKAGE_ROOT } from '../../../lib/providers/paths.js';
 import { loadRegionFiles, regionFilesIn, resolveRegionSpec } from '../../../lib/spec/load.js';
 import type { RegionSpecInput } from '../../../lib/spec/region-spec.js';
@@ -17,9 +16,7 @@ import { KUBERNETES_MINOR } from '../../../lib/versions.js';
 import { RegionStack } from '../../../stacks/region-stack.js';
 import { EXAMPLE_FILES, K8S_EXAMPLE_FILES, minimalSpec } from '../../helpers.js';
 
-const DRAFTS = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'k8s-drafts');
-const DRAFT_FILES = ['example-openstack-k8s.yaml'].map((f) => path.join(DRAFTS, f));
-const K8S_FILES = [...K8S_EXAMPLE_FILES, ...DRAFT_FILES];
+const K8S_FILES = K8S_EXAMPLE_FILES;
 
 /** The problem lines of a spec that must fail. */
 function problems(input: unknown): string[] {
@@ -380,28 +377,20 @@ describe('Kubernetes examples', () => {
     ]);
   });
 
-  test('regions/ holds the Mesos examples and the managed Kubernetes one; the kubeadm draft waits', async () => {
+  test('regions/ holds the four examples: Mesos and Kubernetes on both clouds', async () => {
     expect(await regionFilesIn(path.join(PACKAGE_ROOT, 'regions'))).toEqual(
       [...EXAMPLE_FILES, ...K8S_EXAMPLE_FILES].sort(),
     );
-    expect((await readdir(DRAFTS)).sort()).toEqual(['README.md', 'example-openstack-k8s.yaml']);
   });
 
-  test.each(DRAFT_FILES.map((f) => [path.basename(f), f]))(
-    'synthesizing %s (mode kubeadm) stops with a named NotBuiltYetError',
+  test.each(K8S_FILES.map((f) => [path.basename(f), f]))(
+    '%s synthesizes its cluster (managed or kubeadm) in RegionStack',
     async (_name, file) => {
       const [{ spec }] = await loadRegionFiles([file]);
-      let error: unknown;
-      try {
-        new RegionStack(Testing.app(), `${spec!.name}-infra`, { spec: spec! });
-      } catch (err) {
-        error = err;
-      }
-      expect(error).toBeInstanceOf(NotBuiltYetError);
-      expect((error as Error).name).toBe('NotBuiltYetError');
-      expect((error as Error).message).toMatch(
-        new RegExp(`^${spec!.name}-infra/Cluster: cluster mode kubeadm is not built on this branch`),
-      );
+      const stack = new RegionStack(Testing.app(), `${spec!.name}-infra`, { spec: spec! });
+      const mode = spec!.cluster?.kind === 'kubernetes' ? spec!.cluster.mode : undefined;
+      expect(stack.kubernetes?.mode).toBe(mode);
+      expect(stack.kubernetes?.kubeadm === undefined).toBe(mode === 'managed');
     },
   );
 });
