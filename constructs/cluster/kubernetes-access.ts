@@ -13,4 +13,11 @@ export interface KubernetesAccess {
   readonly clientCertificate: string;
   /** PEM of that certificate's private key; sensitive. */
   readonly clientKey: string;
+  /**
+   * The name to verify the API server's certificate against instead of the endpoint's host (the providers'
+   * `tls_server_name`), when the endpoint's address is not among the certificate's names: a kubeadm cluster's
+   * public address is not, while `kubernetes` always is. Not a secret; may be a literal.
+   * @default - the endpoint's host
+   */
+  readonly tlsServerName?: string;
 }
