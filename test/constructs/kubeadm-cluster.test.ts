@@ -16,6 +16,7 @@ import { RegionStack } from '../../stacks/region-stack.js';
 import { hostArtifacts } from '../checkers/artifacts.js';
 import { checkCloudConfig } from '../checkers/checks.js';
 import { testWith } from '../checkers/tools.js';
+import { planDiff, type TerraformJson } from '../day2/plan-diff.js';
 import { CLOUDS, conformanceProblems, minimalSpec, synthJson } from '../helpers.js';
 import { kindOf } from '../integ/file-kinds.js';
 
@@ -271,6 +272,31 @@ describe.each(CLOUDS)('KubeadmCluster on %s', (cloud) => {
     const after = hostArtifacts('test-infra', synthJson(exposed.stack) as Json);
     expect(after.map((h) => h.cloudConfig)).toEqual(before.map((h) => h.cloudConfig));
     for (const h of after) expect(h.cloudConfig).toContain(`endpoint=${k8s.loadBalancer.privateAddress}:6443\n`);
+  });
+
+  test('day 2: adding apiSources to a running cluster replaces nothing and restarts no host', () => {
+    const before = region(cloud);
+    before.make();
+    const after = region(cloud, {}, [ADMIN]);
+    after.make();
+    const changes = planDiff(synthJson(before.stack) as TerraformJson, synthJson(after.stack) as TerraformJson);
+    expect(changes.filter((c) => c.action === 'replace' || c.action === 'destroy')).toEqual([]);
+    expect(changes.filter((c) => c.restartedBy.length > 0)).toEqual([]);
+    const updated = changes.filter((c) => c.action === 'update').map((c) => `${c.type} ${c.paths.join(',')}`);
+    const created = [...new Set(changes.filter((c) => c.action === 'create').map((c) => c.type))].sort();
+    if (cloud === 'openstack') {
+      expect(updated).toEqual(['openstack_lb_listener_v2 allowed_cidrs[0],allowed_cidrs[1]']);
+      expect(created).toEqual(['openstack_networking_floatingip_associate_v2', 'openstack_networking_floatingip_v2']);
+    } else {
+      expect(updated).toEqual(['alicloud_slb_listener acl_ids[0],acl_status,acl_type']);
+      expect(created).toEqual([
+        'alicloud_eip_address',
+        'alicloud_eip_association',
+        'alicloud_security_group_rule',
+        'alicloud_slb_acl',
+        'alicloud_slb_acl_entry_attachment',
+      ]);
+    }
   });
 
   test('without apiSources: no public address, no allow-list, no tls server name', () => {

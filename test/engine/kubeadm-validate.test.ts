@@ -3,7 +3,8 @@
  * KubeadmCluster and checked by the real engine with the pinned plugins (openstack, tls, random). Until the
  * KubernetesCluster dispatcher wires `cluster: { kind: kubernetes, mode: kubeadm }` into RegionStack, the region's
  * host groups are made by a RegionStack without the cluster block, and the cluster by KubeadmCluster with the
- * block's settings and lib/net's planned ranges, as the dispatcher will.
+ * block's settings, lib/net's planned ranges and the admin API sources (a public API address restricted to them),
+ * as the dispatcher will.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { KubeadmCluster } from '../../constructs/cluster/kubeadm-cluster.js';
 import { planClusterRanges } from '../../lib/net/network-plan.js';
 import { PACKAGE_ROOT } from '../../lib/providers/paths.js';
 import { loadRegionFile } from '../../lib/spec/load.js';
-import type { RegionSpecInput } from '../../lib/spec/region-spec.js';
+import { adminApiSources, type RegionSpecInput } from '../../lib/spec/region-spec.js';
 import { RegionStack } from '../../stacks/region-stack.js';
 
 import { tempDir, testWithEngine } from './engine-harness.js';
@@ -44,6 +45,7 @@ async function build(outdir?: string): Promise<RegionStack> {
     podCidr: ranges!.podCidr,
     serviceCidr: ranges!.serviceCidr,
     version: spec.cluster.version,
+    apiSources: adminApiSources(spec),
   });
   for (const group of stack.hostGroups.values()) group.validateRoles();
   if (outdir) app.synth();
@@ -67,5 +69,11 @@ testWithEngine(
     expect(init.exitCode, `${engine.kind} init failed:\n${init.stderr}${init.stdout}`).toBe(0);
     expect(validate!.diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(validate!.valid).toBe(true);
+    // the API server's public address and its listener's allow-list are part of what was validated
+    const json = stack.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    expect(Object.values(json.resource.openstack_lb_listener_v2!).map((l) => l.allowed_cidrs)).toEqual([
+      expect.arrayContaining([...adminApiSources(stack.spec)]),
+    ]);
+    expect(Object.keys(json.resource)).toContain('openstack_networking_floatingip_associate_v2');
   },
 );
