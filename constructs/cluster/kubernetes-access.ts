@@ -1,8 +1,8 @@
 /**
- * What a `<region>-platform` stack needs to reach its cluster. Every field is a token of the `<region>-infra`
- * stack: the platform stack's kubernetes and helm providers are configured from them, and cdktf turns each
- * into an infra output read through cross-stack remote state, so nobody copies a kubeconfig and no endpoint or
- * credential is a literal in the platform stack.
+ * What a `<region>-platform` stack needs to reach its cluster. Every field but `tlsServerName` (a fixed name) is a
+ * token of the `<region>-infra` stack: the platform stack's kubernetes and helm providers are configured from
+ * them, and cdktf turns each into an infra output read through cross-stack remote state, so nobody copies a
+ * kubeconfig and no endpoint or credential is a literal in the platform stack.
  */
 export interface KubernetesAccess {
   /** The API server's URL (`https://<address>:<port>`). */
