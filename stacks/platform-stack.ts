@@ -73,8 +73,14 @@ export class PlatformStack extends TerraformStack {
       alicloudRegion: spec.alicloud?.region,
     });
 
-    const { endpoint, clusterCaCertificate, clientCertificate, clientKey } = props.access;
-    const credentials = { host: endpoint, clusterCaCertificate, clientCertificate, clientKey };
+    const { endpoint, clusterCaCertificate, clientCertificate, clientKey, tlsServerName } = props.access;
+    const credentials = {
+      host: endpoint,
+      clusterCaCertificate,
+      clientCertificate,
+      clientKey,
+      ...(tlsServerName === undefined ? {} : { tlsServerName }),
+    };
     this.kubernetesProvider = new KubernetesProvider(this, 'kubernetes', credentials);
     this.helmProvider = new HelmProvider(this, 'helm', { kubernetes: credentials });
 

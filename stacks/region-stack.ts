@@ -22,6 +22,7 @@ import { NoPublicSsh } from '../lib/policy/no-public-ssh.js';
 import { groupHostConfig } from '../lib/spec/host-config.js';
 import { resolveRegionSpec } from '../lib/spec/load.js';
 import {
+  adminApiSources,
   BASTION_GROUP,
   groupOs,
   GROUP_ROLE_NAMES,
@@ -156,6 +157,7 @@ export class RegionStack extends TerraformStack {
         ...(Array.isArray(spec.zones) ? { zoneNames: spec.zones } : {}),
         tags,
         hostGroups: groups,
+        apiSources: adminApiSources(spec),
       });
     }
 

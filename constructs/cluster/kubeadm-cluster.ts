@@ -8,7 +8,9 @@
  *
  * The cluster's CAs, service-account key, bootstrap token and the platform stack's admin certificate are made at
  * apply time (constructs/roles/kubeadm-pki.ts); {@link KubeadmCluster.access} hands the platform stack the
- * endpoint, the CA and that certificate. The pod network is Flannel (VXLAN), installed into the cluster by the
+ * endpoint, the CA and that certificate. With `apiSources` the load balancer also gets a public address that admits
+ * only those CIDRs and the region network (docs/load-balancer.md), and the endpoint is that address, verified as
+ * `kubernetes`: nodes keep joining through the private address, and no host's user data changes. The pod network is Flannel (VXLAN), installed into the cluster by the
  * platform stack; the hosts open its port (UDP 8472) to each other.
  */
 import { Construct } from 'constructs';
@@ -44,20 +46,41 @@ export interface KubeadmClusterProps {
   readonly version?: string;
   /** The pod sandbox image as hosts pull it (through the region's mirror). @default - containerd role's default */
   readonly sandboxImage?: string;
+  /**
+   * CIDRs outside the region network that reach the API server (the region's `admin.apiSources`): the load
+   * balancer gets a public address, and its listener admits only these and the region network (the nodes join
+   * through the private address); {@link KubeadmCluster.access} then names the public address.
+   * @default - no public address: the endpoint is the private address, reachable only inside the network
+   * @see docs/load-balancer.md
+   */
+  readonly apiSources?: readonly string[];
 }
 
 /**
- * A kubeadm cluster on host groups: control plane behind an internal load balancer on 6443, workers, containerd,
- * kubelet and kubeadm roles, the PKI made at apply time. Throws a `SpecError` when the control-plane count is not
- * odd and between 3 and 7, when losing the zone with the most control-plane hosts would lose etcd quorum, or
- * when a group is both control plane and worker or a worker twice.
+ * The name {@link KubeadmCluster.access} has clients verify the API server's certificate against when they use its
+ * public address: one of the DNS names kubeadm always puts in the serving certificate (`kubernetes`,
+ * `kubernetes.default`, `kubernetes.default.svc`, ...; `GetAPIServerAltNames` in
+ * cmd/kubeadm/app/util/pkiutil/pki_helpers.go at k8s.io/kubernetes v1.36.3). The public address is allocated at
+ * apply time, so naming it in `apiServer.certSANs` would put an apply-time value into every control-plane host's
+ * user data.
+ */
+export const API_SERVER_TLS_NAME = 'kubernetes';
+
+/**
+ * A kubeadm cluster on host groups: control plane behind an internal load balancer on 6443 (with `apiSources`, also
+ * on a public address restricted to them), workers, containerd, kubelet and kubeadm roles, the PKI made at apply
+ * time. Throws a `SpecError` when the control-plane count is not odd and between 3 and 7, when losing the zone with
+ * the most control-plane hosts would lose etcd quorum, when a group is both control plane and worker or a worker
+ * twice, or when `apiSources` is empty.
  * @see https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/ha-topology/#stacked-etcd-topology
  */
 export class KubeadmCluster extends Construct {
   /** The internal load balancer in front of the API servers. */
   public readonly loadBalancer: LoadBalancer;
-  /** `https://<load balancer>:6443`. */
+  /** `https://<address>:6443`, the address public with `apiSources`, else private: what `access` names. */
   public readonly endpoint: string;
+  /** `https://<private address>:6443`, as nodes join. */
+  public readonly internalEndpoint: string;
   /** What the platform stack needs to reach the cluster: endpoint, CA, admin client certificate and key. */
   public readonly access: KubernetesAccess;
   /** The cluster's CAs, keys and token. */
@@ -80,21 +103,31 @@ export class KubeadmCluster extends Construct {
       );
     }
     for (const group of groups) group.joinCluster(props.name, groups);
+    const apiSources = props.apiSources;
+    if (apiSources?.length === 0) {
+      throw new SpecError(`${this.node.path}: apiSources must list at least one CIDR when given, got []`, {
+        hint: 'leave apiSources out to keep the API server inside the network',
+      });
+    }
 
     this.loadBalancer = new LoadBalancer(this, 'ApiLoadBalancer', {
       network: controlPlane.network,
       name: 'kube-apiserver',
       backends: controlPlane,
       listeners: [{ port: KUBE_APISERVER_PORT }],
+      ...(apiSources ? { publicAddress: true, allowedSources: [controlPlane.network.cidr, ...apiSources] } : {}),
     });
     const endpointAddress = this.loadBalancer.privateAddress!;
-    this.endpoint = `https://${this.loadBalancer.address}:${KUBE_APISERVER_PORT}`;
+    this.internalEndpoint = `https://${this.loadBalancer.address}:${KUBE_APISERVER_PORT}`;
+    const publicAddress = this.loadBalancer.publicAddress;
+    this.endpoint = publicAddress ? `https://${publicAddress}:${KUBE_APISERVER_PORT}` : this.internalEndpoint;
     this.pki = KubeadmPki.of(this);
     this.access = {
       endpoint: this.endpoint,
       clusterCaCertificate: this.pki.caCert.certPem,
       clientCertificate: this.pki.adminCert.certPem,
       clientKey: this.pki.adminKey.privateKeyPem,
+      ...(publicAddress ? { tlsServerName: API_SERVER_TLS_NAME } : {}),
     };
 
     const minor = props.version ?? KUBERNETES_MINOR;

@@ -38,6 +38,11 @@ export interface KubernetesClusterProps {
    * @default - none: mode kubeadm throws
    */
   readonly hostGroups?: ReadonlyMap<string, HostGroup>;
+  /**
+   * Mode kubeadm: CIDRs outside the region network that reach the API server through its public address (the
+   * region's `admin.apiSources`, see `adminApiSources`). @default - none: the API server stays inside the network
+   */
+  readonly apiSources?: readonly string[];
 }
 
 /**
@@ -94,7 +99,7 @@ export class KubernetesCluster extends Construct {
     this.ranges = ranges;
 
     if (spec.mode === 'kubeadm') {
-      this.kubeadm = this.buildKubeadm(network, spec, ranges, props.hostGroups);
+      this.kubeadm = this.buildKubeadm(network, spec, ranges, props);
       this.access = this.kubeadm.access;
       this.kubeconfig = adminKubeconfig(network.regionName, this.access);
       this.nodePools = new Map();
@@ -125,7 +130,7 @@ export class KubernetesCluster extends Construct {
     network: INetwork,
     spec: KubernetesClusterSpec,
     ranges: ClusterRanges,
-    hostGroups: ReadonlyMap<string, HostGroup> | undefined,
+    { hostGroups, apiSources }: KubernetesClusterProps,
   ): KubeadmCluster {
     const groups = spec.kubeadm;
     if (!groups) throw new SpecError(`${this.node.path}: cluster.kubeadm is required when mode is kubeadm`);
@@ -146,6 +151,7 @@ export class KubernetesCluster extends Construct {
       podCidr: ranges.podCidr,
       serviceCidr: ranges.serviceCidr,
       version: spec.version,
+      ...(apiSources ? { apiSources } : {}),
     });
   }
 

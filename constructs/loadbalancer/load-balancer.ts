@@ -5,12 +5,14 @@
  * `BACKEND_SOURCE_FACTS` in lib/cloud/load-balancing.ts; see docs/load-balancer.md), on the backends' security
  * group.
  */
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { resourceAt, type LoadBalancerResource } from '../../lib/cloud/resources.js';
 import type { BackendSource, ListenerSpec, LoadBalancerSpec } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
 import { physicalName } from '../../lib/names.js';
+import { isIpv4Cidr } from '../../lib/net/network-plan.js';
 import { IDLE_TIMEOUT_SECONDS, type HealthCheckSpec } from '../../lib/spec/region-spec.js';
 import { checkRange } from '../../lib/validate.js';
 import type { IHostGroup } from '../compute/host-group.js';
@@ -50,7 +52,27 @@ export interface LoadBalancerProps {
    * @see docs/load-balancer.md for each cloud's range at the pinned provider version
    */
   readonly idleTimeoutSeconds?: number;
+  /**
+   * Internal load balancers: also a public address (Alibaba Cloud: an EIP associated with the CLB; OpenStack: a
+   * floating IP on the VIP port), the private address unchanged. Restrict it with `allowedSources`.
+   * @default false
+   */
+  readonly publicAddress?: boolean;
+  /**
+   * The only client IPv4 CIDRs every listener accepts, whichever address they use (Alibaba Cloud: a whitelist
+   * access control list on each listener; OpenStack: the listeners' `allowed_cidrs`); at least one, at most
+   * 300 (`MAX_ALLOWED_SOURCES`). List the network's own CIDR too when hosts inside use the load balancer.
+   * @default - every client that reaches an address of the load balancer
+   * @see docs/load-balancer.md
+   */
+  readonly allowedSources?: readonly string[];
 }
+
+/**
+ * Most `allowedSources` of one load balancer: Alibaba Cloud's entries of one access control list (300, the console's
+ * limit per list and `entry_list`'s MaxItems in resource_alicloud_slb_acl.go at v1.289.0).
+ */
+export const MAX_ALLOWED_SOURCES = 300;
 
 /**
  * A layer-4 (or plain HTTP) load balancer in front of one host group, public or internal, with a health check that
@@ -67,6 +89,8 @@ export class LoadBalancer extends Construct {
    * host user data may name. @default - none: public load balancers
    */
   public readonly privateAddress?: string;
+  /** Internal load balancers made with `publicAddress`: that address (a token). @default - none */
+  public readonly publicAddress?: string;
   /** The load balancer's cloud id (`alicloud_slb_load_balancer.id`, `openstack_lb_loadbalancer_v2.id`). */
   public readonly id: string;
   /** Sources the backends admit for this load balancer, each with the facts it follows (docs/load-balancer.md). */
@@ -108,6 +132,14 @@ export class LoadBalancer extends Construct {
       hasHttp ? IDLE_TIMEOUT_SECONDS.maxHttp : IDLE_TIMEOUT_SECONDS.max,
     );
 
+    if (props.publicAddress && isPublic) {
+      throw new SpecError(`${this.node.path}: publicAddress is for internal load balancers, got public: true`, {
+        hint: 'a public load balancer already has a public address',
+      });
+    }
+    const allowedSources = props.allowedSources === undefined ? undefined : [...new Set(props.allowedSources)];
+    if (allowedSources !== undefined) checkAllowedSources(this, allowedSources);
+
     const network = props.network;
     const privateAddress = isPublic ? undefined : network.reserveInfraAddress(this.node.path);
     this.privateAddress = privateAddress;
@@ -121,6 +153,8 @@ export class LoadBalancer extends Construct {
       healthCheck,
       idleTimeoutSeconds,
       networkCidr: network.cidr,
+      ...(props.publicAddress ? { publicAddress: true } : {}),
+      ...(allowedSources ? { allowedSources } : {}),
       tags: network.tags,
       members: props.backends.hosts.map((host, i) => ({
         hostId: props.backends.hostRefs[i]!.id,
@@ -140,6 +174,7 @@ export class LoadBalancer extends Construct {
     }
     const refs = network.cloud.loadBalancer(this, 'Resource', spec);
     this.address = refs.address;
+    this.publicAddress = refs.publicAddress;
     this.id = refs.id;
   }
 
@@ -151,4 +186,21 @@ export class LoadBalancer extends Construct {
       ['alicloud_slb_load_balancer', 'openstack_lb_loadbalancer_v2'],
     );
   }
+}
+
+/** At least one and at most {@link MAX_ALLOWED_SOURCES} IPv4 CIDRs (an empty whitelist admits everyone on CLB). */
+function checkAllowedSources(scope: Construct, sources: readonly string[]): void {
+  if (sources.length === 0 || sources.length > MAX_ALLOWED_SOURCES) {
+    throw new SpecError(
+      `${scope.node.path}: allowedSources must list between 1 and ${MAX_ALLOWED_SOURCES} CIDRs, got ${sources.length}`,
+      { hint: 'leave allowedSources out to admit every client' },
+    );
+  }
+  sources.forEach((cidr, i) => {
+    if (!Token.isUnresolved(cidr) && !isIpv4Cidr(cidr)) {
+      throw new SpecError(
+        `${scope.node.path}: allowedSources[${i}] must be an IPv4 CIDR such as 198.51.100.0/24, got ${JSON.stringify(cidr)}`,
+      );
+    }
+  });
 }

@@ -182,6 +182,16 @@ export interface LoadBalancerSpec {
   /** Seconds an idle connection is kept, on every tcp and http listener (udp listeners have none). */
   readonly idleTimeoutSeconds: number;
   readonly networkCidr: string;
+  /**
+   * Internal load balancers: also reachable on a public address (an EIP, a floating IP on the VIP port), the
+   * internal address and everything behind it unchanged. @default false
+   */
+  readonly publicAddress?: boolean;
+  /**
+   * The only client CIDRs every listener accepts (the load balancer's own allow-list, whichever address a client
+   * uses). @default - every client that can reach an address of the load balancer
+   */
+  readonly allowedSources?: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -192,6 +202,8 @@ export interface LoadBalancerRefs {
   readonly id: string;
   /** Public address for public load balancers, internal address otherwise. */
   readonly address: string;
+  /** The public address of an internal load balancer made with `publicAddress`. @default - none */
+  readonly publicAddress?: string;
 }
 
 /**
@@ -211,7 +223,7 @@ export interface VirtualIpSpec {
 /** What decides where a load balancer's traffic to its backends comes from. */
 export interface LoadBalancerSourcesSpec extends Pick<
   LoadBalancerSpec,
-  'public' | 'listeners' | 'healthCheck' | 'networkCidr'
+  'public' | 'listeners' | 'healthCheck' | 'networkCidr' | 'publicAddress' | 'allowedSources'
 > {
   /** CIDR of each subnet that holds a member, once each, in zone order. */
   readonly memberSubnetCidrs: readonly string[];

@@ -127,7 +127,7 @@ export interface RegionNetworkSpec {
 }
 
 /**
- * Administrative access: SSH only, only through the bastion.
+ * Administrative access: SSH only through the bastion, the Kubernetes API of a kubeadm cluster from apiSources.
  */
 export interface AdminSpec {
   /**
@@ -142,6 +142,10 @@ export interface AdminSpec {
    * CIDRs allowed to reach the bastion on SSH. Never 0.0.0.0/0.
    */
   sshSources: NonNullable<z.output<typeof regionSpecSchema>['admin']>['sshSources'];
+  /**
+   * CIDRs allowed to reach a kubeadm cluster's Kubernetes API server on its public address (whoever deploys the <region>-platform stack: operators, CI runners). Never 0.0.0.0/0. Default: sshSources.
+   */
+  apiSources?: NonNullable<z.output<typeof regionSpecSchema>['admin']>['apiSources'];
 }
 
 /**
@@ -942,7 +946,7 @@ export interface RegionSpec {
    */
   network: RegionNetworkSpec;
   /**
-   * Administrative access: SSH only, only through the bastion.
+   * Administrative access: SSH only through the bastion, the Kubernetes API of a kubeadm cluster from apiSources.
    */
   admin: AdminSpec;
   /**
@@ -1105,7 +1109,7 @@ export interface RegionNetworkSpecInput {
 }
 
 /**
- * Administrative access: SSH only, only through the bastion.
+ * Administrative access: SSH only through the bastion, the Kubernetes API of a kubeadm cluster from apiSources.
  */
 export interface AdminSpecInput {
   /**
@@ -1122,6 +1126,10 @@ export interface AdminSpecInput {
    * @default []
    */
   sshSources?: NonNullable<z.input<typeof regionSpecSchema>['admin']>['sshSources'];
+  /**
+   * CIDRs allowed to reach a kubeadm cluster's Kubernetes API server on its public address (whoever deploys the <region>-platform stack: operators, CI runners). Never 0.0.0.0/0. Default: sshSources.
+   */
+  apiSources?: NonNullable<z.input<typeof regionSpecSchema>['admin']>['apiSources'];
 }
 
 /**
@@ -1971,7 +1979,7 @@ export interface RegionSpecInput {
    */
   network?: RegionNetworkSpecInput;
   /**
-   * Administrative access: SSH only, only through the bastion.
+   * Administrative access: SSH only through the bastion, the Kubernetes API of a kubeadm cluster from apiSources.
    */
   admin: AdminSpecInput;
   /**

@@ -77,6 +77,12 @@ const sourceCidr = z
   .string()
   .refine(isIpv4Cidr, { error: 'must be a network-aligned IPv4 CIDR such as 198.51.100.0/24' })
   .refine((c) => !isAnyIpv4(c), { error: 'must not be 0.0.0.0/0: SSH is never open to the whole internet' });
+const apiSourceCidr = z
+  .string()
+  .refine(isIpv4Cidr, { error: 'must be a network-aligned IPv4 CIDR such as 198.51.100.0/24' })
+  .refine((c) => !isAnyIpv4(c), {
+    error: 'must not be 0.0.0.0/0: the Kubernetes API server is never open to the whole internet',
+  });
 
 const accessKeyId = z.string().regex(/^[A-Za-z0-9]{8,64}$/, { error: 'must be an access key id (letters and digits)' });
 const alicloudSettings = z
@@ -832,8 +838,20 @@ export const regionSpecSchema = z
           .max(20)
           .default([])
           .meta({ description: 'CIDRs allowed to reach the bastion on SSH. Never 0.0.0.0/0.' }),
+        apiSources: z
+          .array(apiSourceCidr)
+          .max(20)
+          .optional()
+          .meta({
+            description:
+              "CIDRs allowed to reach a kubeadm cluster's Kubernetes API server on its public address (whoever " +
+              'deploys the <region>-platform stack: operators, CI runners). Never 0.0.0.0/0. Default: sshSources.',
+          }),
       })
-      .meta({ description: 'Administrative access: SSH only, only through the bastion.' }),
+      .meta({
+        description:
+          'Administrative access: SSH only through the bastion, the Kubernetes API of a kubeadm cluster from apiSources.',
+      }),
     hostGroups: z.array(hostGroup).min(1).meta({ description: 'Groups of identical hosts.' }),
     loadBalancers: z.array(loadBalancer).default([]).meta({ description: 'Load balancers in front of host groups.' }),
     tags: z
@@ -881,3 +899,11 @@ export function groupOs(spec: Pick<RegionSpec, 'cluster'>, group: Pick<HostGroup
 
 /** Name of the host group that becomes the bastion. */
 export const BASTION_GROUP = 'bastion';
+
+/**
+ * The CIDRs that reach a kubeadm cluster's API server from outside the network: `admin.apiSources`, else
+ * `admin.sshSources`.
+ */
+export function adminApiSources(spec: Pick<RegionSpec, 'admin'>): readonly string[] {
+  return spec.admin.apiSources ?? spec.admin.sshSources;
+}

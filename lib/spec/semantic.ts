@@ -17,6 +17,7 @@ import {
 import { groupHostConfig } from './host-config.js';
 import { describeValue } from './issues.js';
 import {
+  adminApiSources,
   BASTION_GROUP,
   CGROUP_V1_OS,
   groupOs,
@@ -299,6 +300,13 @@ function kubernetesIssues(spec: RegionSpec, cluster: KubernetesClusterSpec): Spe
   let nodes = 0;
   const kubeadm = cluster.mode === 'kubeadm' ? cluster.kubeadm : undefined;
   if (kubeadm) {
+    if (adminApiSources(spec).length === 0) {
+      add(
+        'admin.apiSources',
+        'must list at least one CIDR for a kubeadm cluster (the platform stack is applied through the API ' +
+          "server's public address; the default is admin.sshSources), got []",
+      );
+    }
     const parts = [
       ['controlPlaneGroup', kubeadm.controlPlaneGroup],
       ...kubeadm.workerGroups.map((g, i) => [`workerGroups[${i}]`, g] as const),

@@ -6,6 +6,7 @@ import { TerraformOutput, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
 import { KubeadmCluster } from '../../constructs/cluster/kubeadm-cluster.js';
+import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
 import { KUBEADM_ADMIN_GROUP, KUBEADM_SECRETS } from '../../constructs/roles/kubeadm-pki.js';
 import { KUBEADM_DISCOVERY_KUBECONFIG, KUBEADM_JOIN_CONFIG } from '../../constructs/roles/kubeadm.js';
 import type { CloudKind } from '../../lib/cloud/types.js';
@@ -15,12 +16,19 @@ import { RegionStack } from '../../stacks/region-stack.js';
 import { hostArtifacts } from '../checkers/artifacts.js';
 import { checkCloudConfig } from '../checkers/checks.js';
 import { testWith } from '../checkers/tools.js';
-import { CLOUDS, minimalSpec, synthJson } from '../helpers.js';
+import { planDiff, type TerraformJson } from '../day2/plan-diff.js';
+import { CLOUDS, conformanceProblems, minimalSpec, synthJson } from '../helpers.js';
 import { kindOf } from '../integ/file-kinds.js';
 
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
-function region(cloud: CloudKind, control: { count?: number; zoneSpread?: number } = {}) {
+const ADMIN = '203.0.113.0/28';
+
+function region(
+  cloud: CloudKind,
+  control: { count?: number; zoneSpread?: number } = {},
+  apiSources?: readonly string[],
+) {
   const spec: RegionSpecInput = minimalSpec(cloud, {
     network: { cidr: '10.50.0.0/16' },
     hostGroups: [
@@ -37,8 +45,16 @@ function region(cloud: CloudKind, control: { count?: number; zoneSpread?: number
       workers: [stack.hostGroups.get('worker')!],
       podCidr: ranges!.podCidr,
       serviceCidr: ranges!.serviceCidr,
+      ...(apiSources ? { apiSources } : {}),
     });
   return { stack, make };
+}
+
+/** Every output of `value`'s fields, as synthesized. */
+function resolvedAccess(stack: RegionStack, access: KubernetesAccess): Record<string, string> {
+  for (const [key, value] of Object.entries(access)) new TerraformOutput(stack, `access_${key}`, { value });
+  const outputs = synthJson(stack).output as unknown as Record<string, { value: string }>;
+  return Object.fromEntries(Object.keys(access).map((key) => [key, outputs[`access_${key}`]!.value]));
 }
 
 describe.each(CLOUDS)('KubeadmCluster on %s', (cloud) => {
@@ -195,6 +211,106 @@ describe.each(CLOUDS)('KubeadmCluster on %s', (cloud) => {
       'test-infra/Kubernetes: controlPlane (group control) must be spread so that losing one zone keeps etcd quorum: ' +
         '2 of its 3 hosts are in one zone, leaving 1 of the 2 needed',
     );
+  });
+
+  test('apiSources: a public address whose listener admits only them and the region network', async () => {
+    const { stack, make } = region(cloud, {}, [ADMIN]);
+    const k8s = make();
+    const json = synthJson(stack) as Json;
+    const allowed = ['10.50.0.0/16', ADMIN];
+    if (cloud === 'openstack') {
+      const [lbName] = Object.keys(json.resource.openstack_lb_loadbalancer_v2!);
+      expect(Object.values(json.resource.openstack_lb_listener_v2!)).toEqual([
+        expect.objectContaining({ protocol_port: 6443, allowed_cidrs: allowed }),
+      ]);
+      expect(Object.values(json.resource.openstack_networking_floatingip_associate_v2!)).toEqual([
+        expect.objectContaining({ port_id: `\${openstack_lb_loadbalancer_v2.${lbName}.vip_port_id}` }),
+      ]);
+    } else {
+      const [lbName] = Object.keys(json.resource.alicloud_slb_load_balancer!);
+      const [aclName] = Object.keys(json.resource.alicloud_slb_acl!);
+      expect(Object.values(json.resource.alicloud_slb_listener!)).toEqual([
+        expect.objectContaining({
+          frontend_port: 6443,
+          acl_status: 'on',
+          acl_type: 'white',
+          acl_ids: [`\${alicloud_slb_acl.${aclName}.id}`],
+        }),
+      ]);
+      expect(Object.values(json.resource.alicloud_slb_acl_entry_attachment!).map((e) => e.entry)).toEqual(allowed);
+      expect(
+        Object.values(json.resource.alicloud_eip_association!).filter((a) => a.instance_type === 'SlbInstance'),
+      ).toEqual([expect.objectContaining({ instance_id: `\${alicloud_slb_load_balancer.${lbName}.id}` })]);
+      // CLB layer 4 keeps client addresses: the control plane admits the admin CIDR on 6443 (it has no public
+      // address of its own)
+      const rules = stack.hostGroups.get('control')!.securityGroup.ingressRules;
+      expect(rules.filter((r) => 'cidr' in r.peer && r.peer.cidr === ADMIN).map((r) => r.port.toString())).toEqual([
+        'tcp/6443',
+      ]);
+    }
+    expect(k8s.internalEndpoint).not.toEqual(k8s.endpoint);
+    expect(await conformanceProblems(stack)).toEqual([]);
+  });
+
+  test('apiSources: access names the public address, verified as the certificate name kubeadm always gives', () => {
+    const { stack, make } = region(cloud, {}, [ADMIN]);
+    const resolved = resolvedAccess(stack, make().access);
+    expect(resolved.endpoint).toMatch(
+      cloud === 'openstack'
+        ? /^https:\/\/\$\{openstack_networking_floatingip_v2\.[\w-]+\.address\}:6443$/
+        : /^https:\/\/\$\{alicloud_eip_address\.[\w-]+\.ip_address\}:6443$/,
+    );
+    expect(resolved.tlsServerName).toBe('kubernetes');
+  });
+
+  test('apiSources change no host’s user data: nodes keep joining through the private address', () => {
+    const internal = region(cloud);
+    internal.make();
+    const exposed = region(cloud, {}, [ADMIN]);
+    const k8s = exposed.make();
+    const before = hostArtifacts('test-infra', synthJson(internal.stack) as Json);
+    const after = hostArtifacts('test-infra', synthJson(exposed.stack) as Json);
+    expect(after.map((h) => h.cloudConfig)).toEqual(before.map((h) => h.cloudConfig));
+    for (const h of after) expect(h.cloudConfig).toContain(`endpoint=${k8s.loadBalancer.privateAddress}:6443\n`);
+  });
+
+  test('day 2: adding apiSources to a running cluster replaces nothing and restarts no host', () => {
+    const before = region(cloud);
+    before.make();
+    const after = region(cloud, {}, [ADMIN]);
+    after.make();
+    const changes = planDiff(synthJson(before.stack) as TerraformJson, synthJson(after.stack) as TerraformJson);
+    expect(changes.filter((c) => c.action === 'replace' || c.action === 'destroy')).toEqual([]);
+    expect(changes.filter((c) => c.restartedBy.length > 0)).toEqual([]);
+    const updated = changes.filter((c) => c.action === 'update').map((c) => `${c.type} ${c.paths.join(',')}`);
+    const created = [...new Set(changes.filter((c) => c.action === 'create').map((c) => c.type))].sort();
+    if (cloud === 'openstack') {
+      expect(updated).toEqual(['openstack_lb_listener_v2 allowed_cidrs[0],allowed_cidrs[1]']);
+      expect(created).toEqual(['openstack_networking_floatingip_associate_v2', 'openstack_networking_floatingip_v2']);
+    } else {
+      expect(updated).toEqual(['alicloud_slb_listener acl_ids[0],acl_status,acl_type']);
+      expect(created).toEqual([
+        'alicloud_eip_address',
+        'alicloud_eip_association',
+        'alicloud_security_group_rule',
+        'alicloud_slb_acl',
+        'alicloud_slb_acl_entry_attachment',
+      ]);
+    }
+  });
+
+  test('without apiSources: no public address, no allow-list, no tls server name', () => {
+    const { stack, make } = region(cloud);
+    const resolved = resolvedAccess(stack, make().access);
+    expect(resolved).not.toHaveProperty('tlsServerName');
+    const types = Object.keys((synthJson(stack) as Json).resource);
+    expect(types).not.toContain('alicloud_slb_acl');
+    expect(types).not.toContain('openstack_networking_floatingip_associate_v2');
+  });
+
+  test('fails if apiSources is empty', () => {
+    const { make } = region(cloud, {}, []);
+    expect(make).toThrow('test-infra/Kubernetes: apiSources must list at least one CIDR when given, got []');
   });
 
   test('fails if a group is both control plane and worker', () => {

@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { TerraformOutput, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
 import { HostGroup } from '../../constructs/compute/host-group.js';
@@ -10,7 +10,15 @@ import { LbListenerV2 } from '../../lib/gen/openstack/lb-listener-v2/index.js';
 import { LbLoadbalancerV2 } from '../../lib/gen/openstack/lb-loadbalancer-v2/index.js';
 import { LbMemberV2 } from '../../lib/gen/openstack/lb-member-v2/index.js';
 import { LbMonitorV2 } from '../../lib/gen/openstack/lb-monitor-v2/index.js';
-import { CLOUDS, conformanceProblems, resourcesOf, testNetwork, testStack, type TestStack } from '../helpers.js';
+import {
+  CLOUDS,
+  conformanceProblems,
+  resourcesOf,
+  synthJson,
+  testNetwork,
+  testStack,
+  type TestStack,
+} from '../helpers.js';
 
 function edge(t: TestStack, count = 2): HostGroup {
   return new HostGroup(t.stack, 'Edge', { network: testNetwork(t), name: 'edge', count });
@@ -68,6 +76,88 @@ describe.each(CLOUDS)('LoadBalancer on %s', (cloud) => {
         address: '10.0.0.2',
       });
     }
+  });
+
+  test('an internal load balancer with a public address and an allow-list keeps its private address', async () => {
+    const t = testStack(cloud);
+    const backends = edge(t);
+    const lb = new LoadBalancer(t.stack, 'Api', {
+      network: backends.network,
+      name: 'api',
+      backends,
+      listeners: [{ port: 6443 }],
+      publicAddress: true,
+      allowedSources: ['10.0.0.0/16', '203.0.113.0/28'],
+    });
+    expect(lb.privateAddress).toMatch(/^10\.0\.\d+\.\d+$/);
+    new TerraformOutput(t.stack, 'public_address', { value: lb.publicAddress });
+    const outputs = synthJson(t.stack).output as unknown as Record<string, { value: string }>;
+    expect(outputs.public_address!.value).toMatch(
+      cloud === 'alicloud'
+        ? /^\$\{alicloud_eip_address\.[\w-]+\.ip_address\}$/
+        : /^\$\{openstack_networking_floatingip_v2\.[\w-]+\.address\}$/,
+    );
+    expect(lb.address).not.toEqual(lb.publicAddress);
+    expect(await conformanceProblems(t.stack)).toEqual([]);
+  });
+
+  test('no public address and no allow-list unless asked', () => {
+    const t = testStack(cloud);
+    const backends = edge(t);
+    const lb = new LoadBalancer(t.stack, 'Lb', {
+      network: backends.network,
+      name: 'lb',
+      backends,
+      listeners: [{ port: 80 }],
+    });
+    expect(lb.publicAddress).toBeUndefined();
+    const types = Object.keys(synthJson(t.stack).resource!);
+    for (const type of ['alicloud_slb_acl', 'alicloud_slb_acl_entry_attachment', 'openstack_networking_floatingip_v2'])
+      expect(types).not.toContain(type);
+    // the network's NAT gateway has an EIP of its own, no load balancer one
+    expect(resourcesOf(t.stack, 'alicloud_eip_association').filter((a) => a.instance_type === 'SlbInstance')).toEqual(
+      [],
+    );
+    for (const listener of [
+      ...resourcesOf(t.stack, SlbListener.tfResourceType),
+      ...resourcesOf(t.stack, LbListenerV2.tfResourceType),
+    ]) {
+      expect(listener).not.toHaveProperty('acl_status');
+      expect(listener).not.toHaveProperty('allowed_cidrs');
+    }
+  });
+
+  test('fails if a public load balancer asks for a public address', () => {
+    const t = testStack(cloud);
+    const backends = edge(t);
+    expect(
+      () =>
+        new LoadBalancer(t.stack, 'Lb', {
+          network: backends.network,
+          name: 'lb',
+          public: true,
+          publicAddress: true,
+          backends,
+          listeners: [{ port: 80 }],
+        }),
+    ).toThrow(/Lb: publicAddress is for internal load balancers, got public: true/);
+  });
+
+  test('fails if allowedSources is empty or holds something other than an IPv4 CIDR', () => {
+    const t = testStack(cloud);
+    const backends = edge(t);
+    const make = (id: string, allowedSources: string[]) =>
+      new LoadBalancer(t.stack, id, {
+        network: backends.network,
+        name: id,
+        backends,
+        listeners: [{ port: 80 }],
+        allowedSources,
+      });
+    expect(() => make('a', [])).toThrow(/a: allowedSources must list between 1 and 300 CIDRs, got 0/);
+    expect(() => make('b', ['10.0.0.0/16', '203.0.113.1/28'])).toThrow(
+      /b: allowedSources\[1\] must be an IPv4 CIDR such as 198.51.100.0\/24, got "203.0.113.1\/28"/,
+    );
   });
 
   test('fails without listeners', () => {
@@ -147,7 +237,104 @@ describe('LoadBalancer on alicloud', () => {
   });
 });
 
+describe('LoadBalancer on alicloud, with a public address and an allow-list', () => {
+  function build() {
+    const t = testStack('alicloud');
+    const backends = edge(t);
+    new LoadBalancer(t.stack, 'Api', {
+      network: backends.network,
+      name: 'api',
+      backends,
+      listeners: [{ port: 6443 }, { port: 9345 }],
+      publicAddress: true,
+      allowedSources: ['10.0.0.0/16', '203.0.113.0/28'],
+    });
+    return { t, backends, json: synthJson(t.stack) };
+  }
+
+  test('an EIP associated with the intranet CLB', () => {
+    const { json } = build();
+    const [lbName] = Object.keys(json.resource!.alicloud_slb_load_balancer!);
+    expect(Object.values(json.resource!.alicloud_slb_load_balancer!)[0]).toMatchObject({ address_type: 'intranet' });
+    const eipName = Object.keys(json.resource!.alicloud_eip_address!).find((n) => n.startsWith('Api_'));
+    expect(
+      Object.values(json.resource!.alicloud_eip_association!).filter((a) => a.instance_type === 'SlbInstance'),
+    ).toEqual([
+      expect.objectContaining({
+        allocation_id: `\${alicloud_eip_address.${eipName}.id}`,
+        instance_id: `\${alicloud_slb_load_balancer.${lbName}.id}`,
+        instance_type: 'SlbInstance',
+      }),
+    ]);
+  });
+
+  test('every listener takes one whitelist ACL, switched on only after its entries exist', () => {
+    const { json } = build();
+    const [aclName] = Object.keys(json.resource!.alicloud_slb_acl!);
+    expect(Object.values(json.resource!.alicloud_slb_acl!)[0]).toMatchObject({
+      name: 'test-api-clients',
+      ip_version: 'ipv4',
+    });
+    const entries = json.resource!.alicloud_slb_acl_entry_attachment!;
+    expect(Object.values(entries).map((e) => [e.acl_id, e.entry])).toEqual([
+      [`\${alicloud_slb_acl.${aclName}.id}`, '10.0.0.0/16'],
+      [`\${alicloud_slb_acl.${aclName}.id}`, '203.0.113.0/28'],
+    ]);
+    const listeners = Object.values(json.resource!.alicloud_slb_listener!);
+    expect(listeners).toHaveLength(2);
+    for (const listener of listeners) {
+      expect(listener).toMatchObject({
+        acl_status: 'on',
+        acl_type: 'white',
+        acl_ids: [`\${alicloud_slb_acl.${aclName}.id}`],
+      });
+      expect(listener.depends_on).toEqual(Object.keys(entries).map((k) => `alicloud_slb_acl_entry_attachment.${k}`));
+    }
+  });
+
+  test('the backends admit exactly the allowed clients (layer 4 keeps their addresses) and the health checks', () => {
+    const { backends } = build();
+    expect(
+      backends.securityGroup.ingressRules.map((r) => `${r.port.toString()} ${'cidr' in r.peer ? r.peer.cidr : ''}`),
+    ).toEqual([
+      'tcp/6443 10.0.0.0/16',
+      'tcp/6443 203.0.113.0/28',
+      'tcp/6443 100.64.0.0/10',
+      'tcp/9345 10.0.0.0/16',
+      'tcp/9345 203.0.113.0/28',
+      'tcp/9345 100.64.0.0/10',
+    ]);
+  });
+});
+
 describe('LoadBalancer on openstack', () => {
+  test('an internal load balancer with a public address: a floating IP on the VIP port, allowed_cidrs on listeners', () => {
+    const t = testStack('openstack');
+    const backends = edge(t);
+    new LoadBalancer(t.stack, 'Api', {
+      network: backends.network,
+      name: 'api',
+      backends,
+      listeners: [{ port: 6443 }],
+      publicAddress: true,
+      allowedSources: ['10.0.0.0/16', '203.0.113.0/28'],
+    });
+    const lb = resourcesOf(t.stack, LbLoadbalancerV2.tfResourceType)[0]!;
+    expect(lb.vip_address).toMatch(/^10\.0\.\d+\.\d+$/);
+    expect(resourcesOf(t.stack, 'openstack_networking_floatingip_associate_v2')).toEqual([
+      expect.objectContaining({
+        port_id: expect.stringMatching(/^\$\{openstack_lb_loadbalancer_v2\..*\.vip_port_id\}$/),
+      }),
+    ]);
+    expect(resourcesOf(t.stack, LbListenerV2.tfResourceType)).toEqual([
+      expect.objectContaining({ protocol_port: 6443, allowed_cidrs: ['10.0.0.0/16', '203.0.113.0/28'] }),
+    ]);
+    // the amphora proxies: members still see only its address in their subnets, whatever the client
+    expect(
+      backends.securityGroup.ingressRules.map((r) => `${r.port.toString()} ${'cidr' in r.peer ? r.peer.cidr : ''}`),
+    ).toEqual(['tcp/6443 10.0.0.0/20', 'tcp/6443 10.0.16.0/20']);
+  });
+
   test('Octavia listener, pool, monitor and members per port; floating IP on the VIP port', () => {
     const t = testStack('openstack');
     const backends = edge(t);

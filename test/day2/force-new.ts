@@ -322,6 +322,22 @@ export const ALICLOUD_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
       nic_type: 110,
     },
   },
+  // resourceAlicloudSlbAcl and resourceAlicloudSlbAclEntryAttachment (provider.go lines 1449 and 1970)
+  alicloud_slb_acl: {
+    file: 'alicloud/resource_alicloud_slb_acl.go',
+    attributes: {
+      resource_group_id: 32,
+      ip_version: 38,
+    },
+  },
+  alicloud_slb_acl_entry_attachment: {
+    file: 'alicloud/resource_alicloud_slb_acl_entry_attachment.go',
+    attributes: {
+      acl_id: 29,
+      entry: 34,
+      comment: 39,
+    },
+  },
   alicloud_slb_backend_server: {
     file: 'alicloud/resource_alicloud_slb_backend_server.go',
     attributes: {

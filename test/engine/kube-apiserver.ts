@@ -83,7 +83,8 @@ async function makePki(dir: string): Promise<void> {
     );
   };
   await leaf('apiserver', '/CN=kube-apiserver', [
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc',
+    // `kubernetes` as kubeadm puts it in every serving certificate (test/engine/tls-server-name.test.ts)
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc',
     'extendedKeyUsage=serverAuth',
     'keyUsage=critical,digitalSignature,keyEncipherment',
   ]);

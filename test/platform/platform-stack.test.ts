@@ -97,6 +97,20 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
     expect(text.match(/\b\d{1,3}(\.\d{1,3}){3}\b/g)).toBeNull();
   });
 
+  test('verifies the API server as the access’s tls server name, when it names one, on both providers', () => {
+    const app = Testing.app();
+    const infra = testInfraStack(app, infraStackName(spec.name));
+    const platform = new PlatformStack(app, platformStackName(spec.name), {
+      spec,
+      access: { ...infra.access, tlsServerName: 'kubernetes' },
+    });
+    const json = JSON.parse(Testing.synth(platform)) as Json;
+    const kubernetes = (json.provider!.kubernetes as unknown as Record<string, string>[])[0]!;
+    const helm = (json.provider!.helm as unknown as { kubernetes: Record<string, string> }[])[0]!.kubernetes;
+    expect(kubernetes.tls_server_name).toBe('kubernetes');
+    expect(helm.tls_server_name).toBe('kubernetes');
+  });
+
   test('is planned and applied after the infra stack (manifest dependency, regionkit’s stack order)', async () => {
     const { manifest } = await synthesized(spec);
     const platform = platformStackName(spec.name);

@@ -34,6 +34,8 @@ import { RamRole } from '../../gen/alicloud/ram-role/index.js';
 import { RamRolePolicyAttachment } from '../../gen/alicloud/ram-role-policy-attachment/index.js';
 import { SecurityGroup } from '../../gen/alicloud/security-group/index.js';
 import { SecurityGroupRule } from '../../gen/alicloud/security-group-rule/index.js';
+import { SlbAcl } from '../../gen/alicloud/slb-acl/index.js';
+import { SlbAclEntryAttachment } from '../../gen/alicloud/slb-acl-entry-attachment/index.js';
 import { SlbBackendServer } from '../../gen/alicloud/slb-backend-server/index.js';
 import { SlbListener } from '../../gen/alicloud/slb-listener/index.js';
 import { SlbLoadBalancer } from '../../gen/alicloud/slb-load-balancer/index.js';
@@ -375,6 +377,7 @@ export class AlicloudCloud implements ICloud {
       tags: { ...spec.tags },
     });
     const hc = spec.healthCheck;
+    const allowList = spec.allowedSources ? this.slbAcl(root, spec.name, spec.allowedSources, spec.tags) : undefined;
     spec.listeners.forEach((listener) => {
       const common = {
         loadBalancerId: lb.id,
@@ -401,13 +404,58 @@ export class AlicloudCloud implements ICloud {
         // (resource_alicloud_slb_listener.go at v1.289.0).
         ...(listener.protocol === 'tcp' ? { establishedTimeout: spec.idleTimeoutSeconds } : {}),
         ...(listener.protocol === 'http' ? { idleTimeout: spec.idleTimeoutSeconds } : {}),
+        // After the entries: a whitelist with no entry forwards every request (the access-control page below).
+        // Every listener of the load balancer takes the same list.
+        ...(allowList
+          ? { aclStatus: 'on', aclType: 'white', aclIds: [allowList.acl.id], dependsOn: allowList.entries }
+          : {}),
       });
     });
     new SlbBackendServer(root, 'Backends', {
       loadBalancerId: lb.id,
       backendServers: spec.members.map((m) => ({ serverId: m.hostId, weight: 100, type: 'ecs' })),
     });
-    return { id: lb.id, address: lb.address };
+    let publicAddress: string | undefined;
+    if (spec.publicAddress && !spec.public) {
+      // An EIP associated with the intranet CLB, which keeps its private address: instance_type SlbInstance
+      // (website/docs/r/eip_association.html.markdown at v1.289.0); EIPs bind internal-facing CLB instances in a
+      // VPC (https://www.alibabacloud.com/help/en/eip/support/faq-about-associating-and-disassociating-eips).
+      const eip = this.eip(root, 'Eip', spec.name, spec.tags);
+      new EipAssociation(root, 'EipAssociation', {
+        allocationId: eip.id,
+        instanceId: lb.id,
+        instanceType: 'SlbInstance',
+      });
+      publicAddress = eip.ipAddress;
+    }
+    return { id: lb.id, address: lb.address, publicAddress };
+  }
+
+  /**
+   * A whitelist access control list of `sources` (one `alicloud_slb_acl_entry_attachment` per CIDR: the ACL's
+   * own `entry_list` is deprecated since 1.162.0) for listeners to name in `acl_ids` with `acl_status` on and
+   * `acl_type` white (resource_alicloud_slb_acl.go, resource_alicloud_slb_acl_entry_attachment.go and
+   * resource_alicloud_slb_listener.go at v1.289.0), the entries keyed by CIDR so reordering replaces nothing. A
+   * whitelist forwards only its entries' requests, and every request while it has none, so listeners depend on the
+   * entries.
+   * @see https://www.alibabacloud.com/help/en/slb/classic-load-balancer/user-guide/overview-3
+   */
+  private slbAcl(
+    scope: Construct,
+    name: string,
+    sources: readonly string[],
+    tags: Readonly<Record<string, string>>,
+  ): { acl: SlbAcl; entries: SlbAclEntryAttachment[] } {
+    const acl = new SlbAcl(scope, 'Acl', { name: `${name}-clients`, ipVersion: 'ipv4', tags: { ...tags } });
+    const entries = sources.map(
+      (entry) =>
+        new SlbAclEntryAttachment(scope, `AclEntry-${entry.replace(/[./]/g, '-')}`, {
+          aclId: acl.id,
+          entry,
+          comment: 'regionkit',
+        }),
+    );
+    return { acl, entries };
   }
 
   public virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void {
@@ -514,8 +562,10 @@ export class AlicloudCloud implements ICloud {
           facts: ['clb-layer7-proxy'],
         });
       } else {
-        const clients = spec.public ? '0.0.0.0/0' : spec.networkCidr;
-        sources.push({ protocol, port: l.backendPort, cidr: clients, description, facts: ['clb-layer4-clients'] });
+        // Layer 4 passes the client's own address through: the listener's allow-list, else whoever reaches it.
+        const clients = spec.allowedSources ?? (spec.public || spec.publicAddress ? ['0.0.0.0/0'] : [spec.networkCidr]);
+        for (const cidr of clients)
+          sources.push({ protocol, port: l.backendPort, cidr, description, facts: ['clb-layer4-clients'] });
       }
       sources.push({
         protocol: healthCheckTransport(l, spec.healthCheck.type),

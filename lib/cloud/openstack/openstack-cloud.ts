@@ -330,6 +330,9 @@ export class OpenstackCloud implements ICloud {
         ...(listener.protocol === 'udp'
           ? {}
           : { timeoutClientData: spec.idleTimeoutSeconds * 1000, timeoutMemberData: spec.idleTimeoutSeconds * 1000 }),
+        // The only client CIDRs the listener admits (docs/resources/lb_listener_v2.md at v3.4.0, `allowed_cidrs`:
+        // "denying all other source addresses"); a floating IP rewrites only the destination of inbound traffic.
+        ...(spec.allowedSources ? { allowedCidrs: [...spec.allowedSources] } : {}),
         tags: tagList(spec.tags),
       });
       const pool = new LbPoolV2(root, `Pool-${lid}`, {
@@ -359,8 +362,10 @@ export class OpenstackCloud implements ICloud {
           }),
       );
     }
-    const address = spec.public ? this.floatingIp(root, spec.name, lb.vipPortId, spec.tags) : lb.vipAddress;
-    return { id: lb.id, address };
+    if (spec.public) return { id: lb.id, address: this.floatingIp(root, spec.name, lb.vipPortId, spec.tags) };
+    // An internal load balancer's public address: a floating IP on the same VIP port, the fixed address unchanged.
+    const publicAddress = spec.publicAddress ? this.floatingIp(root, spec.name, lb.vipPortId, spec.tags) : undefined;
+    return { id: lb.id, address: lb.vipAddress, publicAddress };
   }
 
   public virtualIp(scope: Construct, id: string, spec: VirtualIpSpec): void {

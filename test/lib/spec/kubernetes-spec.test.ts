@@ -11,10 +11,10 @@ import { describe, expect, test } from 'vitest';
 import { SpecValidationError } from '../../../lib/errors.js';
 import { PACKAGE_ROOT } from '../../../lib/providers/paths.js';
 import { loadRegionFiles, regionFilesIn, resolveRegionSpec } from '../../../lib/spec/load.js';
-import type { RegionSpecInput } from '../../../lib/spec/region-spec.js';
+import { adminApiSources, type RegionSpecInput } from '../../../lib/spec/region-spec.js';
 import { KUBERNETES_MINOR } from '../../../lib/versions.js';
 import { RegionStack } from '../../../stacks/region-stack.js';
-import { EXAMPLE_FILES, K8S_EXAMPLE_FILES, minimalSpec } from '../../helpers.js';
+import { EXAMPLE_FILES, EXAMPLE_KEY, K8S_EXAMPLE_FILES, minimalSpec } from '../../helpers.js';
 
 const K8S_FILES = K8S_EXAMPLE_FILES;
 
@@ -41,6 +41,7 @@ const managed = (cluster: Record<string, unknown> = {}, more: Record<string, unk
 const kubeadm = (cluster: Record<string, unknown> = {}, more: Record<string, unknown> = {}): RegionSpecInput =>
   ({
     ...minimalSpec('openstack'),
+    admin: { sshKeys: [EXAMPLE_KEY], sshSources: ['198.51.100.0/24'] },
     hostGroups: [
       { name: 'control', count: 3 },
       { name: 'worker', count: 2 },
@@ -393,4 +394,32 @@ describe('Kubernetes examples', () => {
       expect(stack.kubernetes?.kubeadm === undefined).toBe(mode === 'managed');
     },
   );
+});
+
+describe('admin.apiSources (who reaches a kubeadm cluster’s API server from outside the network)', () => {
+  const admin = (more: Record<string, unknown>) => ({ admin: { sshKeys: [EXAMPLE_KEY], ...more } });
+
+  test('defaults to admin.sshSources, and is kept when given', () => {
+    expect(adminApiSources(resolveRegionSpec(kubeadm()))).toEqual(['198.51.100.0/24']);
+    const own = resolveRegionSpec(
+      kubeadm({}, admin({ sshSources: ['198.51.100.0/24'], apiSources: ['203.0.113.0/28'] })),
+    );
+    expect(adminApiSources(own)).toEqual(['203.0.113.0/28']);
+    expect(own.admin.sshSources).toEqual(['198.51.100.0/24']);
+  });
+
+  test('a kubeadm cluster needs at least one, from either field', () => {
+    expect(problems(kubeadm({}, admin({})))).toEqual([
+      "admin.apiSources: must list at least one CIDR for a kubeadm cluster (the platform stack is applied through the API server's public address; the default is admin.sshSources), got []",
+    ]);
+    expect(() => resolveRegionSpec(kubeadm({}, admin({ apiSources: ['203.0.113.0/28'] })))).not.toThrow();
+    expect(problems(kubeadm({}, admin({ sshSources: ['198.51.100.0/24'], apiSources: [] })))).toHaveLength(1);
+  });
+
+  test('never the whole internet, always network-aligned', () => {
+    expect(problems(kubeadm({}, admin({ apiSources: ['0.0.0.0/0', '203.0.113.1/28'] })))).toEqual([
+      'admin.apiSources[0]: must not be 0.0.0.0/0: the Kubernetes API server is never open to the whole internet, got "0.0.0.0/0"',
+      'admin.apiSources[1]: must be a network-aligned IPv4 CIDR such as 198.51.100.0/24, got "203.0.113.1/28"',
+    ]);
+  });
 });
