@@ -325,6 +325,43 @@ export interface ICloud extends IManagedKubernetesCloud {
    * `BACKEND_SOURCE_FACTS`; one entry per protocol, port and CIDR.
    */
   loadBalancerSources(spec: LoadBalancerSourcesSpec): BackendSource[];
+  /**
+   * The cloud identity of a self-managed (kubeadm) cluster's cloud controller manager and block-storage CSI
+   * driver, and the configuration files they read, for the platform stack to put into the Secret its charts
+   * mount. Absent on a cloud whose integration is not built yet: the cluster then gets no CCM or CSI driver.
+   */
+  clusterCloudIntegration?(
+    scope: Construct,
+    id: string,
+    spec: ClusterCloudIntegrationSpec,
+  ): ClusterCloudIntegrationRefs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Self-managed Kubernetes (issue 10): what a kubeadm cluster's cloud controller manager and CSI driver need
+
+/** What a kubeadm cluster asks the cloud adapter for, so that its CCM and CSI driver can act in the cloud. */
+export interface ClusterCloudIntegrationSpec {
+  /** Physical name prefix: `<region>`. */
+  readonly name: string;
+  /** The cluster's name (kubeadm `clusterName`); the CCM names cloud load balancers after it. */
+  readonly clusterName: string;
+  /** The region network (VPC / Neutron network id). */
+  readonly networkId: string;
+  /** Subnet (vSwitch) id per zone index; load balancers of `type: LoadBalancer` Services go into zone 0's. */
+  readonly subnetIds: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the cloud made for a kubeadm cluster's CCM and CSI driver: the files of the Kubernetes Secret they read.
+ * Every credential in them is a token of this (the infra) stack, never a literal: the platform stack takes them
+ * through cross-stack references.
+ */
+export interface ClusterCloudIntegrationRefs {
+  readonly kind: CloudKind;
+  /** Secret data: file name (`cloud.conf`) to content; sensitive. */
+  readonly secretFiles: Readonly<Record<string, string>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import { addRegionStacks } from '../../stacks/region-app.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { EXAMPLE_FILES, K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { testInfraStack } from './test-infra.js';
+import { platformProps, testInfraStack } from './test-infra.js';
 
 /**
  * The Kubernetes examples: the ACK one in regions/, the kubeadm one still a draft (test/fixtures/k8s-drafts) until
@@ -35,7 +35,7 @@ export async function exampleStacks(outdir: string): Promise<{ app: App; stacks:
   );
   for (const { spec } of await loadRegionFiles(K8S_DRAFT_FILES)) {
     const infra = testInfraStack(app, infraStackName(spec.name));
-    stacks.push(infra.stack, new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access }));
+    stacks.push(infra.stack, new PlatformStack(app, platformStackName(spec.name), platformProps(spec, infra)));
   }
   return { app, stacks };
 }
