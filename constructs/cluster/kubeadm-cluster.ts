@@ -117,6 +117,7 @@ export class KubeadmCluster extends Construct {
       subnetIds: controlPlane.network.subnetIds,
       tags: controlPlane.network.tags,
     });
+    if (this.cloudIntegration?.configDrive) for (const group of groups) group.attachConfigDrive();
 
     const minor = props.version ?? KUBERNETES_MINOR;
     const roles = new Construct(this, 'Roles');

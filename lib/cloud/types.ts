@@ -132,6 +132,12 @@ export interface HostSpec {
   readonly placementGroup?: string;
   /** The host's position among its group's hosts in its zone (0-based); placement limits are per zone. */
   readonly zoneSlot?: number;
+  /**
+   * Whether the host gets a config drive (OpenStack: Nova's metadata as a read-only disk labelled `config-2`), read
+   * at synth time. For daemons that need the instance's id or zone after regionkit has closed the metadata service
+   * (docs/security.md); ignored where the cloud has none. @default - no config drive
+   */
+  readonly configDrive?: () => boolean;
 }
 
 /**
@@ -362,6 +368,11 @@ export interface ClusterCloudIntegrationRefs {
   readonly kind: CloudKind;
   /** Secret data: file name (`cloud.conf`) to content; sensitive. */
   readonly secretFiles: Readonly<Record<string, string>>;
+  /**
+   * The cluster's hosts need a config drive: the CSI node plugin learns its instance id and zone from one, since
+   * the metadata service is closed after boot.
+   */
+  readonly configDrive: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

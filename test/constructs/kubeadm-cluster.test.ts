@@ -281,6 +281,35 @@ describe('KubeadmCluster in a whole region', () => {
     expect(file).not.toContain('[Global]');
   });
 
+  test('cloud integration (openstack): every cluster host gets a config drive, other groups none', () => {
+    const spec: RegionSpecInput = minimalSpec('openstack', {
+      network: { cidr: '10.50.0.0/16' },
+      hostGroups: [
+        { name: 'control', count: 3, os: 'debian-13' },
+        { name: 'worker', count: 2, os: 'debian-13' },
+        { name: 'other', count: 1, os: 'debian-13' },
+      ],
+    });
+    const stack = new RegionStack(Testing.app(), 'test-infra', { spec });
+    const { ranges } = planClusterRanges({ networkCidr: '10.50.0.0/16', zones: 3 });
+    new KubeadmCluster(stack, 'Kubernetes', {
+      name: 'test',
+      controlPlane: stack.hostGroups.get('control')!,
+      workers: [stack.hostGroups.get('worker')!],
+      podCidr: ranges!.podCidr,
+      serviceCidr: ranges!.serviceCidr,
+    });
+    const instances = Object.values((synthJson(stack) as Json).resource.openstack_compute_instance_v2!);
+    expect(instances.map((i) => [i.name, i.config_drive])).toEqual([
+      ['test-control-1', true],
+      ['test-control-2', true],
+      ['test-control-3', true],
+      ['test-other-1', undefined],
+      ['test-worker-1', true],
+      ['test-worker-2', true],
+    ]);
+  });
+
   test('construct tree', () => {
     const { stack, make } = region('openstack');
     make();

@@ -67,7 +67,11 @@ function standInInfra(app: App): { access: KubernetesAccess; cloudIntegration: C
       clientCertificate: variable('client_certificate', true),
       clientKey: variable('client_key', true),
     },
-    cloudIntegration: { kind: 'openstack', secretFiles: { 'cloud.conf': variable('cloud_conf', true) } },
+    cloudIntegration: {
+      kind: 'openstack',
+      secretFiles: { 'cloud.conf': variable('cloud_conf', true) },
+      configDrive: true,
+    },
   };
 }
 

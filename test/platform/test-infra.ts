@@ -66,7 +66,7 @@ export function testInfraStack(scope: Construct, id: string): TestInfra {
   const cloudConf = new TerraformVariable(stack, 'cloud_conf', { type: 'string', sensitive: true });
   return {
     stack,
-    cloudIntegration: { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf.stringValue } },
+    cloudIntegration: { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf.stringValue }, configDrive: true },
     access: {
       endpoint: endpoint.stringValue,
       clusterCaCertificate: ca.certPem,

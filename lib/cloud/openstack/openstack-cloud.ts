@@ -279,6 +279,9 @@ export class OpenstackCloud implements ICloud {
       ...(spec.placementGroup ? { schedulerHints: [{ group: this.serverGroup(scope, spec.placementGroup).id }] } : {}),
       lifecycle: { ignoreChanges: [...INSTANCE_IGNORE_CHANGES] },
     });
+    // Read at synth: the cluster that asks for it is made after its host groups. ForceNew (day-2 facts), so only
+    // hosts created with it have it.
+    instance.configDrive = Lazy.anyValue({ produce: () => (spec.configDrive?.() ? true : undefined) }) as never;
     // Token strings differ per read; keep one, so the map key and the returned id are the same string.
     const instanceId = instance.id;
     const entry = { port, extraAddresses: [] as string[] };
@@ -481,7 +484,7 @@ export class OpenstackCloud implements ICloud {
       '',
     ].join('\n');
     const cloudConf = new TerraformLocal(root, 'CloudConf', text);
-    return { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf.asString } };
+    return { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf.asString }, configDrive: true };
   }
 
   /** The stack's Barbican secret holding `secret`, created on first use. */
