@@ -13,6 +13,8 @@ export { PlatformStack, platformStackName, type PlatformStackProps } from './sta
 export { TenantNamespace, type TenantNamespaceProps } from './constructs/platform/tenant-namespace.js';
 export { GatewayApi, type GatewayApiProps, type TenantGateway } from './constructs/platform/gateway-api.js';
 export { StorageClasses, type StorageClassesProps } from './constructs/platform/storage-classes.js';
+export { PodNetwork, type PodNetworkProps } from './constructs/platform/pod-network.js';
+export { CloudProvider, type CloudProviderProps } from './constructs/platform/cloud-provider.js';
 export {
   Network,
   NetworkBase,
@@ -93,6 +95,8 @@ export type {
   ManagedClusterRefs,
   ManagedClusterSpec,
   ManagedNodePoolSpec,
+  ClusterCloudIntegrationRefs,
+  ClusterCloudIntegrationSpec,
 } from './lib/cloud/types.js';
 export { BACKEND_SOURCE_FACTS, type BackendSourceFact, type BackendSourceFactId } from './lib/cloud/load-balancing.js';
 export {
