@@ -45,6 +45,12 @@ export const KUBEADM_ETCD_PORTS = { client: 2379, peer: 2380 } as const;
  * cluster by the platform stack, not by a host role.
  */
 export const FLANNEL_VXLAN_PORT = 8472;
+/**
+ * The Service node-port range: kube-apiserver's default `--service-node-port-range`, 30000-32767
+ * (`DefaultServiceNodePortRange`, pkg/kubeapiserver/options/options.go at v1.36.3). A cloud load balancer the CCM
+ * makes for a Service of type LoadBalancer sends its traffic to these ports on the nodes.
+ */
+export const NODE_PORT_RANGE = { from: 30000, to: 32767 } as const;
 
 /** regionkit's files for kubeadm; not under /etc/kubernetes, whose files kubeadm's preflight checks. */
 export const KUBEADM_DIR = '/etc/regionkit/kubernetes';
@@ -120,6 +126,19 @@ export class Kubeadm extends HostRole {
             ] as const)
           : []),
         { protocol: 'udp', port: FLANNEL_VXLAN_PORT, from: 'cluster', description: 'pod network (flannel VXLAN)' },
+        // the cloud's load balancers of Services of type LoadBalancer (an Octavia amphora has its address in the
+        // region's subnets); only where a CCM makes them
+        ...(props.externalCloudProvider
+          ? ([
+              {
+                protocol: 'tcp',
+                port: NODE_PORT_RANGE.from,
+                toPort: NODE_PORT_RANGE.to,
+                from: 'region',
+                description: 'Service node ports (cloud load balancers of LoadBalancer Services)',
+              },
+            ] as const)
+          : []),
       ],
     });
     this.props = {

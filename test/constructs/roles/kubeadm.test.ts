@@ -489,22 +489,29 @@ describe('kubeadm role', () => {
     }
   });
 
-  test('opens 6443 through the load balancer, etcd among control-plane hosts, kubelet and VXLAN in the cluster', () => {
-    const { control, workers } = cluster();
-    expect(ruleLines(control)).toEqual([
-      'tcp/10250 test-control',
-      'tcp/10250 test-worker',
-      'tcp/2379-2380 test-control',
-      'udp/8472 test-control',
-      'udp/8472 test-worker',
-    ]);
-    expect(ruleLines(workers)).toEqual([
-      'tcp/10250 test-control',
-      'tcp/10250 test-worker',
-      'udp/8472 test-control',
-      'udp/8472 test-worker',
-    ]);
-  });
+  test.each(['openstack', 'alicloud'] as const)(
+    'opens 6443 through the load balancer, etcd among control-plane hosts, kubelet and VXLAN in the cluster; node ports to the region only with a CCM (%s)',
+    (cloud) => {
+      const { control, workers } = cluster(3, cloud);
+      // OpenStack's hosts run with the external cloud provider (cluster()), whose load balancers reach node ports
+      const nodePorts = cloud === 'openstack' ? ['tcp/30000-32767 10.0.0.0/16'] : [];
+      expect(ruleLines(control)).toEqual([
+        'tcp/10250 test-control',
+        'tcp/10250 test-worker',
+        'tcp/2379-2380 test-control',
+        'udp/8472 test-control',
+        'udp/8472 test-worker',
+        ...nodePorts,
+      ]);
+      expect(ruleLines(workers)).toEqual([
+        'tcp/10250 test-control',
+        'tcp/10250 test-worker',
+        'udp/8472 test-control',
+        'udp/8472 test-worker',
+        ...nodePorts,
+      ]);
+    },
+  );
 
   test('fails if the endpoint is not an IPv4 address', () => {
     const f = roleFixture();
