@@ -29,7 +29,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 
 import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
-import { SpecError } from '../../lib/errors.js';
+import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
 import { Release } from '../../lib/gen/helm/release/index.js';
 import { PodDisruptionBudgetV1 } from '../../lib/gen/kubernetes/pod-disruption-budget-v1/index.js';
 import { SecretV1 } from '../../lib/gen/kubernetes/secret-v1/index.js';
@@ -110,9 +110,12 @@ export class CloudProvider extends Construct {
       );
     }
     if (props.cloud !== 'openstack') {
-      throw new SpecError(`${this.node.path}: no cloud controller manager and CSI driver for ${props.cloud} yet`, {
-        hint: 'docs/platform.md: kubeadm clusters on alicloud get Flannel only',
-      });
+      throw new NotBuiltYetError(
+        `${this.node.path}: no cloud controller manager and CSI driver for ${props.cloud} yet`,
+        {
+          hint: 'docs/platform.md: kubeadm clusters on alicloud get Flannel only',
+        },
+      );
     }
     const labels = { 'app.kubernetes.io/managed-by': 'regionkit' };
     this.secret = new SecretV1(this, 'CloudConfig', {

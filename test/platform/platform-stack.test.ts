@@ -6,12 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { App, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
 import { stackOrder, type CdktfManifest } from '../../bin/engine/stack-order.js';
-import { SpecError } from '../../lib/errors.js';
+import { CloudProvider } from '../../constructs/platform/cloud-provider.js';
+import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
 import { loadRegionFiles } from '../../lib/spec/load.js';
 import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
@@ -347,4 +348,16 @@ describe('PlatformStack of a kubeadm cluster (openstack example)', () => {
         }),
     ).toThrow(/integration is of cloud openstack, the region's cloud is alicloud/);
   });
+});
+
+test('CloudProvider: an Alibaba Cloud integration is not built yet', () => {
+  const scope = new TerraformStack(Testing.app(), 'test-platform');
+  expect(
+    () =>
+      new CloudProvider(scope, 'CloudProvider', {
+        cloud: 'alicloud',
+        clusterName: 'test',
+        integration: { kind: 'alicloud', secretFiles: {}, configDrive: false },
+      }),
+  ).toThrow(NotBuiltYetError);
 });
