@@ -8,11 +8,19 @@ export {
   type HostGroupInput,
   type LoadBalancerInput,
 } from './stacks/region-stack.js';
-export { addRegionStacks, addPlatformStacks, infraStacks, type RegionAppStack } from './stacks/region-app.js';
+export {
+  addRegionStacks,
+  addPlatformStacks,
+  infraStacks,
+  type PlatformClusterInputs,
+  type RegionAppStack,
+} from './stacks/region-app.js';
 export { PlatformStack, platformStackName, type PlatformStackProps } from './stacks/platform-stack.js';
 export { TenantNamespace, type TenantNamespaceProps } from './constructs/platform/tenant-namespace.js';
 export { GatewayApi, type GatewayApiProps, type TenantGateway } from './constructs/platform/gateway-api.js';
 export { StorageClasses, type StorageClassesProps } from './constructs/platform/storage-classes.js';
+export { PodNetwork, type PodNetworkProps } from './constructs/platform/pod-network.js';
+export { CloudProvider, type CloudProviderProps } from './constructs/platform/cloud-provider.js';
 export {
   Network,
   NetworkBase,
@@ -93,6 +101,8 @@ export type {
   ManagedClusterRefs,
   ManagedClusterSpec,
   ManagedNodePoolSpec,
+  ClusterCloudIntegrationRefs,
+  ClusterCloudIntegrationSpec,
 } from './lib/cloud/types.js';
 export { BACKEND_SOURCE_FACTS, type BackendSourceFact, type BackendSourceFactId } from './lib/cloud/load-balancing.js';
 export {

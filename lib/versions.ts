@@ -245,4 +245,45 @@ export const HELM_CHARTS = {
       path: 'charts/gateway-helm/values.tmpl.yaml',
     },
   },
+  // The pod network of a kubeadm cluster (managed clusters bring their cloud's own CNI). flannel-io/flannel's
+  // chart (chart/kube-flannel, Chart.yaml `name: flannel`, version = the release tag), published at the Helm
+  // repository its README names (README.md "Deploying Flannel with Helm" at v0.28.9). v0.28.9 is the newest tag.
+  flannel: {
+    repository: 'https://flannel-io.github.io/flannel/',
+    chart: 'flannel',
+    version: 'v0.28.9',
+    source: {
+      repo: 'github.com/flannel-io/flannel',
+      tag: 'v0.28.9',
+      commit: '5cd0d52648e891d73a6dcb9bb2c67d7c365cf7aa',
+      path: 'chart/kube-flannel/values.yaml',
+    },
+  },
+  // OpenStack cloud controller manager and Cinder CSI of a kubeadm cluster on OpenStack: the 2.36 chart line is
+  // cloud-provider-openstack's release for Kubernetes 1.36 (appVersion v1.36.0; the chart tags
+  // openstack-cloud-controller-manager-2.36.0 and openstack-cinder-csi-2.36.0 are the v1.36.0 commit). Helm
+  // repository: charts/openstack-cloud-controller-manager/README.md and charts/cinder-csi-plugin/README.md at
+  // v1.36.0 (`helm repo add cpo https://kubernetes.github.io/cloud-provider-openstack`).
+  openstackCloudControllerManager: {
+    repository: 'https://kubernetes.github.io/cloud-provider-openstack',
+    chart: 'openstack-cloud-controller-manager',
+    version: '2.36.0',
+    source: {
+      repo: 'github.com/kubernetes/cloud-provider-openstack',
+      tag: 'openstack-cloud-controller-manager-2.36.0',
+      commit: 'bae07f4939caf612e71c43a3a65eaa42cc2bfbae',
+      path: 'charts/openstack-cloud-controller-manager/values.yaml',
+    },
+  },
+  openstackCinderCsi: {
+    repository: 'https://kubernetes.github.io/cloud-provider-openstack',
+    chart: 'openstack-cinder-csi',
+    version: '2.36.0',
+    source: {
+      repo: 'github.com/kubernetes/cloud-provider-openstack',
+      tag: 'openstack-cinder-csi-2.36.0',
+      commit: 'bae07f4939caf612e71c43a3a65eaa42cc2bfbae',
+      path: 'charts/cinder-csi-plugin/values.yaml',
+    },
+  },
 } as const satisfies Record<string, HelmChartPin>;

@@ -1,25 +1,31 @@
 /**
  * `<region>-platform`: what runs inside a Kubernetes region's cluster (tenant namespaces and their baseline, the
- * Gateway API, storage classes), fed by the `<region>-infra` stack's outputs through cross-stack references.
+ * Gateway API, storage classes; for a kubeadm cluster also its pod network, cloud controller manager and CSI
+ * driver), fed by the `<region>-infra` stack's outputs through cross-stack references.
  *
  * The kubernetes and helm providers are configured only from {@link KubernetesAccess}, whose fields are tokens of
  * the infra stack: cdktf turns each into a sensitive infra output and a `terraform_remote_state` read here, so
  * no endpoint or credential is a literal in this stack, nobody copies a kubeconfig, and the stacks' dependency
  * (manifest.json) makes `regionkit deploy` and `cdktf deploy '<region>-*'` apply infra first.
  */
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 
 import type { KubernetesAccess } from '../constructs/cluster/kubernetes-access.js';
 import { assertSameCopies } from '../constructs/one-copy.js';
+import { CloudProvider } from '../constructs/platform/cloud-provider.js';
 import { GATEWAY_NAMESPACE, GatewayApi } from '../constructs/platform/gateway-api.js';
+import { PodNetwork } from '../constructs/platform/pod-network.js';
 import { StorageClasses } from '../constructs/platform/storage-classes.js';
 import { TenantNamespace } from '../constructs/platform/tenant-namespace.js';
+import type { ClusterCloudIntegrationRefs } from '../lib/cloud/types.js';
 import { SpecError } from '../lib/errors.js';
 import { HelmProvider } from '../lib/gen/helm/provider/index.js';
 import { KubernetesProvider } from '../lib/gen/kubernetes/provider/index.js';
+import { planClusterRanges } from '../lib/net/network-plan.js';
 import { resolveRegionSpec } from '../lib/spec/load.js';
 import type { RegionSpec, RegionSpecInput } from '../lib/spec/region-spec.js';
+import { zoneCount } from '../lib/spec/semantic.js';
 
 import { configureBackend } from './backend.js';
 
@@ -29,6 +35,13 @@ export interface PlatformStackProps {
   readonly spec: RegionSpecInput | RegionSpec;
   /** How to reach the cluster: tokens of the region's infra stack (never literals). */
   readonly access: KubernetesAccess;
+  /**
+   * A kubeadm cluster's cloud integration (`KubeadmCluster.cloudIntegration`): the configuration and credentials
+   * of its cloud controller manager and CSI driver, tokens of the infra stack. Required for mode kubeadm on a
+   * cloud whose adapter makes one (OpenStack); refused for mode managed (the cloud runs its own).
+   * @default - none: no cloud controller manager or CSI driver is installed
+   */
+  readonly cloudIntegration?: ClusterCloudIntegrationRefs;
   /**
    * Path of the local state file relative to the stack's synthesized directory (local backend only).
    * @default - `../<stack>/terraform.<stack>.tfstate`, as the infra stack writes its own
@@ -43,8 +56,11 @@ export function platformStackName(region: string): string {
 
 /**
  * `<region>-platform`: tenants, the Gateway API and storage classes of a Kubernetes region, its providers
- * configured only from the infra stack's {@link KubernetesAccess}.
- * @throws SpecError when the region's cluster is not `kind: kubernetes`
+ * configured only from the infra stack's {@link KubernetesAccess}; for mode kubeadm also Flannel and, with
+ * `cloudIntegration`, the cloud controller manager and CSI driver.
+ * @throws SpecError when the region's cluster is not `kind: kubernetes`, or its pod range cannot be planned
+ * @throws Error when `cloudIntegration` is given for a managed cluster, or missing for a kubeadm cluster on
+ *   OpenStack (a wiring mistake, not the region file's)
  */
 export class PlatformStack extends TerraformStack {
   /** The region as validated, defaults filled in. */
@@ -55,6 +71,10 @@ export class PlatformStack extends TerraformStack {
   public readonly tenants: ReadonlyMap<string, TenantNamespace>;
   public readonly gatewayApi: GatewayApi;
   public readonly storageClasses: StorageClasses;
+  /** Flannel, for a kubeadm cluster; undefined for a managed one. */
+  public readonly podNetwork?: PodNetwork;
+  /** The cloud controller manager and CSI driver, for a kubeadm cluster with a cloud integration. */
+  public readonly cloudProvider?: CloudProvider;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(assertSameCopies(scope), id);
@@ -84,6 +104,35 @@ export class PlatformStack extends TerraformStack {
     this.kubernetesProvider = new KubernetesProvider(this, 'kubernetes', credentials);
     this.helmProvider = new HelmProvider(this, 'helm', { kubernetes: credentials });
 
+    if (cluster.mode === 'kubeadm') {
+      const { ranges, problems } = planClusterRanges({
+        networkCidr: spec.network.cidr,
+        zones: zoneCount(spec),
+        podCidr: cluster.podCidr,
+        serviceCidr: cluster.serviceCidr,
+      });
+      if (!ranges) {
+        throw new SpecError(`stack ${id}: cluster.podCidr cannot be planned: ${JSON.stringify(problems)}`);
+      }
+      this.podNetwork = new PodNetwork(this, 'PodNetwork', {
+        podCidr: ranges.podCidr,
+        kubernetesVersion: cluster.version,
+      });
+      if (props.cloudIntegration) {
+        this.cloudProvider = new CloudProvider(this, 'CloudProvider', {
+          cloud: spec.cloud,
+          clusterName: spec.name,
+          integration: props.cloudIntegration,
+        });
+      } else if (spec.cloud === 'openstack') {
+        throw new Error(
+          `stack ${id}: a kubeadm cluster on openstack needs props.cloudIntegration (KubeadmCluster.cloudIntegration)`,
+        );
+      }
+    } else if (props.cloudIntegration) {
+      throw new Error(`stack ${id}: cloudIntegration is for kubeadm clusters; a managed cluster runs its cloud's own`);
+    }
+
     this.storageClasses = new StorageClasses(this, 'Storage', { cloud: spec.cloud });
 
     const tenantsScope = new Construct(this, 'Tenants');
@@ -105,5 +154,14 @@ export class PlatformStack extends TerraformStack {
       tenantNamespaces: new Map([...tenants].map(([name, t]) => [name, t.namespaceName])),
       kubernetesVersion: cluster.version,
     });
+    // Envoy Gateway's pods need the pod network, and nodes the CCM has initialized (until then they carry the
+    // uninitialized taint); its LoadBalancer Service needs the CCM's service controller
+    const before = [this.podNetwork?.release, this.cloudProvider?.controllerManager].filter((r) => r !== undefined);
+    if (before.length > 0) {
+      this.gatewayApi.controller.dependsOn = [
+        ...(this.gatewayApi.controller.dependsOn ?? []),
+        ...before.map((r) => dependable(r)),
+      ];
+    }
   }
 }

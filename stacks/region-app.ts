@@ -4,10 +4,9 @@
  */
 import type { App } from 'cdktf';
 
-import type { KubernetesAccess } from '../constructs/cluster/kubernetes-access.js';
 import type { RegionSpec } from '../lib/spec/region-spec.js';
 
-import { PlatformStack, platformStackName } from './platform-stack.js';
+import { PlatformStack, platformStackName, type PlatformStackProps } from './platform-stack.js';
 import { infraStackName, RegionStack } from './region-stack.js';
 
 /** A stack {@link addRegionStacks} adds: a region's `-infra` or, for a Kubernetes region, its `-platform`. */
@@ -24,8 +23,19 @@ export type RegionAppStack = RegionStack | PlatformStack;
 export function addRegionStacks(app: App, specs: readonly RegionSpec[]): RegionAppStack[] {
   return specs.flatMap((spec) => {
     const infra = new RegionStack(app, infraStackName(spec.name), { spec });
-    return [infra, ...addPlatformStacks(app, [infra], (stack) => stack.kubernetes?.access)];
+    return [infra, ...addPlatformStacks(app, [infra], (stack) => clusterInputs(stack))];
   });
+}
+
+/** What a platform stack takes from a cluster: its access, and a kubeadm cluster's cloud integration. */
+export type PlatformClusterInputs = Pick<PlatformStackProps, 'access' | 'cloudIntegration'>;
+
+/** The platform inputs of `infra`'s own cluster; undefined when it has no Kubernetes cluster. */
+function clusterInputs(infra: RegionStack): PlatformClusterInputs | undefined {
+  const cluster = infra.kubernetes;
+  if (!cluster) return undefined;
+  const cloudIntegration = cluster.kubeadm?.cloudIntegration;
+  return { access: cluster.access, ...(cloudIntegration ? { cloudIntegration } : {}) };
 }
 
 /** The `-infra` stacks among `stacks` (what {@link addRegionStacks} returned). */
@@ -34,20 +44,21 @@ export function infraStacks(stacks: readonly RegionAppStack[]): RegionStack[] {
 }
 
 /**
- * Adds `<region>-platform` for every Kubernetes region among `infra`, configured from the access `accessOf`
- * returns for its infra stack (tokens of that stack: the platform stack then depends on it, so it is planned and
- * applied after it). A region for which `accessOf` returns undefined gets no platform stack.
- * {@link addRegionStacks} calls it with each infra stack's own cluster; call it yourself for infra stacks built
- * another way (an existing cluster's access, say).
+ * Adds `<region>-platform` for every Kubernetes region among `infra`, configured from the inputs `inputsOf`
+ * returns for its infra stack: the cluster's access and, for a kubeadm cluster, its cloud integration (tokens of
+ * that stack: the platform stack then depends on it, so it is planned and applied after it). A region for which
+ * `inputsOf` returns undefined gets no platform stack. {@link addRegionStacks} calls it with each infra stack's
+ * own cluster; call it yourself for infra stacks built another way (an existing cluster's access, say).
+ * @throws Error from PlatformStack when a kubeadm cluster on OpenStack comes without its cloud integration
  */
 export function addPlatformStacks(
   app: App,
   infra: readonly RegionStack[],
-  accessOf: (infra: RegionStack) => KubernetesAccess | undefined,
+  inputsOf: (infra: RegionStack) => PlatformClusterInputs | undefined,
 ): PlatformStack[] {
   return infra.flatMap((stack) => {
     if (stack.spec.cluster?.kind !== 'kubernetes') return [];
-    const access = accessOf(stack);
-    return access ? [new PlatformStack(app, platformStackName(stack.spec.name), { spec: stack.spec, access })] : [];
+    const inputs = inputsOf(stack);
+    return inputs ? [new PlatformStack(app, platformStackName(stack.spec.name), { spec: stack.spec, ...inputs })] : [];
   });
 }

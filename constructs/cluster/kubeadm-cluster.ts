@@ -12,9 +12,15 @@
  * only those CIDRs and the region network (docs/load-balancer.md), and the endpoint is that address, verified as
  * `kubernetes`: nodes keep joining through the private address, and no host's user data changes. The pod network is Flannel (VXLAN), installed into the cluster by the
  * platform stack; the hosts open its port (UDP 8472) to each other.
+ *
+ * Where the cloud adapter has a cluster integration (`ICloud.clusterCloudIntegration`; OpenStack), it makes the
+ * identity of the cloud controller manager and the block-storage CSI driver in this stack, and
+ * {@link KubeadmCluster.cloudIntegration} hands the platform stack the configuration they read (tokens); every
+ * kubelet then runs with `cloud-provider: external`, so that the CCM initializes its node.
  */
 import { Construct } from 'constructs';
 
+import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
 import { NODE_POD_CIDR_PREFIX } from '../../lib/net/network-plan.js';
 import { MAX_CONTROL_PLANE_HOSTS } from '../../lib/spec/semantic.js';
@@ -85,6 +91,12 @@ export class KubeadmCluster extends Construct {
   public readonly access: KubernetesAccess;
   /** The cluster's CAs, keys and token. */
   public readonly pki: KubeadmPki;
+  /**
+   * What the platform stack's cloud controller manager and CSI driver read (the files of their Secret), tokens
+   * of this stack. Undefined on a cloud whose adapter has no cluster integration (Alibaba Cloud, for now): the
+   * nodes then run without an external cloud provider.
+   */
+  public readonly cloudIntegration?: ClusterCloudIntegrationRefs;
 
   constructor(scope: Construct, id: string, props: KubeadmClusterProps) {
     super(scope, id);
@@ -130,6 +142,16 @@ export class KubeadmCluster extends Construct {
       ...(publicAddress ? { tlsServerName: API_SERVER_TLS_NAME } : {}),
     };
 
+    const cloud = controlPlane.network.cloud;
+    this.cloudIntegration = cloud.clusterCloudIntegration?.(this, 'CloudIntegration', {
+      name: controlPlane.network.regionName,
+      clusterName: props.name,
+      networkId: controlPlane.network.networkId,
+      subnetIds: controlPlane.network.subnetIds,
+      tags: controlPlane.network.tags,
+    });
+    if (this.cloudIntegration?.configDrive) for (const group of groups) group.attachConfigDrive();
+
     const minor = props.version ?? KUBERNETES_MINOR;
     const roles = new Construct(this, 'Roles');
     const containerd = new Containerd(roles, 'Containerd', { sandboxImage: props.sandboxImage });
@@ -140,6 +162,7 @@ export class KubeadmCluster extends Construct {
       podSubnet: props.podCidr,
       serviceSubnet: props.serviceCidr,
       minor,
+      externalCloudProvider: this.cloudIntegration !== undefined,
     };
     const controlRole = new Kubeadm(roles, 'KubeadmControlPlane', { ...common, nodeRole: 'control-plane' });
     const workerRole = new Kubeadm(roles, 'KubeadmWorker', { ...common, nodeRole: 'worker' });

@@ -90,6 +90,8 @@ export class HostGroup extends Construct implements IHostGroup {
   public readonly os: HostOs;
   private readonly roleList: IHostRole[] = [];
   private pendingPorts: { role: IHostRole; port: RolePort }[] = [];
+  /** Set by attachConfigDrive(); read at synth. */
+  private configDrive = false;
   private cluster?: { name: string; groups: readonly IHostGroup[] };
   /** Rendered user data per host; validation and synth both need it, and YAML rendering is not free. */
   private readonly rendered = new Map<number, { key: number; text: string }>();
@@ -154,6 +156,7 @@ export class HostGroup extends Construct implements IHostGroup {
         // spread over physical hosts (issue 8): one anti-affinity server group / deployment set per group
         placementGroup: `${this.network.regionName}-${this.groupName}`,
         zoneSlot: Math.floor(host.index / zoneSpread),
+        configDrive: () => this.configDrive,
       }),
     );
     for (const role of props.roles ?? []) this.addRole(role);
@@ -215,6 +218,15 @@ export class HostGroup extends Construct implements IHostGroup {
     }
     this.cluster = { name, groups };
     this.applyPorts();
+  }
+
+  /**
+   * Gives every host of the group a config drive (where the cloud has one: OpenStack), for daemons that read the
+   * instance's id or zone after the metadata service is closed (a kubeadm cluster's CSI node plugin). Forces new
+   * instances, so call it before the group is first deployed.
+   */
+  public attachConfigDrive(): void {
+    this.configDrive = true;
   }
 
   /** Names the region's bastion: role ports open to `bastion` admit it. */

@@ -45,6 +45,12 @@ export const KUBEADM_ETCD_PORTS = { client: 2379, peer: 2380 } as const;
  * cluster by the platform stack, not by a host role.
  */
 export const FLANNEL_VXLAN_PORT = 8472;
+/**
+ * The Service node-port range: kube-apiserver's default `--service-node-port-range`, 30000-32767
+ * (`DefaultServiceNodePortRange`, pkg/kubeapiserver/options/options.go at v1.36.3). A cloud load balancer the CCM
+ * makes for a Service of type LoadBalancer sends its traffic to these ports on the nodes.
+ */
+export const NODE_PORT_RANGE = { from: 30000, to: 32767 } as const;
 
 /** regionkit's files for kubeadm; not under /etc/kubernetes, whose files kubeadm's preflight checks. */
 export const KUBEADM_DIR = '/etc/regionkit/kubernetes';
@@ -83,6 +89,15 @@ export interface KubeadmProps {
   readonly serviceSubnet: string;
   /** Kubernetes minor; the exact version is the installed kubeadm's. @default KUBERNETES_MINOR */
   readonly minor?: string;
+  /**
+   * Run the kubelet with `cloud-provider: external`: it registers the node tainted
+   * `node.cloudprovider.kubernetes.io/uninitialized` until the cloud controller manager (installed by the platform
+   * stack) sets its addresses, provider id and zone. Only where a CCM will run, or no pod would ever schedule.
+   * @default false
+   * @see https://github.com/kubernetes/cloud-provider-openstack/blob/v1.36.0/docs/openstack-cloud-controller-manager/using-openstack-cloud-controller-manager.md
+   * @see https://kubernetes.io/docs/tasks/administer-cluster/running-cloud-controller/ (kubelet --cloud-provider=external)
+   */
+  readonly externalCloudProvider?: boolean;
 }
 
 /**
@@ -111,9 +126,26 @@ export class Kubeadm extends HostRole {
             ] as const)
           : []),
         { protocol: 'udp', port: FLANNEL_VXLAN_PORT, from: 'cluster', description: 'pod network (flannel VXLAN)' },
+        // the cloud's load balancers of Services of type LoadBalancer (an Octavia amphora has its address in the
+        // region's subnets); only where a CCM makes them
+        ...(props.externalCloudProvider
+          ? ([
+              {
+                protocol: 'tcp',
+                port: NODE_PORT_RANGE.from,
+                toPort: NODE_PORT_RANGE.to,
+                from: 'region',
+                description: 'Service node ports (cloud load balancers of LoadBalancer Services)',
+              },
+            ] as const)
+          : []),
       ],
     });
-    this.props = { ...props, minor: props.minor ?? KUBERNETES_MINOR };
+    this.props = {
+      ...props,
+      minor: props.minor ?? KUBERNETES_MINOR,
+      externalCloudProvider: props.externalCloudProvider ?? false,
+    };
     if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(props.endpointAddress)) {
       throw new SpecError(
         `${this.node.path}: endpointAddress must be the load balancer's private IPv4 address, got ${props.endpointAddress}`,
@@ -159,12 +191,16 @@ function endpoint(props: KubeadmProps): string {
 
 const token = () => `${secretRef(KUBEADM_SECRETS.bootstrapTokenId)}.${secretRef(KUBEADM_SECRETS.bootstrapTokenSecret)}`;
 
-function nodeRegistration(ctx: HostContext) {
+function nodeRegistration(ctx: HostContext, props: KubeadmProps) {
   return {
     name: ctx.host.name,
     criSocket: CONTAINERD_SOCKET,
-    // the address the node registers with and the API server reaches its kubelet at: the private one
-    kubeletExtraArgs: [{ name: 'node-ip', value: ctx.host.privateIp }],
+    kubeletExtraArgs: [
+      // the address the node registers with and the API server reaches its kubelet at: the private one
+      { name: 'node-ip', value: ctx.host.privateIp },
+      // the cloud controller manager initializes the node (props.externalCloudProvider)
+      ...(props.externalCloudProvider ? [{ name: 'cloud-provider', value: 'external' }] : []),
+    ],
   };
 }
 
@@ -191,7 +227,7 @@ export function initConfiguration(ctx: HostContext, props: Required<KubeadmProps
             groups: ['system:bootstrappers:kubeadm:default-node-token'],
           },
         ],
-        nodeRegistration: nodeRegistration(ctx),
+        nodeRegistration: nodeRegistration(ctx, props),
         localAPIEndpoint: { advertiseAddress: ctx.host.privateIp, bindPort: KUBE_APISERVER_PORT },
       },
       {
@@ -216,7 +252,7 @@ export function joinConfiguration(ctx: HostContext, props: KubeadmProps): string
       {
         apiVersion: KUBEADM_API_VERSION,
         kind: 'JoinConfiguration',
-        nodeRegistration: nodeRegistration(ctx),
+        nodeRegistration: nodeRegistration(ctx, props),
         discovery: {
           file: { kubeConfigPath: KUBEADM_DISCOVERY_KUBECONFIG },
           tlsBootstrapToken: token(),

@@ -132,6 +132,12 @@ export interface HostSpec {
   readonly placementGroup?: string;
   /** The host's position among its group's hosts in its zone (0-based); placement limits are per zone. */
   readonly zoneSlot?: number;
+  /**
+   * Whether the host gets a config drive (OpenStack: Nova's metadata as a read-only disk labelled `config-2`), read
+   * at synth time. For daemons that need the instance's id or zone after regionkit has closed the metadata service
+   * (docs/security.md); ignored where the cloud has none. @default - no config drive
+   */
+  readonly configDrive?: () => boolean;
 }
 
 /**
@@ -337,6 +343,48 @@ export interface ICloud extends IManagedKubernetesCloud {
    * `BACKEND_SOURCE_FACTS`; one entry per protocol, port and CIDR.
    */
   loadBalancerSources(spec: LoadBalancerSourcesSpec): BackendSource[];
+  /**
+   * The cloud identity of a self-managed (kubeadm) cluster's cloud controller manager and block-storage CSI
+   * driver, and the configuration files they read, for the platform stack to put into the Secret its charts
+   * mount. Absent on a cloud whose integration is not built yet: the cluster then gets no CCM or CSI driver.
+   */
+  clusterCloudIntegration?(
+    scope: Construct,
+    id: string,
+    spec: ClusterCloudIntegrationSpec,
+  ): ClusterCloudIntegrationRefs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Self-managed Kubernetes (issue 10): what a kubeadm cluster's cloud controller manager and CSI driver need
+
+/** What a kubeadm cluster asks the cloud adapter for, so that its CCM and CSI driver can act in the cloud. */
+export interface ClusterCloudIntegrationSpec {
+  /** Physical name prefix: `<region>`. */
+  readonly name: string;
+  /** The cluster's name (kubeadm `clusterName`); the CCM names cloud load balancers after it. */
+  readonly clusterName: string;
+  /** The region network (VPC / Neutron network id). */
+  readonly networkId: string;
+  /** Subnet (vSwitch) id per zone index; load balancers of `type: LoadBalancer` Services go into zone 0's. */
+  readonly subnetIds: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the cloud made for a kubeadm cluster's CCM and CSI driver: the files of the Kubernetes Secret they read.
+ * Every credential in them is a token of this (the infra) stack, never a literal: the platform stack takes them
+ * through cross-stack references.
+ */
+export interface ClusterCloudIntegrationRefs {
+  readonly kind: CloudKind;
+  /** Secret data: file name (`cloud.conf`) to content; sensitive. */
+  readonly secretFiles: Readonly<Record<string, string>>;
+  /**
+   * The cluster's hosts need a config drive: the CSI node plugin learns its instance id and zone from one, since
+   * the metadata service is closed after boot.
+   */
+  readonly configDrive: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

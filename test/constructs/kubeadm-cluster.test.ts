@@ -2,7 +2,7 @@
  * KubeadmCluster inside a RegionStack of plain host groups (the region-stack wiring of `cluster: { kind:
  * kubernetes, mode: kubeadm }` is the KubernetesCluster dispatcher's, elsewhere).
  */
-import { TerraformOutput, Testing } from 'cdktf';
+import { TerraformOutput, Testing, Token } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
 import { KubeadmCluster } from '../../constructs/cluster/kubeadm-cluster.js';
@@ -183,10 +183,9 @@ describe.each(CLOUDS)('KubeadmCluster on %s', (cloud) => {
     make();
     const r = synthJson(stack).resource;
     if (cloud === 'openstack') {
-      const rules = Object.values(r.openstack_identity_application_credential_v3!).map((c) => [
-        c.name,
-        (c.access_rules as unknown[]).length,
-      ]);
+      const rules = Object.values(r.openstack_identity_application_credential_v3!)
+        .filter((c) => String(c.name).endsWith('-secrets'))
+        .map((c) => [c.name, (c.access_rules as unknown[]).length]);
       expect(rules).toEqual([
         ['test-control-secrets', Object.keys(KUBEADM_SECRETS).length],
         ['test-worker-secrets', 3],
@@ -195,6 +194,19 @@ describe.each(CLOUDS)('KubeadmCluster on %s', (cloud) => {
       const policies = Object.values(r.alicloud_ram_policy!).map((p) => String(p.policy_document ?? p.document));
       expect(policies).toHaveLength(2);
       expect(policies.filter((p) => p.includes('kubernetes_ca_key'))).toHaveLength(1);
+    }
+  });
+
+  test('kubelets run with the external cloud provider exactly where the cloud has a CCM integration', () => {
+    const { stack, make } = region(cloud);
+    const k8s = make();
+    expect(k8s.cloudIntegration?.kind).toBe(cloud === 'openstack' ? 'openstack' : undefined);
+    const hosts = hostArtifacts('test-infra', synthJson(stack) as Json);
+    for (const h of hosts) {
+      const join = h.files.find((f) => f.path === KUBEADM_JOIN_CONFIG)!.content;
+      const external = '    - name: cloud-provider\n      value: external\n';
+      if (cloud === 'openstack') expect(join).toContain(external);
+      else expect(join).not.toContain('cloud-provider');
     }
   });
 
@@ -347,6 +359,73 @@ describe('KubeadmCluster in a whole region', () => {
     expect(unknown).toEqual([]);
   });
 
+  test('cloud integration (openstack): a restricted application credential, and cloud.conf as one local of this stack', () => {
+    const { stack, make } = region('openstack');
+    const k8s = make();
+    const json = synthJson(stack) as Json & { locals: Record<string, string> };
+    const credentials = Object.entries(json.resource.openstack_identity_application_credential_v3!).filter(([, c]) =>
+      String(c.name).endsWith('-cloud-provider'),
+    );
+    expect(credentials.map(([, c]) => ({ name: c.name, unrestricted: c.unrestricted, rules: c.access_rules }))).toEqual(
+      [{ name: 'test-test-cloud-provider', unrestricted: false, rules: undefined }],
+    );
+    const [credentialId] = credentials[0]!;
+    const conf = Object.values(json.locals)[0]!;
+    expect(Object.keys(json.locals)).toHaveLength(1);
+    const lines = conf.split('\n');
+    expect(lines.filter((l) => l.startsWith('['))).toEqual(['[Global]', '[LoadBalancer]', '[Metadata]']);
+    expect(lines).toContain(
+      `application-credential-id=\${openstack_identity_application_credential_v3.${credentialId}.id}`,
+    );
+    expect(lines).toContain(
+      `application-credential-secret=\${openstack_identity_application_credential_v3.${credentialId}.secret}`,
+    );
+    expect(lines.find((l) => l.startsWith('auth-url='))).toMatch(
+      /^auth-url=\$\{\[for e in flatten\(.*identity.*public/,
+    );
+    expect(lines.find((l) => l.startsWith('region='))).toMatch(
+      /^region=\$\{\[for e in .*e\.region if e\.interface == "public"\]\[0\]\}$/,
+    );
+    expect(lines.find((l) => l.startsWith('subnet-id='))).toMatch(/^subnet-id=\$\{openstack_networking_subnet_v2\./);
+    expect(lines.find((l) => l.startsWith('floating-network-id='))).toMatch(
+      /^floating-network-id=\$\{data\.openstack_networking_network_v2\./,
+    );
+    expect(lines).toContain('search-order=configDrive');
+    // what the platform stack takes: a reference to the local (a cross-stack output there), never the text
+    const file = k8s.cloudIntegration!.secretFiles['cloud.conf']!;
+    expect(Token.isUnresolved(file)).toBe(true);
+    expect(file).not.toContain('[Global]');
+  });
+
+  test('cloud integration (openstack): every cluster host gets a config drive, other groups none', () => {
+    const spec: RegionSpecInput = minimalSpec('openstack', {
+      network: { cidr: '10.50.0.0/16' },
+      hostGroups: [
+        { name: 'control', count: 3, os: 'debian-13' },
+        { name: 'worker', count: 2, os: 'debian-13' },
+        { name: 'other', count: 1, os: 'debian-13' },
+      ],
+    });
+    const stack = new RegionStack(Testing.app(), 'test-infra', { spec });
+    const { ranges } = planClusterRanges({ networkCidr: '10.50.0.0/16', zones: 3 });
+    new KubeadmCluster(stack, 'Kubernetes', {
+      name: 'test',
+      controlPlane: stack.hostGroups.get('control')!,
+      workers: [stack.hostGroups.get('worker')!],
+      podCidr: ranges!.podCidr,
+      serviceCidr: ranges!.serviceCidr,
+    });
+    const instances = Object.values((synthJson(stack) as Json).resource.openstack_compute_instance_v2!);
+    expect(instances.map((i) => [i.name, i.config_drive])).toEqual([
+      ['test-control-1', true],
+      ['test-control-2', true],
+      ['test-control-3', true],
+      ['test-other-1', undefined],
+      ['test-worker-1', true],
+      ['test-worker-2', true],
+    ]);
+  });
+
   test('construct tree', () => {
     const { stack, make } = region('openstack');
     make();
@@ -362,6 +441,9 @@ describe('KubeadmCluster in a whole region', () => {
               ├── Member-tcp-6443-1 (LbMemberV2)
               ├── Member-tcp-6443-2 (LbMemberV2)
               └── Member-tcp-6443-3 (LbMemberV2)
+      ├── CloudIntegration (Construct)
+          ├── Credential (IdentityApplicationCredentialV3)
+          └── CloudConf (TerraformLocal)
       └── Roles (Construct)
           ├── Containerd (Containerd)
           ├── Kubelet (Kubelet)

@@ -8,7 +8,8 @@
  * stack's name holds the control plane's endpoint and credentials as variables, and the platform stack reads
  * them through the same cross-stack references it reads the real infra outputs with. The platform stack is
  * applied as synthesized, minus its Helm releases (their charts come from registries this machine cannot
- * reach) and what depends on them.
+ * reach) and what depends on them. A kubeadm region's cloud-provider Secret is written from a stand-in
+ * `cloud.conf` variable of the same stack (the real one is the OpenStack adapter's local), applied and read back.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { expect, onTestFinished, test } from 'vitest';
 import { engineDir, hasPlugin, kubernetesPaths, readManifest } from '../../bin/engine/layout.js';
 import { deployStacks, destroyRegion, planStacks, type LifecycleOptions } from '../../bin/engine/lifecycle.js';
 import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
+import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
 import { loadRegionFiles } from '../../lib/spec/load.js';
 import { ALL_PROVIDERS, KUBERNETES_BUILD } from '../../lib/versions.js';
 import { PlatformStack } from '../../stacks/platform-stack.js';
@@ -33,20 +35,43 @@ const REGION = 'apply-test';
 const INFRA = `${REGION}-infra`;
 const PLATFORM = `${REGION}-platform`;
 
+/** What the stand-in `cloud.conf` holds: no credential, only what shows it arrived. */
+const STAND_IN_CLOUD_CONF = '[Global]\n# regionkit platform-apply stand-in\n';
+
+/** The control plane's access and the stand-in cloud.conf, as the stand-in infra stack's variables take them. */
+function standInEnv(cp: RunningControlPlane): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TF_VAR_endpoint: cp.endpoint,
+    TF_VAR_cluster_ca_certificate: cp.caPem,
+    TF_VAR_client_certificate: cp.clientCertPem,
+    TF_VAR_client_key: cp.clientKeyPem,
+    TF_VAR_cloud_conf: STAND_IN_CLOUD_CONF,
+  };
+}
+
 /**
  * The stand-in infra stack: the control plane's endpoint and admin credentials as variables (set through
- * `TF_VAR_*`, never written into the JSON), with the state layout RegionStack gives every stack.
+ * `TF_VAR_*`, never written into the JSON), with the state layout RegionStack gives every stack; and a kubeadm
+ * cluster's cloud integration, its `cloud.conf` a sensitive variable too.
  */
-function standInInfra(app: App): KubernetesAccess {
+function standInInfra(app: App): { access: KubernetesAccess; cloudIntegration: ClusterCloudIntegrationRefs } {
   const stack = new TerraformStack(app, INFRA);
   new LocalBackend(stack, { path: `../${INFRA}/terraform.${INFRA}.tfstate` });
   const variable = (name: string, sensitive: boolean) =>
     new TerraformVariable(stack, name, { type: 'string', sensitive }).stringValue;
   return {
-    endpoint: variable('endpoint', false),
-    clusterCaCertificate: variable('cluster_ca_certificate', false),
-    clientCertificate: variable('client_certificate', true),
-    clientKey: variable('client_key', true),
+    access: {
+      endpoint: variable('endpoint', false),
+      clusterCaCertificate: variable('cluster_ca_certificate', false),
+      clientCertificate: variable('client_certificate', true),
+      clientKey: variable('client_key', true),
+    },
+    cloudIntegration: {
+      kind: 'openstack',
+      secretFiles: { 'cloud.conf': variable('cloud_conf', true) },
+      configDrive: true,
+    },
   };
 }
 
@@ -84,8 +109,16 @@ export function withoutHelm(json: StackJson): string[] {
   return [...dropped].sort();
 }
 
-/** The platform stack as the library builds it, reading `access` from the stand-in infra stack. */
-export type PlatformBuilder = (app: App, id: string, access: KubernetesAccess) => TerraformStack;
+/**
+ * The platform stack as the library builds it, reading `access` (and, for a kubeadm cluster, `cloudIntegration`)
+ * from the stand-in infra stack.
+ */
+export type PlatformBuilder = (
+  app: App,
+  id: string,
+  access: KubernetesAccess,
+  cloudIntegration: ClusterCloudIntegrationRefs,
+) => TerraformStack;
 
 /**
  * Synthesizes stand-in infra + platform into `outdir`, then plans, deploys, re-plans and destroys both with
@@ -98,7 +131,8 @@ export async function applyPlatform(
   engine: LifecycleOptions['engine'],
 ): Promise<{ dropped: string[]; lines: string[] }> {
   const app = new App({ outdir });
-  build(app, PLATFORM, standInInfra(app));
+  const infra = standInInfra(app);
+  build(app, PLATFORM, infra.access, infra.cloudIntegration);
   app.synth();
   const file = path.join(outdir, 'stacks', PLATFORM, 'cdk.tf.json');
   const json = JSON.parse(await readFile(file, 'utf8')) as StackJson;
@@ -106,13 +140,7 @@ export async function applyPlatform(
   await writeFile(file, JSON.stringify(json, null, 2));
 
   const lines: string[] = [];
-  const env = {
-    ...process.env,
-    TF_VAR_endpoint: cp.endpoint,
-    TF_VAR_cluster_ca_certificate: cp.caPem,
-    TF_VAR_client_certificate: cp.clientCertPem,
-    TF_VAR_client_key: cp.clientKeyPem,
-  };
+  const env = standInEnv(cp);
   const opts: LifecycleOptions = { engine, outdir, env, cwd: outdir, progress: (l) => lines.push(l) };
   // round one: the infra stand-in is planned and applied; the platform waits for its outputs
   const first = await planStacks([PLATFORM], opts);
@@ -194,8 +222,13 @@ for (const file of K8S_EXAMPLE_FILES) {
     async (cp, engine, dir) => {
       const [{ spec }] = await loadRegionFiles([file]);
       const outdir = path.join(dir, 'out');
-      const build: PlatformBuilder = (app, id, access) =>
-        new PlatformStack(app, id, { spec: { ...spec!, name: REGION }, access });
+      const kubeadm = spec!.cluster?.kind === 'kubernetes' && spec!.cluster.mode === 'kubeadm';
+      const build: PlatformBuilder = (app, id, access, cloudIntegration) =>
+        new PlatformStack(app, id, {
+          spec: { ...spec!, name: REGION },
+          access,
+          ...(kubeadm && spec!.cloud === 'openstack' ? { cloudIntegration } : {}),
+        });
       const { dropped, lines } = await applyPlatform(build, cp, outdir, engine);
       // only the two releases (Envoy Gateway, then the Gateways chart) are left out
       expect(dropped.every((a) => a.startsWith('helm_release.'))).toBe(true);
@@ -219,16 +252,25 @@ for (const file of K8S_EXAMPLE_FILES) {
       expect(await names(cp, '/apis/storage.k8s.io/v1/storageclasses')).toEqual(
         expect.arrayContaining(['regionkit-default', 'regionkit-retain']),
       );
+      if (kubeadm) {
+        // the pod network's privileged namespace; the cloud-provider Secret with the infra stack's cloud.conf; the
+        // CSI controller's PodDisruptionBudget
+        const ns = await getWithAdmin(cp, `${cp.endpoint}/api/v1/namespaces/kube-flannel`);
+        expect(ns.status, ns.body.slice(0, 300)).toBe(200);
+        const nsLabels = (JSON.parse(ns.body) as { metadata: { labels: Record<string, string> } }).metadata.labels;
+        expect(nsLabels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+        const secret = await getWithAdmin(cp, `${cp.endpoint}/api/v1/namespaces/kube-system/secrets/cloud-config`);
+        expect(secret.status, secret.body.slice(0, 300)).toBe(200);
+        const data = (JSON.parse(secret.body) as { data: Record<string, string> }).data;
+        expect(Buffer.from(data['cloud.conf']!, 'base64').toString('utf8')).toBe(STAND_IN_CLOUD_CONF);
+        expect(await names(cp, '/apis/policy/v1/namespaces/kube-system/poddisruptionbudgets')).toContain(
+          'cinder-csi-controllerplugin',
+        );
+      }
       const opts: LifecycleOptions = {
         engine,
         outdir,
-        env: {
-          ...process.env,
-          TF_VAR_endpoint: cp.endpoint,
-          TF_VAR_cluster_ca_certificate: cp.caPem,
-          TF_VAR_client_certificate: cp.clientCertPem,
-          TF_VAR_client_key: cp.clientKeyPem,
-        },
+        env: standInEnv(cp),
         cwd: outdir,
         progress: (l) => lines.push(l),
       };
@@ -236,6 +278,10 @@ for (const file of K8S_EXAMPLE_FILES) {
       const left = await names(cp, '/api/v1/namespaces');
       for (const tenant of spec!.tenants) expect(left).not.toContain(tenant.name);
       expect(await names(cp, '/apis/storage.k8s.io/v1/storageclasses')).not.toContain('regionkit-retain');
+      if (kubeadm) {
+        expect(left).not.toContain('kube-flannel');
+        expect(await names(cp, '/api/v1/namespaces/kube-system/secrets')).not.toContain('cloud-config');
+      }
     },
   );
 }

@@ -1,7 +1,8 @@
 /**
- * Every values key the platform stack sets exists in the chart it sets it for: Envoy Gateway's at the pinned
- * version (the key list in test/fixtures/charts, with its source: repository, tag, commit, path) and regionkit's
- * own Gateways chart (its values.yaml in the package). Read from the synthesized `helm_release.values`, so what
+ * Every values key the platform stack sets exists in the chart it sets it for: Envoy Gateway's, Flannel's, the
+ * OpenStack cloud controller manager's and Cinder CSI's at the pinned versions (the key lists in
+ * test/fixtures/charts, each with its source: repository, tag, commit, path) and regionkit's own Gateways chart
+ * (its values.yaml in the package). Read from the synthesized `helm_release.values`, so what
  * is checked is what is deployed.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
 import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { testInfraStack } from './test-infra.js';
+import { platformProps, testInfraStack } from './test-infra.js';
 
 interface ValuesKeys {
   readonly chart: string;
@@ -28,6 +29,8 @@ interface ValuesKeys {
   readonly source: { readonly repo: string; readonly tag: string; readonly commit: string; readonly path: string };
   readonly keys: readonly string[];
   readonly freeFormMaps: readonly string[];
+  /** Keys the chart's templates read that its values file has only as a comment: key -> where (file, line). */
+  readonly templateKeys?: Readonly<Record<string, string>>;
 }
 
 const fixture = (name: string) =>
@@ -40,8 +43,11 @@ function leafKeys(values: unknown, prefix = ''): string[] {
 }
 
 /** The keys of `values` the chart does not have: neither a key of its values nor under a free-form map of them. */
-function unknownKeys(values: unknown, chart: Pick<ValuesKeys, 'keys' | 'freeFormMaps'>): string[] {
-  const keys = new Set(chart.keys);
+function unknownKeys(
+  values: unknown,
+  chart: Pick<ValuesKeys, 'keys' | 'freeFormMaps'> & Pick<Partial<ValuesKeys>, 'templateKeys'>,
+): string[] {
+  const keys = new Set([...chart.keys, ...Object.keys(chart.templateKeys ?? {})]);
   return leafKeys(values).filter(
     (key) => !keys.has(key) && !chart.freeFormMaps.some((map) => key.startsWith(`${map}.`)),
   );
@@ -71,7 +77,7 @@ async function releaseValues(): Promise<{ chart: string; values: unknown }[]> {
   const app = new App({ outdir: dir, skipValidation: true });
   const platforms = (await loadRegionFiles(K8S_EXAMPLE_FILES)).map(({ spec }) => {
     const infra = testInfraStack(app, infraStackName(spec.name));
-    return new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });
+    return new PlatformStack(app, platformStackName(spec.name), platformProps(spec, infra));
   });
   app.synth();
   const out: { chart: string; values: unknown }[] = [];
@@ -110,6 +116,42 @@ describe('Helm values keys', () => {
     const sets = (await releaseValues()).filter((r) => r.chart.startsWith('./assets/'));
     expect(sets.length).toBe(K8S_EXAMPLE_FILES.length);
     for (const { values } of sets) expect(unknownKeys(values, chart)).toEqual([]);
+  });
+
+  // the charts a kubeadm cluster gets (the OpenStack example is one)
+  const kubeadmCharts = [
+    [HELM_CHARTS.flannel, 'flannel-v0.28.9.values-keys.json', 'netpol.enabled'],
+    [
+      HELM_CHARTS.openstackCloudControllerManager,
+      'openstack-cloud-controller-manager-2.36.0.values-keys.json',
+      'secret.name',
+    ],
+    [
+      HELM_CHARTS.openstackCinderCsi,
+      'openstack-cinder-csi-2.36.0.values-keys.json',
+      'csi.plugin.controllerPlugin.replicas',
+    ],
+  ] as const;
+
+  test.each(kubeadmCharts)('the key list of $chart is of the pinned chart', (pin, file, key) => {
+    const keys = fixture(file);
+    expect({ chart: keys.chart, version: keys.version }).toEqual({ chart: pin.chart, version: pin.version });
+    expect(keys.source).toMatchObject(pin.source);
+    expect([...keys.keys, ...Object.keys(keys.templateKeys ?? {})]).toContain(key);
+  });
+
+  test.each(kubeadmCharts)('every key set for $chart exists in its values at the pinned version', async (pin, file) => {
+    const sets = (await releaseValues()).filter((r) => r.chart === pin.chart);
+    expect(sets).toHaveLength(1);
+    for (const { values } of sets) expect(unknownKeys(values, fixture(file))).toEqual([]);
+  });
+
+  test('a key only a chart template reads is accepted only where the fixture names its template', () => {
+    const cinder = fixture('openstack-cinder-csi-2.36.0.values-keys.json');
+    expect(cinder.keys).not.toContain('secret.name');
+    expect(cinder.templateKeys?.['secret.name']).toMatch(/templates\/controllerplugin-deployment\.yaml/);
+    expect(unknownKeys({ secret: { name: 'x' } }, cinder)).toEqual([]);
+    expect(unknownKeys({ secret: { name: 'x' } }, { ...cinder, templateKeys: {} })).toEqual(['secret.name']);
   });
 
   test('the check finds a misspelled or invented key, and accepts keys under a free-form map', () => {

@@ -21,7 +21,7 @@ import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
 import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { testInfraStack } from './test-infra.js';
+import { platformProps, testInfraStack } from './test-infra.js';
 
 const helm = process.env.REGIONKIT_HELM ?? onPath('helm', process.env);
 if (!helm) process.stderr.write('\n!!! no helm binary (REGIONKIT_HELM or PATH): Gateways chart render test SKIPPED\n');
@@ -39,7 +39,7 @@ test.skipIf(!helm)('the Gateways chart lints and renders what every example’s 
   const loaded = await loadRegionFiles(K8S_EXAMPLE_FILES);
   const platforms = loaded.map(({ spec }) => {
     const infra = testInfraStack(app, infraStackName(spec.name));
-    return new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });
+    return new PlatformStack(app, platformStackName(spec.name), platformProps(spec, infra));
   });
   app.synth();
   for (const platform of platforms) {

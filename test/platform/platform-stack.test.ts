@@ -6,11 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { App, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 
 import { stackOrder, type CdktfManifest } from '../../bin/engine/stack-order.js';
-import { SpecError } from '../../lib/errors.js';
+import { CloudProvider } from '../../constructs/platform/cloud-provider.js';
+import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
 import { loadRegionFiles } from '../../lib/spec/load.js';
 import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
@@ -19,7 +21,7 @@ import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
 import { K8S_EXAMPLE_FILES, minimalSpec } from '../helpers.js';
 
-import { testInfraStack } from './test-infra.js';
+import { platformProps, testInfraStack } from './test-infra.js';
 
 type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
@@ -31,7 +33,7 @@ const specs = new Map<string, RegionSpec>(
 function platformOf(spec: RegionSpec, outdir?: string): { app: App; platform: PlatformStack } {
   const app = outdir ? new App({ outdir, skipValidation: true }) : Testing.app();
   const infra = testInfraStack(app, infraStackName(spec.name));
-  const platform = new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });
+  const platform = new PlatformStack(app, platformStackName(spec.name), platformProps(spec, infra));
   return { app, platform };
 }
 
@@ -91,10 +93,21 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
         workspace: '${terraform.workspace}',
       },
     });
-    // and nothing else in the stack names an endpoint: no URL but the chart repository's, no IP address
+    // and nothing else in the stack names an endpoint: no URL but the chart repositories', no IP address but
+    // the start of a kubeadm cluster's pod range (Flannel's network)
     const text = JSON.stringify(json);
-    expect(text.match(/[a-z]+:\/\/[^"\s\\]+/g)).toEqual([HELM_CHARTS.envoyGateway.repository]);
-    expect(text.match(/\b\d{1,3}(\.\d{1,3}){3}\b/g)).toBeNull();
+    const kubeadm = spec.cluster?.kind === 'kubernetes' && spec.cluster.mode === 'kubeadm';
+    const charts = kubeadm
+      ? [
+          HELM_CHARTS.envoyGateway,
+          HELM_CHARTS.flannel,
+          HELM_CHARTS.openstackCloudControllerManager,
+          HELM_CHARTS.openstackCinderCsi,
+        ]
+      : [HELM_CHARTS.envoyGateway];
+    expect(text.match(/[a-z]+:\/\/[^"\s\\]+/g)?.sort()).toEqual(charts.map((c) => c.repository).sort());
+    const podRange = spec.cluster?.kind === 'kubernetes' ? spec.cluster.podCidr : undefined;
+    expect(text.match(/\b\d{1,3}(\.\d{1,3}){3}\b/g)).toEqual(kubeadm ? [podRange!.split('/')[0]] : null);
   });
 
   test('verifies the API server as the access’s tls server name, when it names one, on both providers', () => {
@@ -213,4 +226,151 @@ test('fails if the region has no Kubernetes cluster', () => {
   expect(
     () => new PlatformStack(app, 'test-platform2', { spec: minimalSpec('openstack'), access: infra.access }),
   ).toThrow(/stack test-platform2: a platform stack needs cluster kind kubernetes, got none/);
+});
+
+describe('PlatformStack of a kubeadm cluster (openstack example)', () => {
+  const spec = specs.get('openstack')!;
+  const remote = `\${data.terraform_remote_state.cross-stack-reference-input-${infraStackName(spec.name)}.outputs.`;
+
+  test('the example is a kubeadm cluster with its pod range given', () => {
+    expect(spec.cluster).toMatchObject({ kind: 'kubernetes', mode: 'kubeadm', podCidr: '172.20.0.0/16' });
+  });
+
+  test('installs Flannel (VXLAN, NetworkPolicy agent on) on the planned pod range, in a privileged namespace', async () => {
+    const { json } = await synthesized(spec);
+    const releases = Object.values(resources(json, 'helm_release'));
+    const flannel = releases.find((r) => r.chart === HELM_CHARTS.flannel.chart)!;
+    expect(flannel).toMatchObject({
+      repository: HELM_CHARTS.flannel.repository,
+      version: HELM_CHARTS.flannel.version,
+      namespace: expect.stringMatching(
+        /^\$\{kubernetes_namespace_v1\.PodNetwork_Namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/,
+      ),
+    });
+    const values = parse((flannel.values as string[])[0]!) as Record<string, unknown>;
+    expect(values).toEqual({
+      podCidr: '172.20.0.0/16',
+      flannel: { backend: 'vxlan', resources: { requests: { cpu: '100m', memory: '50Mi' } } },
+      netpol: { enabled: true },
+    });
+    const ns = Object.values(resources(json, 'kubernetes_namespace_v1'))
+      .map((n) => one<{ name: string; labels: Record<string, string> }>(n.metadata))
+      .find((n) => n.name === 'kube-flannel')!;
+    expect(ns.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
+  test('writes cloud.conf from the infra stack into the Secret both charts mount, and no credential into values', async () => {
+    const { json } = await synthesized(spec);
+    const [secret, ...more] = Object.values(resources(json, 'kubernetes_secret_v1'));
+    expect(more).toEqual([]);
+    expect(one(secret!.metadata)).toMatchObject({ name: 'cloud-config', namespace: 'kube-system' });
+    expect(secret!.data).toEqual({
+      'cloud.conf': expect.stringMatching(
+        new RegExp(`^${remote.replace(/[.$]/g, '\\$&')}cross-stack-output-[^}]+\\}$`),
+      ),
+    });
+    const releases = Object.values(resources(json, 'helm_release'));
+    const ccm = releases.find((r) => r.chart === HELM_CHARTS.openstackCloudControllerManager.chart)!;
+    const csi = releases.find((r) => r.chart === HELM_CHARTS.openstackCinderCsi.chart)!;
+    for (const [release, pin] of [
+      [ccm, HELM_CHARTS.openstackCloudControllerManager],
+      [csi, HELM_CHARTS.openstackCinderCsi],
+    ] as const) {
+      expect(release).toMatchObject({ repository: pin.repository, version: pin.version, namespace: 'kube-system' });
+      const values = parse((release.values as string[])[0]!) as { secret: Record<string, unknown> };
+      expect(values.secret).toMatchObject({ enabled: true, create: false, name: 'cloud-config' });
+      expect((release.values as string[])[0]).not.toContain('remote_state');
+      expect(release.depends_on).toContain(
+        `kubernetes_secret_v1.${Object.keys(resources(json, 'kubernetes_secret_v1'))[0]}`,
+      );
+    }
+    expect(parse((csi.values as string[])[0]!)).toMatchObject({ storageClass: { enabled: false } });
+  });
+
+  test('gives everything it installs resource requests, and the CSI controller two replicas and a PodDisruptionBudget', async () => {
+    const { json } = await synthesized(spec);
+    const releases = Object.values(resources(json, 'helm_release'));
+    const csi = parse(
+      (releases.find((r) => r.chart === HELM_CHARTS.openstackCinderCsi.chart)!.values as string[])[0]!,
+    ) as { csi: Record<string, { resources?: unknown; controllerPlugin?: { replicas: number } }> };
+    for (const container of [
+      'attacher',
+      'provisioner',
+      'snapshotter',
+      'resizer',
+      'livenessprobe',
+      'nodeDriverRegistrar',
+      'plugin',
+    ]) {
+      expect(csi.csi[container]!.resources, container).toMatchObject({
+        requests: { cpu: expect.any(String), memory: expect.any(String) },
+      });
+    }
+    expect(csi.csi.plugin!.controllerPlugin).toEqual({ replicas: 2 });
+    const ccm = parse(
+      (releases.find((r) => r.chart === HELM_CHARTS.openstackCloudControllerManager.chart)!.values as string[])[0]!,
+    ) as { resources: unknown };
+    expect(ccm.resources).toEqual({ requests: { cpu: '200m', memory: '128Mi' } });
+    const pdbs = Object.values(resources(json, 'kubernetes_pod_disruption_budget_v1'));
+    expect(pdbs.map((p) => one(p.spec))).toEqual([
+      {
+        min_available: '1',
+        selector: {
+          match_labels: { app: 'openstack-cinder-csi', component: 'controllerplugin', release: 'cinder-csi' },
+        },
+      },
+    ]);
+    // the PDB does not wait for the release: it applies (and is checked) without the charts
+    expect(pdbs[0]!.depends_on).toBeUndefined();
+  });
+
+  test('installs Envoy Gateway after the pod network and the cloud controller manager', async () => {
+    const { json } = await synthesized(spec);
+    const releases = Object.entries(resources(json, 'helm_release'));
+    const id = (chart: string) => `helm_release.${releases.find(([, r]) => r.chart === chart)![0]}`;
+    const [, envoy] = releases.find(([, r]) => r.chart === HELM_CHARTS.envoyGateway.chart)!;
+    expect(envoy.depends_on).toEqual([
+      id(HELM_CHARTS.flannel.chart),
+      id(HELM_CHARTS.openstackCloudControllerManager.chart),
+    ]);
+  });
+
+  test('fails if a kubeadm cluster on openstack has no cloud integration, or a managed one has one', () => {
+    const app = Testing.app();
+    const infra = testInfraStack(app, 'test-infra');
+    expect(() => new PlatformStack(app, 'p1', { spec, access: infra.access })).toThrow(
+      'stack p1: a kubeadm cluster on openstack needs props.cloudIntegration (KubeadmCluster.cloudIntegration)',
+    );
+    const managed = specs.get('alicloud')!;
+    expect(
+      () =>
+        new PlatformStack(app, 'p2', { spec: managed, access: infra.access, cloudIntegration: infra.cloudIntegration }),
+    ).toThrow("stack p2: cloudIntegration is for kubeadm clusters; a managed cluster runs its cloud's own");
+    const alicloudKubeadm = {
+      ...spec,
+      cloud: 'alicloud' as const,
+      openstack: undefined,
+      alicloud: { region: 'cn-hangzhou' },
+    };
+    expect(
+      () =>
+        new PlatformStack(app, 'p3', {
+          spec: alicloudKubeadm as never,
+          access: infra.access,
+          cloudIntegration: infra.cloudIntegration,
+        }),
+    ).toThrow(/integration is of cloud openstack, the region's cloud is alicloud/);
+  });
+});
+
+test('CloudProvider: an Alibaba Cloud integration is not built yet', () => {
+  const scope = new TerraformStack(Testing.app(), 'test-platform');
+  expect(
+    () =>
+      new CloudProvider(scope, 'CloudProvider', {
+        cloud: 'alicloud',
+        clusterName: 'test',
+        integration: { kind: 'alicloud', secretFiles: {}, configDrive: false },
+      }),
+  ).toThrow(NotBuiltYetError);
 });

@@ -16,7 +16,7 @@ import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir, testWithEngine } from '../engine/engine-harness.js';
 import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { testInfraStack } from './test-infra.js';
+import { platformProps, testInfraStack } from './test-infra.js';
 
 const { kubernetes, helm } = GENERATED_PROVIDERS;
 
@@ -28,7 +28,7 @@ testWithEngine(
     const app = new App({ outdir: dir, skipValidation: true });
     const platforms = (await loadRegionFiles(K8S_EXAMPLE_FILES)).map(({ spec }) => {
       const infra = testInfraStack(app, infraStackName(spec.name));
-      return new PlatformStack(app, platformStackName(spec.name), { spec, access: infra.access });
+      return new PlatformStack(app, platformStackName(spec.name), platformProps(spec, infra));
     });
     app.synth();
     expect(platforms.length).toBe(2);

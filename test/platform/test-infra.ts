@@ -1,22 +1,40 @@
 /**
  * A test-only stand-in for a Kubernetes region's infra stack: real resources of the generated tls provider (a CA
  * and a client certificate it signs) and an endpoint variable, so every field of the KubernetesAccess it returns
- * is a token of this stack, as RegionStack's will be. Not a cluster: nothing here is applied.
+ * is a token of this stack, as RegionStack's will be; and, for a kubeadm cluster, a cloud integration whose
+ * `cloud.conf` is a sensitive variable of this stack (the real one is a local of the OpenStack adapter's
+ * application credential: test/lib/cloud/cluster-cloud-integration.test.ts). Not a cluster: nothing here is
+ * applied.
  */
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 
 import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
+import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
 import { CertRequest } from '../../lib/gen/tls/cert-request/index.js';
 import { LocallySignedCert } from '../../lib/gen/tls/locally-signed-cert/index.js';
 import { PrivateKey } from '../../lib/gen/tls/private-key/index.js';
 import { TlsProvider } from '../../lib/gen/tls/provider/index.js';
 import { SelfSignedCert } from '../../lib/gen/tls/self-signed-cert/index.js';
+import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { configureBackend } from '../../stacks/backend.js';
+import type { PlatformStackProps } from '../../stacks/platform-stack.js';
 
 export interface TestInfra {
   readonly stack: TerraformStack;
   readonly access: KubernetesAccess;
+  /** What a kubeadm cluster's adapter hands the platform stack (OpenStack's shape). */
+  readonly cloudIntegration: ClusterCloudIntegrationRefs;
+}
+
+/** PlatformStack props for `spec` on `infra`: access, and the cloud integration where a kubeadm cluster needs one. */
+export function platformProps(spec: RegionSpec, infra: TestInfra): PlatformStackProps {
+  const kubeadm = spec.cluster?.kind === 'kubernetes' && spec.cluster.mode === 'kubeadm';
+  return {
+    spec,
+    access: infra.access,
+    ...(kubeadm && spec.cloud === 'openstack' ? { cloudIntegration: infra.cloudIntegration } : {}),
+  };
 }
 
 /** `<region>-infra` with a CA, an admin client certificate and an API endpoint variable. */
@@ -45,8 +63,10 @@ export function testInfraStack(scope: Construct, id: string): TestInfra {
     allowedUses: ['digital_signature', 'client_auth'],
   });
   const endpoint = new TerraformVariable(stack, 'api_endpoint', { type: 'string' });
+  const cloudConf = new TerraformVariable(stack, 'cloud_conf', { type: 'string', sensitive: true });
   return {
     stack,
+    cloudIntegration: { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf.stringValue }, configDrive: true },
     access: {
       endpoint: endpoint.stringValue,
       clusterCaCertificate: ca.certPem,

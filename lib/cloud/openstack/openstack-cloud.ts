@@ -5,7 +5,7 @@
  *
  * @see https://registry.terraform.io/providers/terraform-provider-openstack/openstack/3.4.0/docs
  */
-import { Fn, Lazy } from 'cdktf';
+import { Fn, Lazy, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 
 import { hostRef } from '../../cloudinit/secret-delivery.js';
@@ -46,6 +46,8 @@ import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport, listenerTransport, mergeSources } from '../load-balancing.js';
 import type {
   BackendSource,
+  ClusterCloudIntegrationRefs,
+  ClusterCloudIntegrationSpec,
   HostDefaults,
   HostRefs,
   HostSecretsSpec,
@@ -277,6 +279,9 @@ export class OpenstackCloud implements ICloud {
       ...(spec.placementGroup ? { schedulerHints: [{ group: this.serverGroup(scope, spec.placementGroup).id }] } : {}),
       lifecycle: { ignoreChanges: [...INSTANCE_IGNORE_CHANGES] },
     });
+    // Read at synth: the cluster that asks for it is made after its host groups. ForceNew (day-2 facts), so only
+    // hosts created with it have it.
+    instance.configDrive = Lazy.anyValue({ produce: () => (spec.configDrive?.() ? true : undefined) }) as never;
     // Token strings differ per read; keep one, so the map key and the returned id are the same string.
     const instanceId = instance.id;
     const entry = { port, extraAddresses: [] as string[] };
@@ -433,6 +438,60 @@ export class OpenstackCloud implements ICloud {
     };
   }
 
+  /**
+   * The identity of a kubeadm cluster's OpenStack cloud controller manager and Cinder CSI driver: an application
+   * credential of the deploying user (restricted: it cannot make other application credentials or trusts; it
+   * acts with the user's roles on the project, which the CCM needs for Nova, Neutron and Octavia and the CSI
+   * driver for Cinder and Nova), and the `cloud.conf` both read (one file, one Secret: the CSI driver reads
+   * `[Global]`, `[Metadata]` and `[BlockStorage]`, the CCM `[Global]` and `[LoadBalancer]`; both parse with
+   * `gcfg.FatalOnly`, so a section the other one reads is no error).
+   *
+   * - `[Global]`: Keystone's URL from the deploying token's catalog, the credential, and the region (the
+   *   region file's, else the one of that Keystone endpoint: the docs mark `region` required);
+   * - `[LoadBalancer]`: Services of type LoadBalancer get their Octavia VIP on zone 0's subnet and a floating
+   *   IP from the region's external network;
+   * - `[Metadata] search-order = configDrive`: regionkit closes the metadata service on its hosts after boot
+   *   (docs/security.md), so the CSI node plugin can learn its instance id and zone only from a config drive.
+   *
+   * The file holds the credential's secret, so it is a single Terraform local, sensitive, that the platform
+   * stack reads through a cross-stack reference (a sensitive output) into its Secret.
+   *
+   * @see https://github.com/kubernetes/cloud-provider-openstack/blob/v1.36.0/pkg/client/client.go (AuthOpts keys)
+   * @see https://github.com/kubernetes/cloud-provider-openstack/blob/v1.36.0/pkg/openstack/openstack.go (LoadBalancerOpts)
+   * @see https://github.com/kubernetes/cloud-provider-openstack/blob/v1.36.0/pkg/util/metadata/metadata.go (search order)
+   * @see https://github.com/kubernetes/cloud-provider-openstack/blob/v1.36.0/docs/openstack-cloud-controller-manager/using-openstack-cloud-controller-manager.md
+   */
+  public clusterCloudIntegration(
+    scope: Construct,
+    id: string,
+    spec: ClusterCloudIntegrationSpec,
+  ): ClusterCloudIntegrationRefs {
+    const root = new Construct(scope, id);
+    const credential = new IdentityApplicationCredentialV3(root, 'Credential', {
+      name: `${spec.name}-${spec.clusterName}-cloud-provider`,
+      description: `regionkit: cloud controller manager and Cinder CSI of cluster ${spec.clusterName}`,
+      unrestricted: false,
+    });
+    const region = this.settings.region ?? this.keystoneRegion();
+    const text = [
+      '[Global]',
+      `auth-url=${this.keystoneUrl()}`,
+      `application-credential-id=${credential.id}`,
+      `application-credential-secret=${credential.secret}`,
+      `region=${region}`,
+      '',
+      '[LoadBalancer]',
+      `subnet-id=${spec.subnetIds[0]}`,
+      `floating-network-id=${this.external(root).id}`,
+      '',
+      '[Metadata]',
+      'search-order=configDrive',
+      '',
+    ].join('\n');
+    const cloudConf = new TerraformLocal(root, 'CloudConf', text);
+    return { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf.asString }, configDrive: true };
+  }
+
   /** The stack's Barbican secret holding `secret`, created on first use. */
   private barbicanSecret(spec: HostSecretsSpec, secret: HostSecretValue): KeymanagerSecretV1 {
     const store =
@@ -449,11 +508,24 @@ export class OpenstackCloud implements ICloud {
     });
   }
 
+  /** Terraform expression of the region of Keystone's public endpoint, from the deploying token's catalog. */
+  private keystoneRegion(): string {
+    return (
+      `\${[for e in flatten([for s in ${this.authScope().fqn}.service_catalog : s.endpoints if s.type == "identity"]) : ` +
+      `e.region if e.interface == "public"][0]}`
+    );
+  }
+
+  private authScope(): DataOpenstackIdentityAuthScopeV3 {
+    return (
+      (this.stack.node.tryFindChild('AuthScope') as DataOpenstackIdentityAuthScopeV3 | undefined) ??
+      new DataOpenstackIdentityAuthScopeV3(this.stack, 'AuthScope', { name: 'regionkit' })
+    );
+  }
+
   /** Terraform expression of Keystone's public endpoint, from the deploying token's service catalog. */
   private keystoneUrl(): string {
-    const scope =
-      (this.stack.node.tryFindChild('AuthScope') as DataOpenstackIdentityAuthScopeV3 | undefined) ??
-      new DataOpenstackIdentityAuthScopeV3(this.stack, 'AuthScope', { name: 'regionkit' });
+    const scope = this.authScope();
     const region = this.settings.region ? ` && e.region == "${this.settings.region}"` : '';
     return (
       `\${[for e in flatten([for s in ${scope.fqn}.service_catalog : s.endpoints if s.type == "identity"]) : ` +

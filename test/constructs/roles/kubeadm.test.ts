@@ -41,7 +41,10 @@ import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js
 
 const ENDPOINT = '10.0.0.5';
 
-/** A control-plane group of `count` and a worker group of 2, with the three roles each, on `cloud`. */
+/**
+ * A control-plane group of `count` and a worker group of 2, with the three roles each, on `cloud`; kubelets with
+ * the external cloud provider on OpenStack, as KubeadmCluster makes them there (its adapter has a CCM integration).
+ */
 function cluster(count = 3, cloud: 'alicloud' | 'openstack' = 'openstack') {
   const f = roleFixture(cloud);
   const control = f.group('control', count, 'debian-13');
@@ -51,6 +54,7 @@ function cluster(count = 3, cloud: 'alicloud' | 'openstack' = 'openstack') {
     endpointAddress: ENDPOINT,
     podSubnet: '10.244.0.0/16',
     serviceSubnet: '10.96.0.0/16',
+    externalCloudProvider: cloud === 'openstack',
   };
   const apt = new Apt(f.stack, 'Apt');
   const containerd = new Containerd(f.stack, 'Containerd');
@@ -189,7 +193,10 @@ describe('kubeadm configuration files', () => {
       nodeRegistration: {
         name: 'test-control-1',
         criSocket: 'unix:///run/containerd/containerd.sock',
-        kubeletExtraArgs: [{ name: 'node-ip', value: '10.0.0.16' }],
+        kubeletExtraArgs: [
+          { name: 'node-ip', value: '10.0.0.16' },
+          { name: 'cloud-provider', value: 'external' },
+        ],
       },
       localAPIEndpoint: { advertiseAddress: '10.0.0.16', bindPort: 6443 },
     });
@@ -221,7 +228,10 @@ describe('kubeadm configuration files', () => {
     expect(worker).toMatchObject({
       nodeRegistration: {
         name: 'test-worker-2',
-        kubeletExtraArgs: [{ name: 'node-ip', value: workers.hosts[1]!.privateIp }],
+        kubeletExtraArgs: [
+          { name: 'node-ip', value: workers.hosts[1]!.privateIp },
+          { name: 'cloud-provider', value: 'external' },
+        ],
       },
       discovery: {
         tlsBootstrapToken:
@@ -479,22 +489,29 @@ describe('kubeadm role', () => {
     }
   });
 
-  test('opens 6443 through the load balancer, etcd among control-plane hosts, kubelet and VXLAN in the cluster', () => {
-    const { control, workers } = cluster();
-    expect(ruleLines(control)).toEqual([
-      'tcp/10250 test-control',
-      'tcp/10250 test-worker',
-      'tcp/2379-2380 test-control',
-      'udp/8472 test-control',
-      'udp/8472 test-worker',
-    ]);
-    expect(ruleLines(workers)).toEqual([
-      'tcp/10250 test-control',
-      'tcp/10250 test-worker',
-      'udp/8472 test-control',
-      'udp/8472 test-worker',
-    ]);
-  });
+  test.each(['openstack', 'alicloud'] as const)(
+    'opens 6443 through the load balancer, etcd among control-plane hosts, kubelet and VXLAN in the cluster; node ports to the region only with a CCM (%s)',
+    (cloud) => {
+      const { control, workers } = cluster(3, cloud);
+      // OpenStack's hosts run with the external cloud provider (cluster()), whose load balancers reach node ports
+      const nodePorts = cloud === 'openstack' ? ['tcp/30000-32767 10.0.0.0/16'] : [];
+      expect(ruleLines(control)).toEqual([
+        'tcp/10250 test-control',
+        'tcp/10250 test-worker',
+        'tcp/2379-2380 test-control',
+        'udp/8472 test-control',
+        'udp/8472 test-worker',
+        ...nodePorts,
+      ]);
+      expect(ruleLines(workers)).toEqual([
+        'tcp/10250 test-control',
+        'tcp/10250 test-worker',
+        'udp/8472 test-control',
+        'udp/8472 test-worker',
+        ...nodePorts,
+      ]);
+    },
+  );
 
   test('fails if the endpoint is not an IPv4 address', () => {
     const f = roleFixture();
