@@ -367,7 +367,7 @@ describe('KubeadmCluster in a whole region', () => {
       String(c.name).endsWith('-cloud-provider'),
     );
     expect(credentials.map(([, c]) => ({ name: c.name, unrestricted: c.unrestricted, rules: c.access_rules }))).toEqual(
-      [{ name: 'test-test-cloud-provider', unrestricted: false, rules: undefined }],
+      [{ name: 'test-cloud-provider', unrestricted: false, rules: undefined }],
     );
     const [credentialId] = credentials[0]!;
     const conf = Object.values(json.locals)[0]!;

@@ -468,7 +468,8 @@ export class OpenstackCloud implements ICloud {
   ): ClusterCloudIntegrationRefs {
     const root = new Construct(scope, id);
     const credential = new IdentityApplicationCredentialV3(root, 'Credential', {
-      name: `${spec.name}-${spec.clusterName}-cloud-provider`,
+      // the cluster is usually named after its region: say it once
+      name: `${spec.name === spec.clusterName ? spec.name : `${spec.name}-${spec.clusterName}`}-cloud-provider`,
       description: `regionkit: cloud controller manager and Cinder CSI of cluster ${spec.clusterName}`,
       unrestricted: false,
     });
