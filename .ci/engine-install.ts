@@ -1,6 +1,6 @@
 /**
  * Builds the engine cache (bin/engine/layout.ts): OpenTofu and the provider plugins at exactly the versions
- * lib/versions.ts pins, from their published Go modules, plus a filesystem mirror and a CLI config so that
+ * lib/versions.ts pins, the Kubernetes binaries and the Helm CLI the tests run, from their published Go modules, plus a filesystem mirror and a CLI config so that
  * `tofu init` needs no network. Skips what is already built. A plugin the Go module proxy refuses is recorded
  * as missing in engine.json with the proxy's answer; the tests name which ones they need.
  *
@@ -26,7 +26,7 @@ import {
   type EngineManifest,
   type MissingPlugin,
 } from '../bin/engine/layout.js';
-import { ALL_PROVIDERS, KUBERNETES_BUILD, OPENTOFU, PLUGIN_BUILDS } from '../lib/versions.js';
+import { ALL_PROVIDERS, HELM_CLI, KUBERNETES_BUILD, OPENTOFU, PLUGIN_BUILDS } from '../lib/versions.js';
 
 const paths = enginePaths(engineDir());
 const log = (line: string) => process.stderr.write(`engine: ${line}\n`);
@@ -265,6 +265,42 @@ async function installKubernetes(previous: EngineManifest | undefined): Promise<
   }
 }
 
+/** `helm version --short` of `binary` (`v3.22.0+g…` -> `3.22.0`), or undefined when it is absent or fails. */
+async function helmVersion(binary: string): Promise<string | undefined> {
+  if (!isExecutableFile(binary)) return undefined;
+  const result = await execa(binary, ['version', '--short'], { reject: false });
+  return /^v(\d+\.\d+\.\d+)/.exec(result.stdout.trim())?.[1];
+}
+
+/** Builds the Helm CLI (lib/versions.ts HELM_CLI) into `bin/helm`; a failure is recorded, not thrown. */
+async function installHelm(previous: EngineManifest | undefined): Promise<BuiltKubernetes> {
+  const { version, goModule, goPackage } = HELM_CLI;
+  if ((await helmVersion(paths.helm)) === version) {
+    log(`Helm ${version} already built`);
+    return previous?.helm?.version === version ? previous.helm : { version, buildSeconds: 0 };
+  }
+  try {
+    await mkdir(path.dirname(paths.helm), { recursive: true });
+    const { seconds } = await timed(`Helm ${version}`, () =>
+      // as helm's Makefile does for a tagged release: the version, no "unreleased" metadata
+      buildFromModule(
+        goModule,
+        `v${version}`,
+        goPackage,
+        paths.helm,
+        `-s -w -X ${goModule}/internal/version.version=v${version} -X ${goModule}/internal/version.metadata=`,
+      ),
+    );
+    const built = await helmVersion(paths.helm);
+    if (built !== version) throw new Error(`built helm reports version ${built}, expected ${version}`);
+    return { version, buildSeconds: seconds };
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim().slice(0, 400);
+    log(`!!! Helm ${version} NOT built: ${reason}`);
+    return { version, reason };
+  }
+}
+
 async function main(): Promise<void> {
   await execa('go', ['version']).catch(() => {
     throw new Error('go is not on the PATH; the engine is built from Go modules (Go ≥ 1.25)');
@@ -281,9 +317,10 @@ async function main(): Promise<void> {
     else plugins.push(result);
   }
   const kubernetes = await installKubernetes(previous);
+  const helm = await installHelm(previous);
   const mirrored = plugins.flatMap((p) => Object.values(REGISTRY_HOSTS).map((host) => `${host}/${p.source}`));
   await writeFile(paths.cliConfig, cliConfigText(paths.mirror, mirrored));
-  const manifest: EngineManifest = { tofu, kubernetes, plugins, missing };
+  const manifest: EngineManifest = { tofu, kubernetes, helm, plugins, missing };
   await writeFile(`${paths.manifest}.next`, `${JSON.stringify(manifest, null, 2)}\n`);
   await rename(`${paths.manifest}.next`, paths.manifest);
   await rm(path.join(paths.dir, 'build-out'), { recursive: true, force: true });
@@ -292,6 +329,8 @@ async function main(): Promise<void> {
   for (const p of plugins) log(`  ${p.source} ${p.version} (build ${p.buildSeconds} s)`);
   if (kubernetes.reason) log(`  MISSING Kubernetes ${kubernetes.version}: ${kubernetes.reason}`);
   else log(`  Kubernetes ${kubernetes.version} (build ${kubernetes.buildSeconds} s)`);
+  if (helm.reason) log(`  MISSING Helm ${helm.version}: ${helm.reason}`);
+  else log(`  Helm ${helm.version} (build ${helm.buildSeconds} s)`);
   for (const m of missing) log(`  MISSING ${m.source} ${m.version}: ${m.reason}`);
   process.stdout.write(`${paths.dir}\n`);
 }

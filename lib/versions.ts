@@ -59,6 +59,18 @@ export const OPENTOFU = {
   goPackage: 'github.com/opentofu/opentofu/cmd/tofu',
 } as const;
 
+/**
+ * The Helm CLI `.ci/engine.sh` builds from its Go module into the engine cache, for the tests that lint and render
+ * this package's own chart (charts/regionkit-gateways) the way `helm_release` installs it. Never shipped: the
+ * helm provider embeds its own Helm library. The chart is `apiVersion: v2`, which every Helm 3 reads.
+ * @see https://github.com/helm/helm/blob/v3.22.0/Makefile (the `internal/version.version` ldflag of a release build)
+ */
+export const HELM_CLI = {
+  version: '3.22.0',
+  goModule: 'helm.sh/helm/v3',
+  goPackage: 'helm.sh/helm/v3/cmd/helm',
+} as const;
+
 /** How `.ci/engine.sh` builds one provider plugin from the Go module proxy. */
 export interface PluginBuild {
   /** Go module path (with `/vN` where the module has one). */

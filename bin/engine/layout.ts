@@ -37,7 +37,7 @@ export interface MissingPlugin {
   readonly reason: string;
 }
 
-/** Kubernetes binaries as recorded in `engine.json`, or why they could not be built. */
+/** Kubernetes binaries (or the Helm CLI) as recorded in `engine.json`, or why they could not be built. */
 export interface BuiltKubernetes {
   readonly version: string;
   readonly buildSeconds?: number;
@@ -50,6 +50,8 @@ export interface EngineManifest {
   readonly tofu?: { readonly version: string; readonly buildSeconds: number };
   /** Absent in caches written before the Kubernetes binaries joined. */
   readonly kubernetes?: BuiltKubernetes;
+  /** The Helm CLI (lib/versions.ts `HELM_CLI`), or why it could not be built; absent in older caches. */
+  readonly helm?: BuiltKubernetes;
   readonly plugins: readonly BuiltPlugin[];
   readonly missing: readonly MissingPlugin[];
 }
@@ -74,6 +76,7 @@ export function enginePaths(dir: string) {
   return {
     dir,
     tofu: path.join(dir, 'bin', 'tofu'),
+    helm: path.join(dir, 'bin', 'helm'),
     mirror: path.join(dir, 'plugins'),
     cliConfig: path.join(dir, 'tofurc'),
     manifest: path.join(dir, 'engine.json'),
