@@ -19,6 +19,11 @@ export { PlatformStack, platformStackName, type PlatformStackProps } from './sta
 export { TenantNamespace, type TenantNamespaceProps } from './constructs/platform/tenant-namespace.js';
 export { GatewayApi, type GatewayApiProps, type TenantGateway } from './constructs/platform/gateway-api.js';
 export { StorageClasses, type StorageClassesProps } from './constructs/platform/storage-classes.js';
+export {
+  NetworkPolicyAgent,
+  NETWORK_POLICY_AGENT,
+  type NetworkPolicyAgentProps,
+} from './constructs/platform/network-policy-agent.js';
 export { PodNetwork, type PodNetworkProps } from './constructs/platform/pod-network.js';
 export { CloudProvider, type CloudProviderProps } from './constructs/platform/cloud-provider.js';
 export {

@@ -175,6 +175,18 @@ export const IMAGES = {
 } as const satisfies Record<string, ImagePin>;
 
 /**
+ * Images the platform stack runs in a cluster itself (not through a chart, not on hosts). Pulled from their own
+ * registries by the cluster's nodes.
+ *
+ * kube-network-policies (kubernetes-sigs, SIG Network's NetworkPolicy agent): v1.1.1 is the newest release tag
+ * (commit c81c094); the release builds and pushes `registry.k8s.io/networking/kube-network-policies:<tag>`, the
+ * tag the repository's chart pins (charts/kube-network-policies/values.yaml after the release).
+ */
+export const PLATFORM_IMAGES = {
+  kubeNetworkPolicies: 'registry.k8s.io/networking/kube-network-policies:v1.1.1',
+} as const;
+
+/**
  * Docker managed plugins (installed with `docker plugin install`, straight from Docker Hub: registry
  * mirrors do not serve plugins).
  */

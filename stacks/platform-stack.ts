@@ -15,9 +15,11 @@ import type { KubernetesAccess } from '../constructs/cluster/kubernetes-access.j
 import { assertSameCopies } from '../constructs/one-copy.js';
 import { CloudProvider } from '../constructs/platform/cloud-provider.js';
 import { GATEWAY_NAMESPACE, GatewayApi } from '../constructs/platform/gateway-api.js';
+import { NetworkPolicyAgent } from '../constructs/platform/network-policy-agent.js';
 import { PodNetwork } from '../constructs/platform/pod-network.js';
 import { StorageClasses } from '../constructs/platform/storage-classes.js';
 import { TenantNamespace } from '../constructs/platform/tenant-namespace.js';
+import { managedCni } from '../lib/cloud/kubernetes-network.js';
 import type { ClusterCloudIntegrationRefs } from '../lib/cloud/types.js';
 import { SpecError } from '../lib/errors.js';
 import { HelmProvider } from '../lib/gen/helm/provider/index.js';
@@ -57,7 +59,8 @@ export function platformStackName(region: string): string {
 /**
  * `<region>-platform`: tenants, the Gateway API and storage classes of a Kubernetes region, its providers
  * configured only from the infra stack's {@link KubernetesAccess}; for mode kubeadm also Flannel and, with
- * `cloudIntegration`, the cloud controller manager and CSI driver.
+ * `cloudIntegration`, the cloud controller manager and CSI driver; for a managed cluster whose CNI ignores
+ * NetworkPolicy, an agent that enforces it.
  * @throws SpecError when the region's cluster is not `kind: kubernetes`, or its pod range cannot be planned
  * @throws Error when `cloudIntegration` is given for a managed cluster, or missing for a kubeadm cluster on
  *   OpenStack (a wiring mistake, not the region file's)
@@ -75,6 +78,11 @@ export class PlatformStack extends TerraformStack {
   public readonly podNetwork?: PodNetwork;
   /** The cloud controller manager and CSI driver, for a kubeadm cluster with a cloud integration. */
   public readonly cloudProvider?: CloudProvider;
+  /**
+   * kube-network-policies, for a managed cluster whose CNI does not enforce NetworkPolicy (ACK's Flannel;
+   * lib/cloud/kubernetes-network.ts). Kubeadm clusters get it inside Flannel's DaemonSet (PodNetwork).
+   */
+  public readonly networkPolicyAgent?: NetworkPolicyAgent;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(assertSameCopies(scope), id);
@@ -131,6 +139,9 @@ export class PlatformStack extends TerraformStack {
       }
     } else if (props.cloudIntegration) {
       throw new Error(`stack ${id}: cloudIntegration is for kubeadm clusters; a managed cluster runs its cloud's own`);
+    } else if (!managedCni(spec.cloud).enforcesNetworkPolicy) {
+      // the tenants' default-deny policies need an enforcer where the cloud's CNI ignores them (ACK's Flannel)
+      this.networkPolicyAgent = new NetworkPolicyAgent(this, 'NetworkPolicyAgent');
     }
 
     this.storageClasses = new StorageClasses(this, 'Storage', { cloud: spec.cloud });

@@ -12,14 +12,16 @@ import { parse } from 'yaml';
 
 import { stackOrder, type CdktfManifest } from '../../bin/engine/stack-order.js';
 import { CloudProvider } from '../../constructs/platform/cloud-provider.js';
+import { NETWORK_POLICY_AGENT } from '../../constructs/platform/network-policy-agent.js';
+import { managedCni } from '../../lib/cloud/kubernetes-network.js';
 import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
-import { loadRegionFiles } from '../../lib/spec/load.js';
+import { loadRegionFile, loadRegionFiles } from '../../lib/spec/load.js';
 import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
-import { K8S_EXAMPLE_FILES, minimalSpec } from '../helpers.js';
+import { K8S_EXAMPLE_FILES, MAGNUM_FIXTURE, minimalSpec } from '../helpers.js';
 
 import { platformProps, testInfraStack } from './test-infra.js';
 
@@ -374,4 +376,33 @@ test('CloudProvider: an Alibaba Cloud integration is not built yet', () => {
         integration: { kind: 'alicloud', secretFiles: {}, configDrive: false },
       }),
   ).toThrow(NotBuiltYetError);
+});
+
+describe('NetworkPolicy enforcement', () => {
+  test('a managed cluster whose CNI ignores NetworkPolicy (ACK Flannel) gets kube-network-policies', async () => {
+    const { json } = await synthesized(specs.get('alicloud')!);
+    expect(Object.keys(resources(json, 'kubernetes_daemon_set_v1'))).toEqual([
+      expect.stringMatching(/^NetworkPolicyAgent_DaemonSet_/),
+    ]);
+    const role = Object.values(resources(json, 'kubernetes_cluster_role_v1')).find(
+      (r) => one<{ name: string }>(r.metadata).name === NETWORK_POLICY_AGENT,
+    );
+    expect(role?.rule).toContainEqual({
+      api_groups: ['networking.k8s.io'],
+      resources: ['networkpolicies'],
+      verbs: ['list', 'watch'],
+    });
+  });
+
+  test('a managed cluster on Calico (Magnum) and a kubeadm cluster (Flannel with its netpol agent) do not', async () => {
+    expect(managedCni('openstack').enforcesNetworkPolicy).toBe(true);
+    const kubeadm = platformOf(specs.get('openstack')!).platform;
+    expect(kubeadm.networkPolicyAgent).toBeUndefined();
+    expect(kubeadm.podNetwork).toBeDefined(); // Flannel with `netpol.enabled` (pod-network.ts)
+    const app = Testing.app();
+    const { spec: managed } = await loadRegionFile(MAGNUM_FIXTURE);
+    const infra = testInfraStack(app, infraStackName(managed.name));
+    const platform = new PlatformStack(app, platformStackName(managed.name), { spec: managed, access: infra.access });
+    expect(platform.networkPolicyAgent).toBeUndefined();
+  });
 });
