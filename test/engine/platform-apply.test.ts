@@ -15,22 +15,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { App, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
-import { expect, onTestFinished, test } from 'vitest';
+import { expect } from 'vitest';
 
-import { engineDir, hasPlugin, kubernetesPaths, readManifest } from '../../bin/engine/layout.js';
 import { deployStacks, destroyRegion, planStacks, type LifecycleOptions } from '../../bin/engine/lifecycle.js';
 import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
 import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
 import { loadRegionFiles } from '../../lib/spec/load.js';
-import { ALL_PROVIDERS, KUBERNETES_BUILD } from '../../lib/versions.js';
 import { PlatformStack } from '../../stacks/platform-stack.js';
 import { K8S_EXAMPLE_FILES } from '../helpers.js';
 
-import { engineFor, tempDir } from './engine-harness.js';
-import { getWithAdmin, startControlPlane, type RunningControlPlane } from './kube-apiserver.js';
+import { testWithControlPlane } from './control-plane-harness.js';
+import { getWithAdmin, type RunningControlPlane } from './kube-apiserver.js';
 
-const ci = process.env.CI === 'true';
-const kube = kubernetesPaths(engineDir(), KUBERNETES_BUILD.version);
 const REGION = 'apply-test';
 const INFRA = `${REGION}-infra`;
 const PLATFORM = `${REGION}-platform`;
@@ -174,48 +170,6 @@ async function names(cp: RunningControlPlane, apiPath: string): Promise<string[]
   return (JSON.parse(res.body) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
 }
 
-/**
- * `test` when the Kubernetes binaries, the engine and the kubernetes plugin are built; else a loud skip, or a
- * failure under CI=true (.ci/engine.sh builds them).
- */
-function testWithControlPlane(
-  name: string,
-  fn: (cp: RunningControlPlane, engine: LifecycleOptions['engine'], dir: string) => Promise<void>,
-) {
-  const manifest = readManifest(engineDir());
-  const missing = [
-    ...(manifest?.kubernetes?.version === KUBERNETES_BUILD.version && !manifest.kubernetes.reason
-      ? []
-      : [`Kubernetes ${KUBERNETES_BUILD.version} binaries (${manifest?.kubernetes?.reason ?? 'not built'})`]),
-    ...(hasPlugin(manifest, ALL_PROVIDERS.kubernetes) ? [] : ['the hashicorp/kubernetes plugin']),
-  ];
-  if (missing.length > 0) {
-    const what = `${missing.join(', ')} missing in ${engineDir()}`;
-    if (ci) test(name, () => expect.fail(`${what}; .ci/engine.sh should have built it`));
-    else {
-      process.stderr.write(`\n!!! ${what}: platform apply test SKIPPED (run npm run engine:install)\n`);
-      test.skip(`${name} [${what}]`, () => {});
-    }
-    return;
-  }
-  test(
-    name,
-    async () => {
-      const engine = await engineFor('tofu');
-      if (!engine) expect.fail(`the engine cache in ${engineDir()} has no working tofu`);
-      const dir = await tempDir('platform-apply');
-      const cp = await startControlPlane(path.join(dir, 'control-plane'), {
-        etcd: 'etcd',
-        kubeApiserver: kube.kubeApiserver,
-        kubeControllerManager: kube.kubeControllerManager,
-      });
-      onTestFinished(() => cp.stop());
-      await fn(cp, engine, dir);
-    },
-    900_000,
-  );
-}
-
 for (const file of K8S_EXAMPLE_FILES) {
   testWithControlPlane(
     `${path.basename(file)}: the platform stack's objects apply, re-plan clean and destroy`,
@@ -283,5 +237,6 @@ for (const file of K8S_EXAMPLE_FILES) {
         expect(await names(cp, '/api/v1/namespaces/kube-system/secrets')).not.toContain('cloud-config');
       }
     },
+    900_000,
   );
 }

@@ -10,20 +10,16 @@ import net from 'node:net';
 import path from 'node:path';
 
 import { App, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
-import { expect, onTestFinished, test } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 
 import { runEngine, type Engine } from '../../bin/engine/engine.js';
-import { engineDir, hasPlugin, kubernetesPaths, readManifest } from '../../bin/engine/layout.js';
 import { API_SERVER_TLS_NAME } from '../../constructs/cluster/kubeadm-cluster.js';
 import { NamespaceV1 } from '../../lib/gen/kubernetes/namespace-v1/index.js';
 import { KubernetesProvider } from '../../lib/gen/kubernetes/provider/index.js';
-import { ALL_PROVIDERS, KUBERNETES_BUILD } from '../../lib/versions.js';
 
-import { engineFor, tempDir } from './engine-harness.js';
-import { getWithAdmin, startControlPlane, type RunningControlPlane } from './kube-apiserver.js';
+import { testWithControlPlane } from './control-plane-harness.js';
+import { getWithAdmin } from './kube-apiserver.js';
 
-const ci = process.env.CI === 'true';
-const kube = kubernetesPaths(engineDir(), KUBERNETES_BUILD.version);
 /** A loopback address that is not in the API server's certificate: the stand-in for its public address. */
 const PUBLIC_STAND_IN = '127.0.0.2';
 
@@ -76,44 +72,6 @@ async function tofu(engine: Engine, dir: string, env: NodeJS.ProcessEnv, args: s
   return runEngine(engine, [...args, '-no-color'], dir, env);
 }
 
-function testWithControlPlane(
-  name: string,
-  fn: (cp: RunningControlPlane, engine: Engine, dir: string) => Promise<void>,
-) {
-  const manifest = readManifest(engineDir());
-  const missing = [
-    ...(manifest?.kubernetes?.version === KUBERNETES_BUILD.version && !manifest.kubernetes.reason
-      ? []
-      : [`Kubernetes ${KUBERNETES_BUILD.version} binaries (${manifest?.kubernetes?.reason ?? 'not built'})`]),
-    ...(hasPlugin(manifest, ALL_PROVIDERS.kubernetes) ? [] : ['the hashicorp/kubernetes plugin']),
-  ];
-  if (missing.length > 0) {
-    const what = `${missing.join(', ')} missing in ${engineDir()}`;
-    if (ci) test(name, () => expect.fail(`${what}; .ci/engine.sh should have built it`));
-    else {
-      process.stderr.write(`\n!!! ${what}: tls server name test SKIPPED (run npm run engine:install)\n`);
-      test.skip(`${name} [${what}]`, () => {});
-    }
-    return;
-  }
-  test(
-    name,
-    async () => {
-      const engine = await engineFor('tofu');
-      if (!engine) expect.fail(`the engine cache in ${engineDir()} has no working tofu`);
-      const dir = await tempDir('tls-server-name');
-      const cp = await startControlPlane(path.join(dir, 'control-plane'), {
-        etcd: 'etcd',
-        kubeApiserver: kube.kubeApiserver,
-        kubeControllerManager: kube.kubeControllerManager,
-      });
-      onTestFinished(() => cp.stop());
-      await fn(cp, engine, dir);
-    },
-    600_000,
-  );
-}
-
 testWithControlPlane(
   `the kubernetes provider reaches the API server on an address outside its certificate only as "${API_SERVER_TLS_NAME}"`,
   async (cp, engine, dir) => {
@@ -144,4 +102,5 @@ testWithControlPlane(
     const destroyed = await tofu(engine, named, env, ['destroy', '-auto-approve']);
     expect(destroyed.exitCode, destroyed.stderr).toBe(0);
   },
+  600_000,
 );
