@@ -178,7 +178,8 @@ export class Kubeadm extends HostRole {
       }
     }
     config.addScript(KUBEADM_SCRIPT, kubeadmScript(this.props, mayInit));
-    config.addSystemdUnit({ name: KUBEADM_UNIT, content: kubeadmUnit(this.props) });
+    // enabled and started below, without waiting (kubeadm waits for the packages and the secrets)
+    config.addSystemdUnit({ name: KUBEADM_UNIT, content: kubeadmUnit(this.props), enable: false });
     config.addRunCommand(['systemctl', 'enable', KUBEADM_UNIT]);
     config.addRunCommand(['systemctl', 'start', '--no-block', KUBEADM_UNIT]);
   }

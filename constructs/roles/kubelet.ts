@@ -27,6 +27,13 @@ export const KUBERNETES_PACKAGES_UNIT = 'regionkit-kubernetes-packages.service';
 export const KUBERNETES_MODULES_FILE = '/etc/modules-load.d/regionkit-kubernetes.conf';
 /** The kubelet's port (the API server reaches it for logs, exec and metrics). */
 export const KUBELET_PORT = 10250;
+/**
+ * How often the packages script tries each download (30 s apart) before it gives up and the unit fails: 30, about
+ * 15 min. The environment variable overrides it; the unit sets none (the first-boot test's image does, as there
+ * is no pkgs.k8s.io there: docs/boot-test.md).
+ */
+export const KUBERNETES_PACKAGES_TRIES = 30;
+export const KUBERNETES_PACKAGES_TRIES_ENV = 'REGIONKIT_KUBERNETES_PACKAGES_TRIES';
 /** Packages from the repository, held at the minor. */
 export const KUBERNETES_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'] as const;
 
@@ -75,7 +82,8 @@ export class Kubelet extends HostRole {
     config.addSysctl('net.bridge.bridge-nf-call-iptables', 1);
     config.addSysctl('net.bridge.bridge-nf-call-ip6tables', 1);
     config.addScript(KUBERNETES_PACKAGES_SCRIPT, packagesScript(this.minor));
-    config.addSystemdUnit({ name: KUBERNETES_PACKAGES_UNIT, content: packagesUnit(this.minor) });
+    // enabled and started below, without waiting: not `enable --now`, which would hold up runcmd for the download
+    config.addSystemdUnit({ name: KUBERNETES_PACKAGES_UNIT, content: packagesUnit(this.minor), enable: false });
     config.addRunCommand(['systemctl', 'enable', KUBERNETES_PACKAGES_UNIT]);
     // --no-block: the download may take minutes and must not hold up cloud-init's other commands
     config.addRunCommand(['systemctl', 'start', '--no-block', KUBERNETES_PACKAGES_UNIT]);
@@ -96,12 +104,13 @@ modprobe overlay
 modprobe br_netfilter
 sysctl --system >/dev/null
 
-# $@: a command, retried for up to 15 minutes (the network or the repository may not answer yet)
+# $@: a command, tried up to $${KUBERNETES_PACKAGES_TRIES_ENV} times (default ${KUBERNETES_PACKAGES_TRIES}) 30 s apart, so
+# for about 15 minutes by default (the network or the repository may not answer yet)
 retry() {
   tries=0
   until "$@"; do
     tries=$((tries + 1))
-    if [ "$tries" -ge 30 ]; then
+    if [ "$tries" -ge "\${${KUBERNETES_PACKAGES_TRIES_ENV}:-${KUBERNETES_PACKAGES_TRIES}}" ]; then
       echo "regionkit-kubernetes-packages: giving up: $*" >&2
       return 1
     fi

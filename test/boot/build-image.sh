@@ -32,7 +32,8 @@ mirror="${REGIONKIT_BOOT_MIRROR:-http://deb.debian.org/debian}"
 # The report script itself travels on the seed (vm.ts), so changing it does not rebuild the image.
 baked=("$here/guest/regionkit-boot-report-launch" "$here/guest/regionkit-boot-report.service"
   "$here/guest/regionkit-boot-test-package-units" "$here/guest/regionkit-boot-test-package-units.service"
-  "$here/guest/glusterd-boot-test-timeout.conf" "$here/guest/regionkit-secrets-boot-test-deadline.conf")
+  "$here/guest/glusterd-boot-test-timeout.conf" "$here/guest/regionkit-secrets-boot-test-deadline.conf"
+  "$here/guest/regionkit-kubernetes-packages-boot-test-tries.conf")
 key="$({ cat "$0" "${baked[@]}"; echo "$suite"; printf '%s\n' "${role_packages[@]}"; } | sha256sum | cut -c1-16)"
 out="$dir/images/debian-$suite-$key.qcow2"
 if [ -f "$out" ]; then
@@ -190,6 +191,9 @@ install -D -m 0644 "$here/guest/glusterd-boot-test-timeout.conf" \
 # No secret store here: the fetch gives up after 60 s instead of 15 min (see the file).
 install -D -m 0644 "$here/guest/regionkit-secrets-boot-test-deadline.conf" \
   "$root/etc/systemd/system/regionkit-secrets.service.d/90-regionkit-boot-test.conf"
+# No pkgs.k8s.io here: the Kubernetes packages unit gives up after two tries instead of 30 (see the file).
+install -D -m 0644 "$here/guest/regionkit-kubernetes-packages-boot-test-tries.conf" \
+  "$root/etc/systemd/system/regionkit-kubernetes-packages.service.d/90-regionkit-boot-test.conf"
 in_root systemctl enable regionkit-boot-report.service regionkit-boot-test-package-units.service >/dev/null 2>&1
 
 log "grub"

@@ -2,6 +2,8 @@
  * The first-boot test's judgement of one report: each function returns the problems it found, as lines a
  * reader can act on (empty when the host is as declared).
  */
+import { createHash } from 'node:crypto';
+
 import { parse } from 'yaml';
 
 import {
@@ -9,6 +11,7 @@ import {
   BIND_ADDRESS,
   CGROUP_V1_ROLES,
   DATA_DISK_MOUNTS,
+  EXPECTED_FAILURES,
   EXPECTED_NOT_ACTIVE,
   hostExpectedNotActive,
   type BindExpectation,
@@ -166,11 +169,77 @@ export function cgroupProblems(host: BootHost, r: Report): string[] {
   return [`${needs.join(', ')} need(s) cgroup v1, but /sys/fs/cgroup is cgroup2 only (cmdline: ${r.cmdline})`];
 }
 
-/** Every problem of one boot's report. */
-export function reportProblems(host: BootHost, r: Report, declared: readonly string[]): string[] {
+/** The report's journal lines of one unit (the `--- <unit>` block of the journal section). */
+export function unitJournal(r: Report, unit: string): string | undefined {
+  const text = r.sections.journal ?? '';
+  const start = text.indexOf(`--- ${unit}\n`);
+  if (start < 0) return undefined;
+  const body = text.slice(start + unit.length + 5);
+  const end = body.search(/^--- /m);
+  return end < 0 ? body : body.slice(0, end);
+}
+
+/** Units of the host's roles that must have ended as EXPECTED_FAILURES says: state, result, journal lines. */
+export function failureProblems(host: BootHost, r: Report): string[] {
+  const problems: string[] = [];
+  for (const role of host.roles) {
+    for (const f of EXPECTED_FAILURES[role.name] ?? []) {
+      const state = r.units.find((u) => u.id === f.unit);
+      if (state?.active !== f.active || (f.result !== undefined && state.result !== f.result)) {
+        problems.push(
+          `${role.name}: ${f.unit} is ${state ? `${state.active} (result ${state.result})` : 'not reported'}, ` +
+            `expected ${f.active}${f.result ? ` (result ${f.result})` : ''}`,
+        );
+      }
+      const journal = unitJournal(r, f.unit) ?? '';
+      for (const pattern of f.journal) {
+        if (!pattern.test(journal))
+          problems.push(`${role.name}: the journal of ${f.unit} has no line matching ${pattern}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * containerd, where the user data writes its config: running, started after the rendered file was written (so it
+ * runs with it), the file on disk byte for byte the rendered one, and containerd reading its cgroup driver and
+ * pause image from it (the report's `containerd-config` probe).
+ */
+export function containerdProblems(r: Report, userData: string): string[] {
+  const doc = parse(userData) as { write_files?: { path: string; content: string }[] };
+  const rendered = (doc.write_files ?? []).find((f) => f.path === '/etc/containerd/config.toml');
+  if (!rendered) return [];
+  const probe = r.probes.find((p) => p.startsWith('containerd-config '));
+  if (!probe) return ['containerd: not active, or no /etc/containerd/config.toml (no containerd-config probe)'];
+  const field = (k: string) => new RegExp(`\\b${k}=(\\S*(?: \\S+)*?)(?= \\w+=|$)`).exec(probe)?.[1] ?? '';
+  const problems: string[] = [];
+  const sha = createHash('sha256').update(rendered.content).digest('hex');
+  if (field('sha256') !== sha)
+    problems.push(`containerd: /etc/containerd/config.toml is not the rendered file (${probe})`);
+  if (!(Number(field('started')) >= Number(field('written')))) {
+    problems.push(`containerd: started before its config was written, so it does not run with it (${probe})`);
+  }
+  const dump = field('dump')
+    .split('|')
+    .map((l) => l.trim());
+  for (const key of ['SystemdCgroup', 'sandbox_image']) {
+    const line = rendered.content
+      .split('\n')
+      .find((l) => l.trim().startsWith(`${key} = `))
+      ?.trim();
+    if (line && !dump.includes(line)) problems.push(`containerd: config dump does not show "${line}" (${probe})`);
+  }
+  return problems;
+}
+
+/** Every problem of one boot's report; `userData` is the prepared user data the host booted. */
+export function reportProblems(host: BootHost, r: Report, declared: readonly string[], userData: string): string[] {
   return [
     ...cloudInitProblems(r),
     ...unitProblems(host, r, declared),
+    ...failureProblems(host, r),
+    ...containerdProblems(r, userData),
     ...portProblems(host, r),
     ...mountProblems(host, r),
     ...cgroupProblems(host, r),

@@ -17,7 +17,13 @@ export type NotActiveReason =
    * RAM role, no Keystone and Barbican; none is faked): `regionkit-secrets.service` gives up and every unit that
    * requires it fails with it (docs/boot-test.md, "What the test cannot prove")
    */
-  | 'secrets';
+  | 'secrets'
+  /**
+   * it needs the Kubernetes packages (kubelet, kubeadm, kubectl), which come only from pkgs.k8s.io, and that
+   * cannot be reached from the machine running the test (nothing stands in for it): the packages unit fails at
+   * its first download (EXPECTED_FAILURES) and every unit that requires it does not start
+   */
+  | 'packages';
 
 /**
  * Units of a role that are expected NOT to be active on a booted test host, with why. The test asserts the
@@ -63,6 +69,39 @@ export const EXPECTED_NOT_ACTIVE: Readonly<Record<string, readonly { unit: strin
   ],
   // The worker boots without the control group: no GlusterFS servers to mount from.
   'glusterfs-client': [{ unit: 'mnt-shared.mount', reason: 'peers' }],
+  kubelet: [{ unit: 'regionkit-kubernetes-packages.service', reason: 'packages' }],
+  kubeadm: [
+    { unit: 'regionkit-kubeadm.service', reason: 'packages' },
+    { unit: 'regionkit-kubeadm.service', reason: 'secrets' },
+  ],
+};
+
+/**
+ * How a unit expected not to be active must have ended, per role: its state and the lines its journal must hold
+ * (each pattern matched somewhere in the report's journal of that unit). This is where a kubeadm host stops: the
+ * Kubernetes packages unit fails at its FIRST step that needs pkgs.k8s.io (the repository's signing key, before
+ * any apt source exists), because the name does not resolve or the host does not answer here; kubeadm, which
+ * requires it, never runs.
+ */
+export const EXPECTED_FAILURES: Readonly<
+  Record<string, readonly { unit: string; active: string; result?: string; journal: readonly RegExp[] }[]>
+> = {
+  kubelet: [
+    {
+      unit: 'regionkit-kubernetes-packages.service',
+      active: 'failed',
+      result: 'exit-code',
+      journal: [
+        // curl's own error names the host it could not reach (resolve, connect or time out)
+        /curl: \(\d+\) [^\n]*\bpkgs\.k8s\.io\b/,
+        /regionkit-kubernetes-packages: giving up: curl -fsSL --max-time 60 -o \/etc\/apt\/keyrings\/kubernetes-v1\.\d+\.asc\.tmp https:\/\/pkgs\.k8s\.io\/core:\/stable:\/v1\.\d+\/deb\/Release\.key$/m,
+      ],
+    },
+  ],
+  kubeadm: [
+    // its start job fails on the dependency; kubeadm itself never runs
+    { unit: 'regionkit-kubeadm.service', active: 'inactive', journal: [/Dependency failed for /] },
+  ],
 };
 
 /** Where a role port is expected to be bound. */
@@ -113,7 +152,20 @@ export const SECRETS_BY_ROLE: Readonly<Record<string, readonly string[]>> = {
   chronos: ['mesos_chronos_secret', 'chronos_http_password'],
   'mesos-agent': ['mesos_agent_secret'],
   'marathon-lb': ['marathon_http_password'],
+  // every kubeadm host: what discovery and the join need (constructs/roles/kubeadm-pki.ts, KUBEADM_SECRETS)
+  kubeadm: ['kubernetes_ca_cert', 'kubernetes_bootstrap_token_id', 'kubernetes_bootstrap_token_secret'],
 };
+
+/** Secrets a kubeadm control-plane host references besides SECRETS_BY_ROLE.kubeadm: the cluster's shared PKI. */
+export const KUBEADM_CONTROL_PLANE_SECRETS: readonly string[] = [
+  'kubernetes_ca_key',
+  'kubernetes_front_proxy_ca_cert',
+  'kubernetes_front_proxy_ca_key',
+  'kubernetes_etcd_ca_cert',
+  'kubernetes_etcd_ca_key',
+  'kubernetes_sa_key',
+  'kubernetes_sa_pub',
+];
 
 /**
  * How often each endpoint replacement is expected to apply to a host's user data (see replace.ts); a rule
@@ -123,9 +175,10 @@ export function expectedReplacements(host: BootHost): Record<string, number> {
   const roles = new Set(host.roles.map((r) => r.name));
   // the secrets the host's files reference (each fetched once); since issue 7 fault 13 none reaches user data
   // as a value or a variable
-  const secrets = new Set(
-    [...roles].flatMap((r) => (SECRETS_BY_ROLE[r] ?? []).map((n) => n.replace('<group>', host.group))),
-  ).size;
+  const secrets = new Set([
+    ...[...roles].flatMap((r) => (SECRETS_BY_ROLE[r] ?? []).map((n) => n.replace('<group>', host.group))),
+    ...(host.kubeadmControlPlane ? KUBEADM_CONTROL_PLANE_SECRETS : []),
+  ]).size;
   // the metadata guard on every host, the secret fetch script where the host has secrets (docs/security.md)
   const out: Record<string, number> = { 'apt:primary': 1, 'apt:security': 1, metadata: secrets > 0 ? 2 : 1 };
   if (host.cloud === 'alicloud') {

@@ -10,7 +10,7 @@ import type { RolePort } from '../../constructs/roles/host-role.js';
 import { loadRegionFile } from '../../lib/spec/load.js';
 import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { RegionStack } from '../../stacks/region-stack.js';
-import { EXAMPLE_FILES, synthJson } from '../helpers.js';
+import { EXAMPLE_FILES, K8S_EXAMPLE_FILES, synthJson } from '../helpers.js';
 
 /** A Debian release the test can build and boot. */
 export type DebianSuite = 'bookworm' | 'trixie';
@@ -25,6 +25,12 @@ export function debianSuiteFor(spec: RegionSpec, group: string): DebianSuite {
   const c = spec.cluster;
   const mesosGroups = c?.kind === 'mesos' ? [c.controlGroup, c.workerGroup, c.edgeGroup] : [];
   return mesosGroups.includes(group) ? 'bookworm' : 'trixie';
+}
+
+/** The control-plane group of a kubeadm cluster, if the region has one. */
+function kubeadmControlPlaneGroup(spec: RegionSpec): string | undefined {
+  const c = spec.cluster;
+  return c?.kind === 'kubernetes' && c.mode === 'kubeadm' ? c.kubeadm?.controlPlaneGroup : undefined;
 }
 
 /** A role on a host as the boot test sees it. */
@@ -47,6 +53,8 @@ export interface BootHost {
   /** The region network's CIDR (the VMs' private network uses its prefix length). */
   readonly cidr: string;
   readonly suite: DebianSuite;
+  /** The host is in the control-plane group of a kubeadm cluster (it gets the cluster's shared PKI). */
+  readonly kubeadmControlPlane: boolean;
   /** Roles of the host's group, in configure order. */
   readonly roles: readonly BootRole[];
   /** Data disk sizes in GiB, in attach order. */
@@ -61,10 +69,20 @@ const INSTANCE_TYPES: Record<string, string> = {
   openstack_compute_instance_v2: 'name',
 };
 
-/** Every host of both example regions, in region then host-name order. */
+/**
+ * The example regions whose hosts the test boots: both Mesos examples and the kubeadm one
+ * (`example-openstack-k8s`). The managed Kubernetes example (ACK) has no nodes of its own to boot: its node
+ * pools come from the cloud's images and user data the cloud writes.
+ */
+export const BOOT_EXAMPLE_FILES: readonly string[] = [
+  ...EXAMPLE_FILES,
+  ...K8S_EXAMPLE_FILES.filter((f) => f.endsWith('example-openstack-k8s.yaml')),
+];
+
+/** Every host of the booted example regions, in region then host-name order. */
 export async function exampleHosts(): Promise<BootHost[]> {
   const out: BootHost[] = [];
-  for (const file of EXAMPLE_FILES) {
+  for (const file of BOOT_EXAMPLE_FILES) {
     const { spec } = await loadRegionFile(file);
     const stack = new RegionStack(Testing.app(), `${spec.name}-infra`, { spec });
     const json = synthJson(stack);
@@ -90,6 +108,7 @@ export async function exampleHosts(): Promise<BootHost[]> {
           privateIp: host.privateIp,
           cidr: spec.network.cidr,
           suite: debianSuiteFor(spec, group.groupName),
+          kubeadmControlPlane: kubeadmControlPlaneGroup(spec) === group.groupName,
           roles,
           dataDisksGiB: (groupSpec?.dataDisks ?? []).map((d) => d.sizeGiB),
           systemDiskGiB: groupSpec?.systemDiskSizeGiB ?? 40,

@@ -30,6 +30,8 @@ import {
   Kubelet,
   KUBERNETES_MODULES_FILE,
   KUBERNETES_PACKAGES_SCRIPT,
+  KUBERNETES_PACKAGES_TRIES,
+  KUBERNETES_PACKAGES_TRIES_ENV,
   KUBERNETES_PACKAGES_UNIT,
 } from '../../../constructs/roles/kubelet.js';
 import { SECRETS_CONFIG } from '../../../lib/cloudinit/secret-delivery.js';
@@ -415,6 +417,29 @@ describe('kubelet role', () => {
     const lines = modules.split('\n').filter((l) => l !== '' && !/^[#;]/.test(l));
     expect(lines).toEqual(['overlay', 'br_netfilter']);
     expect(fileOf(doc, '/etc/sysctl.d/60-regionkit.conf').content).toContain('net.ipv4.ip_forward = 1\n');
+  });
+
+  test('runcmd never waits for the download or kubeadm: enabled, then started with --no-block, once each', () => {
+    // A blocking start (`enable --now`) held up cloud-init's runcmd for the whole retry time of the download when
+    // pkgs.k8s.io did not answer, and the `start --no-block` after it ran the download a second time.
+    for (const doc of [...renderAll(cluster().control), ...renderAll(cluster().workers)]) {
+      const runcmd = (parse(doc) as { runcmd: string[][] }).runcmd;
+      for (const unit of [KUBERNETES_PACKAGES_UNIT, KUBEADM_UNIT]) {
+        expect(runcmd.filter((c) => c.includes(unit))).toEqual([
+          ['systemctl', 'enable', unit],
+          ['systemctl', 'start', '--no-block', unit],
+        ]);
+      }
+    }
+  });
+
+  test('each download is tried 30 times, 30 s apart, unless the environment says otherwise', () => {
+    const script = fileOf(renderAll(cluster().workers)[0]!, KUBERNETES_PACKAGES_SCRIPT).content;
+    expect(KUBERNETES_PACKAGES_TRIES).toBe(30);
+    expect(script).toContain(
+      `if [ "$tries" -ge "\${${KUBERNETES_PACKAGES_TRIES_ENV}:-30}" ]; then\n` +
+        '      echo "regionkit-kubernetes-packages: giving up: $*" >&2\n      return 1\n    fi\n    sleep 30\n',
+    );
   });
 
   test('the minor follows the prop', () => {
