@@ -100,7 +100,11 @@ export class AlicloudCloudControllerManager extends Construct {
     });
     const role = new ClusterRoleV1(this, 'ClusterRole', {
       metadata: { name: ALICLOUD_CCM_ROLE, labels },
-      rule: ALICLOUD_CCM_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      rule: ALICLOUD_CCM_RULES.map((r) => ({
+        apiGroups: [...r.apiGroups],
+        resources: [...r.resources],
+        verbs: [...r.verbs],
+      })),
     });
     const binding = new ClusterRoleBindingV1(this, 'ClusterRoleBinding', {
       metadata: { name: ALICLOUD_CCM_ROLE, labels },

@@ -160,7 +160,9 @@ export class CloudProvider extends Construct {
     });
     if (props.cloud === 'alicloud') {
       if (!props.alicloudRegion) {
-        throw new SpecError(`${this.node.path}: alicloudRegion is required for cloud alicloud (the region file's alicloud.region)`);
+        throw new SpecError(
+          `${this.node.path}: alicloudRegion is required for cloud alicloud (the region file's alicloud.region)`,
+        );
       }
       const ccm = new AlicloudCloudControllerManager(this, 'AlicloudControllerManager', {
         namespace: CLOUD_PROVIDER_NAMESPACE,

@@ -20,11 +20,13 @@
  *   alibaba-cloud-csi-driver-1.36.2).
  *
  * @see https://github.com/kubernetes/cloud-provider-alibaba-cloud/tree/v2.14.0/pkg/config/cloud_config.go
+ * @see https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-createuser (UserName)
  * @see https://github.com/kubernetes-sigs/alibaba-cloud-csi-driver/tree/alibaba-cloud-csi-driver-1.36.2/docs/ram-policies/disk
  */
 import { Fn, TerraformLocal } from 'cdktf';
 import { Construct } from 'constructs';
 
+import { SpecError } from '../../errors.js';
 import { RamAccessKey } from '../../gen/alicloud/ram-access-key/index.js';
 import { RamPolicy } from '../../gen/alicloud/ram-policy/index.js';
 import { RamUser } from '../../gen/alicloud/ram-user/index.js';
@@ -130,7 +132,7 @@ export interface AlicloudIntegrationContext {
 }
 
 /**
- * The RAM user `<region>-<cluster>-cloud-provider` with the policy of the same name and one AccessKey, and the
+ * The RAM user `<region>-cloud-provider` (`<region>-<cluster>-cloud-provider` if the cluster is named otherwise) with the policy of the same name and one AccessKey, and the
  * Secret's files. Every credential is a token of the calling (infra) stack.
  */
 export function alicloudClusterCloudIntegration(
@@ -140,7 +142,15 @@ export function alicloudClusterCloudIntegration(
   ctx: AlicloudIntegrationContext,
 ): ClusterCloudIntegrationRefs {
   const root = new Construct(scope, id);
-  const name = `${spec.name}-${spec.clusterName}-cloud-provider`;
+  // RAM user names are 1-64 characters (CreateUser `UserName`); a region name has at most 30, and a kubeadm
+  // cluster is named after its region, so `<region>-cloud-provider` fits
+  const name =
+    spec.clusterName === spec.name ? `${spec.name}-cloud-provider` : `${spec.name}-${spec.clusterName}-cloud-provider`;
+  if (name.length > 64) {
+    throw new SpecError(
+      `RAM user name ${name} of cluster ${spec.clusterName}: ${name.length} characters, at most 64 allowed`,
+    );
+  }
   const user = new RamUser(root, 'User', {
     name,
     displayName: name,
@@ -158,22 +168,21 @@ export function alicloudClusterCloudIntegration(
     userName: user.name,
   });
   const key = new RamAccessKey(root, 'AccessKey', { userName: user.name });
-  const vswitches = spec.subnetIds.map((subnet, i) => `${spec.zoneNames[i]}:${subnet}`);
-  const cloudConfig = new TerraformLocal(
-    root,
-    'CloudConfig',
-    Fn.jsonencode({
-      Global: {
-        accessKeyID: Fn.base64encode(key.id),
-        accessKeySecret: Fn.base64encode(key.secret),
-        clusterID: spec.clusterName,
-        region: ctx.region,
-        vpcid: spec.networkId,
-        vswitchid: Fn.join(',', vswitches),
-        zoneid: spec.zoneNames[0],
-      },
-    }),
-  );
+  // JSON written as text around the tokens (ids, zone names and Base64 need no escaping)
+  const vswitches = spec.subnetIds.map((subnet, i) => `${spec.zoneNames[i]}:${subnet}`).join(',');
+  const text = [
+    '{"Global": {',
+    `  "accessKeyID": "${Fn.base64encode(key.id)}",`,
+    `  "accessKeySecret": "${Fn.base64encode(key.secret)}",`,
+    `  "clusterID": "${spec.clusterName}",`,
+    `  "region": "${ctx.region}",`,
+    `  "vpcid": "${spec.networkId}",`,
+    `  "vswitchid": "${vswitches}",`,
+    `  "zoneid": "${spec.zoneNames[0]}"`,
+    '}}',
+    '',
+  ].join('\n');
+  const cloudConfig = new TerraformLocal(root, 'CloudConfig', text);
   return {
     kind: 'alicloud',
     secretFiles: {
