@@ -228,8 +228,10 @@ export async function startControlPlane(
       `--service-account-private-key-file=${p('sa.key')}`,
       `--root-ca-file=${p('ca.crt')}`,
       // what the platform objects need: quota status (the provider waits for it), namespace deletion, default
-      // service accounts; the rest would wait for nodes that never come
-      '--controllers=namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,serviceaccount-token-controller',
+      // service accounts, DaemonSet status (the provider waits for a rollout: with no nodes the controller reports
+      // zero pods desired, names.DaemonSetController in cmd/kube-controller-manager/names at v1.36.3); the rest
+      // would wait for nodes that never come
+      '--controllers=namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller',
     ]);
     return { endpoint, ...cp, kubeconfig, stop };
   } catch (err) {
