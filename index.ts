@@ -22,6 +22,10 @@ export { StorageClasses, type StorageClassesProps } from './constructs/platform/
 export { PodNetwork, type PodNetworkProps } from './constructs/platform/pod-network.js';
 export { CloudProvider, type CloudProviderProps } from './constructs/platform/cloud-provider.js';
 export {
+  AlicloudCloudControllerManager,
+  type AlicloudCloudControllerManagerProps,
+} from './constructs/platform/alicloud-ccm.js';
+export {
   Network,
   NetworkBase,
   type INetwork,
