@@ -206,6 +206,9 @@ export async function startControlPlane(
       '--service-cluster-ip-range=10.96.0.0/16',
       '--authorization-mode=RBAC',
       '--enable-admission-plugins=NodeRestriction',
+      // as kubeadm's manifest (manifests.go, v1.36.3: `allow-privileged: true`), and ACK's: node agents
+      // (Flannel, kube-network-policies, the CSI node plugins) run privileged containers
+      '--allow-privileged=true',
     ]);
     const kubeconfig = path.join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfig, kubeconfigText(endpoint, pki));
@@ -228,10 +231,8 @@ export async function startControlPlane(
       `--service-account-private-key-file=${p('sa.key')}`,
       `--root-ca-file=${p('ca.crt')}`,
       // what the platform objects need: quota status (the provider waits for it), namespace deletion, default
-      // service accounts, DaemonSet status (the provider waits for a rollout: with no nodes the controller reports
-      // zero pods desired, names.DaemonSetController in cmd/kube-controller-manager/names at v1.36.3); the rest
-      // would wait for nodes that never come
-      '--controllers=namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller',
+      // service accounts; the rest would wait for nodes that never come
+      '--controllers=namespace-controller,daemonset-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,serviceaccount-token-controller',
     ]);
     return { endpoint, ...cp, kubeconfig, stop };
   } catch (err) {

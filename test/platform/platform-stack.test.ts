@@ -113,9 +113,10 @@ describe.each(['alicloud', 'openstack'] as const)('PlatformStack on %s', (cloud)
   test('verifies the API server as the access’s tls server name, when it names one, on both providers', () => {
     const app = Testing.app();
     const infra = testInfraStack(app, infraStackName(spec.name));
+    const props = platformProps(spec, infra);
     const platform = new PlatformStack(app, platformStackName(spec.name), {
-      ...platformProps(spec, infra),
-      access: { ...infra.access, tlsServerName: 'kubernetes' },
+      ...props,
+      access: { ...props.access, tlsServerName: 'kubernetes' },
     });
     const json = JSON.parse(Testing.synth(platform)) as Json;
     const kubernetes = (json.provider!.kubernetes as unknown as Record<string, string>[])[0]!;
