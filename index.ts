@@ -27,6 +27,10 @@ export {
 export { PodNetwork, type PodNetworkProps } from './constructs/platform/pod-network.js';
 export { CloudProvider, type CloudProviderProps } from './constructs/platform/cloud-provider.js';
 export {
+  AlicloudCloudControllerManager,
+  type AlicloudCloudControllerManagerProps,
+} from './constructs/platform/alicloud-ccm.js';
+export {
   Network,
   NetworkBase,
   type INetwork,

@@ -310,4 +310,36 @@ export const HELM_CHARTS = {
       path: 'charts/cinder-csi-plugin/values.yaml',
     },
   },
+  // Alibaba Cloud disk CSI of a kubeadm cluster on Alibaba Cloud (ACK brings its own): kubernetes-sigs'
+  // alibaba-cloud-csi-driver chart (deploy/charts/alibaba-cloud-csi-driver, Chart.yaml version 1.36.2, appVersion
+  // v1.36.2) at its chart tag; Helm repository from docs/install.md at that tag (`helm repo add
+  // alibaba-cloud-csi-driver https://kubernetes-sigs.github.io/alibaba-cloud-csi-driver`).
+  alicloudCsiDriver: {
+    repository: 'https://kubernetes-sigs.github.io/alibaba-cloud-csi-driver',
+    chart: 'alibaba-cloud-csi-driver',
+    version: '1.36.2',
+    source: {
+      repo: 'github.com/kubernetes-sigs/alibaba-cloud-csi-driver',
+      tag: 'alibaba-cloud-csi-driver-1.36.2',
+      commit: '68d4c40e168ca3d73b1a506cd6e7c6c3c8387014',
+      path: 'deploy/charts/alibaba-cloud-csi-driver/values.yaml',
+    },
+  },
 } as const satisfies Record<string, HelmChartPin>;
+
+/**
+ * Alibaba Cloud's cloud controller manager of a kubeadm cluster on Alibaba Cloud. kubernetes/cloud-provider-alibaba-cloud
+ * publishes no Helm chart; its image is `$(REGISTRY):$(TAG)` with `REGISTRY` the amd64 repository below and `TAG`
+ * `git describe --tags` (Makefile lines 18 and 20 at v2.14.0), the repository the manifest
+ * deploy/v2/cloud-controller-manager.yaml names. v2.14.0 is the newest tag.
+ * @see https://github.com/kubernetes/cloud-provider-alibaba-cloud/blob/v2.14.0/Makefile
+ */
+export const ALICLOUD_CCM = {
+  image: 'registry.cn-hangzhou.aliyuncs.com/acs/cloud-controller-manager-amd64:v2.14.0',
+  source: {
+    repo: 'github.com/kubernetes/cloud-provider-alibaba-cloud',
+    tag: 'v2.14.0',
+    commit: 'eeb0ddc687ee5ee9d3726559d6a8ec056f694947',
+    path: 'deploy/v2/cloud-controller-manager.yaml',
+  },
+} as const;

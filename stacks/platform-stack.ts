@@ -39,8 +39,8 @@ export interface PlatformStackProps {
   readonly access: KubernetesAccess;
   /**
    * A kubeadm cluster's cloud integration (`KubeadmCluster.cloudIntegration`): the configuration and credentials
-   * of its cloud controller manager and CSI driver, tokens of the infra stack. Required for mode kubeadm on a
-   * cloud whose adapter makes one (OpenStack); refused for mode managed (the cloud runs its own).
+   * of its cloud controller manager and CSI driver, tokens of the infra stack. Required for mode kubeadm (both
+   * clouds' adapters make one); refused for mode managed (the cloud runs its own).
    * @default - none: no cloud controller manager or CSI driver is installed
    */
   readonly cloudIntegration?: ClusterCloudIntegrationRefs;
@@ -62,8 +62,8 @@ export function platformStackName(region: string): string {
  * `cloudIntegration`, the cloud controller manager and CSI driver; for a managed cluster whose CNI ignores
  * NetworkPolicy, an agent that enforces it.
  * @throws SpecError when the region's cluster is not `kind: kubernetes`, or its pod range cannot be planned
- * @throws Error when `cloudIntegration` is given for a managed cluster, or missing for a kubeadm cluster on
- *   OpenStack (a wiring mistake, not the region file's)
+ * @throws Error when `cloudIntegration` is given for a managed cluster, or missing for a kubeadm cluster (a
+ *   wiring mistake, not the region file's)
  */
 export class PlatformStack extends TerraformStack {
   /** The region as validated, defaults filled in. */
@@ -131,10 +131,11 @@ export class PlatformStack extends TerraformStack {
           cloud: spec.cloud,
           clusterName: spec.name,
           integration: props.cloudIntegration,
+          alicloudRegion: spec.alicloud?.region,
         });
-      } else if (spec.cloud === 'openstack') {
+      } else {
         throw new Error(
-          `stack ${id}: a kubeadm cluster on openstack needs props.cloudIntegration (KubeadmCluster.cloudIntegration)`,
+          `stack ${id}: a kubeadm cluster on ${spec.cloud} needs props.cloudIntegration (KubeadmCluster.cloudIntegration)`,
         );
       }
     } else if (props.cloudIntegration) {

@@ -25,6 +25,14 @@ export const K8S_EXAMPLE_FILES = ['example-alicloud-k8s.yaml', 'example-openstac
 );
 /** A managed Kubernetes region on OpenStack (Magnum): a test fixture, not an example. */
 export const MAGNUM_FIXTURE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'k8s-managed', 'openstack-magnum.yaml');
+/** A kubeadm Kubernetes region on Alibaba Cloud: a test fixture, not an example. */
+export const ALICLOUD_KUBEADM_FIXTURE = path.join(
+  PACKAGE_ROOT,
+  'test',
+  'fixtures',
+  'k8s-kubeadm',
+  'alicloud-kubeadm.yaml',
+);
 
 /** The smallest valid region on `cloud`, with overrides. */
 export function minimalSpec(cloud: CloudKind, overrides: Partial<RegionSpecInput> = {}): RegionSpecInput {

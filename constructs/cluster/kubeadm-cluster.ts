@@ -148,6 +148,7 @@ export class KubeadmCluster extends Construct {
       clusterName: props.name,
       networkId: controlPlane.network.networkId,
       subnetIds: controlPlane.network.subnetIds,
+      zoneNames: controlPlane.network.zoneNames,
       tags: controlPlane.network.tags,
     });
     if (this.cloudIntegration?.configDrive) for (const group of groups) group.attachConfigDrive();

@@ -22,19 +22,38 @@
  *   `release` from templates/_helpers.tpl); the chart's own storage classes are off (ours are in
  *   storage-classes.ts, on the same provisioner).
  *
+ * Alibaba Cloud (cloud-provider-alibaba-cloud v2.14.0, alibaba-cloud-csi-driver chart 1.36.2):
+ * - the cloud controller manager: no published chart, so kubernetes provider resources (alicloud-ccm.ts) reading
+ *   `cloud-config.conf` from the Secret;
+ * - `alibaba-cloud-csi-driver`: disk driver only (`csi.nas.enabled`, `csi.oss.enabled` false; `csi.local` and
+ *   `csi.bmcpfs` are off by default), outside ACK (`deploy.ack: false`, as values-ecs.yaml), the AccessKey from
+ *   the Secret's `id` and `secret` (`deploy.accessKey`), `deploy.regionID` set (docs/install.md: "It is
+ *   recommended to explicitly set this"). The chart renders its own controller PodDisruptionBudget
+ *   (`controller.pdb`, templates/controller-pdb.yaml) and requests on every container; its default storage
+ *   class is off (ours are in storage-classes.ts). The node plugin learns its instance id, region and zone from its
+ *   Node (`KubernetesNodeMetadata`: the providerID `<region>.<instance-id>` and the `topology.kubernetes.io/zone`
+ *   label the CCM sets, pkg/cloud/metadata/k8s.go) once its ECS metadata attempt fails, since the metadata service
+ *   is closed (docs/platform.md).
+ *
  * @see https://github.com/kubernetes/cloud-provider-openstack/tree/openstack-cloud-controller-manager-2.36.0/charts/openstack-cloud-controller-manager
  * @see https://github.com/kubernetes/cloud-provider-openstack/tree/openstack-cinder-csi-2.36.0/charts/cinder-csi-plugin
+ * @see https://github.com/kubernetes-sigs/alibaba-cloud-csi-driver/tree/alibaba-cloud-csi-driver-1.36.2/deploy/charts/alibaba-cloud-csi-driver
  */
+import { dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 
+import { ALICLOUD_CLOUD_CONFIG_FILE } from '../../lib/cloud/alicloud/cluster-cloud-integration.js';
 import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
-import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
+import { SpecError } from '../../lib/errors.js';
 import { Release } from '../../lib/gen/helm/release/index.js';
+import type { DaemonSetV1 } from '../../lib/gen/kubernetes/daemon-set-v1/index.js';
 import { PodDisruptionBudgetV1 } from '../../lib/gen/kubernetes/pod-disruption-budget-v1/index.js';
 import { SecretV1 } from '../../lib/gen/kubernetes/secret-v1/index.js';
 import type { CloudKind } from '../../lib/spec/region-spec.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
+
+import { AlicloudCloudControllerManager } from './alicloud-ccm.js';
 
 /** Namespace of the cloud's controllers and their Secret. */
 export const CLOUD_PROVIDER_NAMESPACE = 'kube-system';
@@ -82,6 +101,26 @@ export function cinderCsiValues(clusterName: string): Record<string, unknown> {
   };
 }
 
+/** Release name of the Alibaba Cloud CSI chart. */
+export const ALICLOUD_CSI_RELEASE = 'alibaba-cloud-csi-driver';
+
+/**
+ * Values for the Alibaba Cloud CSI chart; every key exists in the pinned chart's values (test/platform/chart-values.test.ts).
+ * @param region Alibaba Cloud region id (`deploy.regionID`).
+ */
+export function alicloudCsiValues(region: string): Record<string, unknown> {
+  return {
+    csi: { nas: { enabled: false }, oss: { enabled: false } },
+    defaultStorageClass: { enabled: false },
+    deploy: {
+      ack: false,
+      regionID: region,
+      // keys `id` and `secret` of the Secret: the template's defaults (ALICLOUD_ACCESS_KEY_KEYS)
+      accessKey: { enabled: true, secretName: CLOUD_CONFIG_SECRET },
+    },
+  };
+}
+
 /** Props of {@link CloudProvider}. */
 export interface CloudProviderProps {
   /** The region's cloud; must be the integration's. */
@@ -90,17 +129,21 @@ export interface CloudProviderProps {
   readonly clusterName: string;
   /** Tokens of the infra stack (`KubeadmCluster.cloudIntegration`). */
   readonly integration: ClusterCloudIntegrationRefs;
+  /** Alibaba Cloud region id; required for cloud `alicloud` (the CSI driver's `deploy.regionID`). */
+  readonly alicloudRegion?: string;
 }
 
 /** The cloud controller manager and block-storage CSI driver of a kubeadm cluster, and their Secret. */
 export class CloudProvider extends Construct {
   public readonly secret: SecretV1;
-  /** The cloud controller manager's release. */
-  public readonly controllerManager: Release;
+  /** The cloud controller manager: its release (OpenStack) or its DaemonSet (Alibaba Cloud). */
+  public readonly controllerManager: Release | DaemonSetV1;
   /** The CSI driver's release. */
   public readonly csiDriver: Release;
-  /** The CSI controller's PodDisruptionBudget (the chart has none). */
-  public readonly csiControllerPdb: PodDisruptionBudgetV1;
+  /** A PodDisruptionBudget the chart does not render: the Cinder CSI controller's; Alibaba Cloud's chart has its own. */
+  public readonly csiControllerPdb?: PodDisruptionBudgetV1;
+  /** Alibaba Cloud's CCM objects. */
+  public readonly alicloudControllerManager?: AlicloudCloudControllerManager;
 
   constructor(scope: Construct, id: string, props: CloudProviderProps) {
     super(scope, id);
@@ -109,20 +152,41 @@ export class CloudProvider extends Construct {
         `${this.node.path}: integration is of cloud ${props.integration.kind}, the region's cloud is ${props.cloud}`,
       );
     }
-    if (props.cloud !== 'openstack') {
-      throw new NotBuiltYetError(
-        `${this.node.path}: no cloud controller manager and CSI driver for ${props.cloud} yet`,
-        {
-          hint: 'docs/platform.md: kubeadm clusters on alicloud get Flannel only',
-        },
-      );
-    }
     const labels = { 'app.kubernetes.io/managed-by': 'regionkit' };
     this.secret = new SecretV1(this, 'CloudConfig', {
       metadata: { name: CLOUD_CONFIG_SECRET, namespace: CLOUD_PROVIDER_NAMESPACE, labels },
       type: 'Opaque',
       data: { ...props.integration.secretFiles },
     });
+    if (props.cloud === 'alicloud') {
+      if (!props.alicloudRegion) {
+        throw new SpecError(
+          `${this.node.path}: alicloudRegion is required for cloud alicloud (the region file's alicloud.region)`,
+        );
+      }
+      const ccm = new AlicloudCloudControllerManager(this, 'AlicloudControllerManager', {
+        namespace: CLOUD_PROVIDER_NAMESPACE,
+        clusterName: props.clusterName,
+        secretName: CLOUD_CONFIG_SECRET,
+        cloudConfigFile: ALICLOUD_CLOUD_CONFIG_FILE,
+        labels,
+      });
+      ccm.daemonSet.dependsOn = [...(ccm.daemonSet.dependsOn ?? []), dependable(this.secret)];
+      this.alicloudControllerManager = ccm;
+      this.controllerManager = ccm.daemonSet;
+      const csi = HELM_CHARTS.alicloudCsiDriver;
+      this.csiDriver = new Release(this, 'CsiDriver', {
+        name: ALICLOUD_CSI_RELEASE,
+        namespace: CLOUD_PROVIDER_NAMESPACE,
+        repository: csi.repository,
+        chart: csi.chart,
+        version: csi.version,
+        values: [toYaml(alicloudCsiValues(props.alicloudRegion))],
+        // the node plugin reads its instance id and zone from the Node the CCM initialized
+        dependsOn: [this.secret, ccm.daemonSet],
+      });
+      return;
+    }
     const ccm = HELM_CHARTS.openstackCloudControllerManager;
     this.controllerManager = new Release(this, 'ControllerManager', {
       name: 'openstack-ccm',

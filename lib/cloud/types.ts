@@ -368,6 +368,8 @@ export interface ClusterCloudIntegrationSpec {
   readonly networkId: string;
   /** Subnet (vSwitch) id per zone index; load balancers of `type: LoadBalancer` Services go into zone 0's. */
   readonly subnetIds: readonly string[];
+  /** Zone name per zone index (Alibaba Cloud's CCM pairs each vSwitch with its zone). */
+  readonly zoneNames: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -378,11 +380,12 @@ export interface ClusterCloudIntegrationSpec {
  */
 export interface ClusterCloudIntegrationRefs {
   readonly kind: CloudKind;
-  /** Secret data: file name (`cloud.conf`) to content; sensitive. */
+  /** Secret data: file name (`cloud.conf`; Alibaba Cloud: `cloud-config.conf`, `id`, `secret`) to content; sensitive. */
   readonly secretFiles: Readonly<Record<string, string>>;
   /**
    * The cluster's hosts need a config drive: the CSI node plugin learns its instance id and zone from one, since
-   * the metadata service is closed after boot.
+   * the metadata service is closed after boot (OpenStack; Alibaba Cloud's disk CSI reads them from the Node object
+   * its CCM initialized).
    */
   readonly configDrive: boolean;
 }

@@ -9,6 +9,7 @@ import { KubeadmCluster } from '../../constructs/cluster/kubeadm-cluster.js';
 import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
 import { KUBEADM_ADMIN_GROUP, KUBEADM_SECRETS } from '../../constructs/roles/kubeadm-pki.js';
 import { KUBEADM_DISCOVERY_KUBECONFIG, KUBEADM_JOIN_CONFIG } from '../../constructs/roles/kubeadm.js';
+import { cloudProviderPolicy } from '../../lib/cloud/alicloud/cluster-cloud-integration.js';
 import type { CloudKind } from '../../lib/cloud/types.js';
 import { planClusterRanges } from '../../lib/net/network-plan.js';
 import type { RegionSpecInput } from '../../lib/spec/region-spec.js';
@@ -191,22 +192,28 @@ describe.each(CLOUDS)('KubeadmCluster on %s', (cloud) => {
         ['test-worker-secrets', 3],
       ]);
     } else {
-      const policies = Object.values(r.alicloud_ram_policy!).map((p) => String(p.policy_document ?? p.document));
+      const policies = Object.values(r.alicloud_ram_policy!)
+        .filter((p) => String(p.policy_name).endsWith('-secrets'))
+        .map((p) => String(p.policy_document ?? p.document));
       expect(policies).toHaveLength(2);
       expect(policies.filter((p) => p.includes('kubernetes_ca_key'))).toHaveLength(1);
     }
   });
 
-  test('kubelets run with the external cloud provider exactly where the cloud has a CCM integration', () => {
+  test('kubelets run with the external cloud provider and their private address, and no provider id', () => {
     const { stack, make } = region(cloud);
     const k8s = make();
-    expect(k8s.cloudIntegration?.kind).toBe(cloud === 'openstack' ? 'openstack' : undefined);
+    expect(k8s.cloudIntegration?.kind).toBe(cloud);
     const hosts = hostArtifacts('test-infra', synthJson(stack) as Json);
+    expect(hosts.length).toBeGreaterThan(0);
     for (const h of hosts) {
       const join = h.files.find((f) => f.path === KUBEADM_JOIN_CONFIG)!.content;
-      const external = '    - name: cloud-provider\n      value: external\n';
-      if (cloud === 'openstack') expect(join).toContain(external);
-      else expect(join).not.toContain('cloud-provider');
+      expect(join).toContain('    - name: cloud-provider\n      value: external\n');
+      // the CCM finds the instance by the node's one InternalIP (Alibaba Cloud v2.14.0: findCloudECSByIp) and
+      // writes the provider id itself; the kubelet reports that address only when node-ip is given (kubelet
+      // 1.36.3 pkg/kubelet/nodestatus/setters.go, external cloud provider without node IP: hostname only)
+      expect(join).toMatch(/ {4}- name: node-ip\n {6}value: 10\.50\.\d+\.\d+\n/);
+      expect(join).not.toContain('provider-id');
     }
   });
 
@@ -395,6 +402,66 @@ describe('KubeadmCluster in a whole region', () => {
     const file = k8s.cloudIntegration!.secretFiles['cloud.conf']!;
     expect(Token.isUnresolved(file)).toBe(true);
     expect(file).not.toContain('[Global]');
+  });
+
+  test('cloud integration (alicloud): a RAM user with the CCM and disk CSI policy, one AccessKey, the cloud config as one local', () => {
+    const { stack, make } = region('alicloud');
+    const k8s = make();
+    const json = synthJson(stack) as Json & { locals: Record<string, string> };
+    const users = Object.entries(json.resource.alicloud_ram_user!);
+    expect(users.map(([, u]) => u.name)).toEqual(['test-cloud-provider']);
+    const [userId] = users[0]!;
+    const policy = Object.entries(json.resource.alicloud_ram_policy!).find(
+      ([, p]) => p.policy_name === 'test-cloud-provider',
+    )!;
+    expect(JSON.parse(String(policy[1].policy_document))).toEqual(cloudProviderPolicy());
+    expect(Object.values(json.resource.alicloud_ram_user_policy_attachment!)).toEqual([
+      expect.objectContaining({
+        policy_name: `\${alicloud_ram_policy.${policy[0]}.policy_name}`,
+        policy_type: 'Custom',
+        user_name: `\${alicloud_ram_user.${userId}.name}`,
+      }),
+    ]);
+    const keys = Object.entries(json.resource.alicloud_ram_access_key!);
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0]!;
+    expect(key.user_name).toBe(`\${alicloud_ram_user.${userId}.name}`);
+    expect(key.pgp_key).toBeUndefined();
+    expect(key.secret_file).toBeUndefined();
+    // the cloud config: JSON once Terraform has filled in the tokens
+    expect(Object.keys(json.locals)).toHaveLength(1);
+    const conf = Object.values(json.locals)[0]!;
+    const filled = conf.replace(/\$\{[^}]*\}/g, 'X');
+    expect(JSON.parse(filled)).toEqual({
+      Global: {
+        accessKeyID: 'X',
+        accessKeySecret: 'X',
+        clusterID: 'test',
+        region: 'cn-hangzhou',
+        vpcid: 'X',
+        vswitchid: 'zone-a:X,zone-b:X,zone-c:X',
+        zoneid: 'zone-a',
+      },
+    });
+    expect(conf).toContain(`"accessKeyID": "\${base64encode(alicloud_ram_access_key.${keyId}.id)}"`);
+    expect(conf).toContain(`"accessKeySecret": "\${base64encode(alicloud_ram_access_key.${keyId}.secret)}"`);
+    // what the platform stack takes: references, never the text or a credential
+    const files = k8s.cloudIntegration!.secretFiles;
+    expect(Object.keys(files).sort()).toEqual(['cloud-config.conf', 'id', 'secret']);
+    for (const value of Object.values(files)) expect(Token.isUnresolved(value)).toBe(true);
+    expect(k8s.cloudIntegration!.configDrive).toBe(false);
+  });
+
+  test('cloud integration (alicloud): the policy is the CCM actions (node, service) and the disk CSI actions', () => {
+    const doc = cloudProviderPolicy() as { Statement: { Action: string[] }[] };
+    const actions = doc.Statement.flatMap((s) => s.Action);
+    expect(actions).toContain('slb:CreateLoadBalancer');
+    expect(actions).toContain('ecs:AttachDisk');
+    expect(new Set(actions).size).toBe(actions.length);
+    // nothing of the route, ENI, instance or ALB-ingress statements of the upstream master policy
+    for (const left of ['vpc:CreateRouteEntry', 'ecs:CreateNetworkInterface', 'ecs:StopInstance', 'alb:CreateRule']) {
+      expect(actions).not.toContain(left);
+    }
   });
 
   test('cloud integration (openstack): every cluster host gets a config drive, other groups none', () => {

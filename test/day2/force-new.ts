@@ -275,6 +275,14 @@ export const ALICLOUD_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
       zone_id: 91,
     },
   },
+  alicloud_ram_access_key: {
+    file: 'alicloud/resource_alicloud_ram_access_key.go',
+    attributes: {
+      user_name: 41,
+      secret_file: 46,
+      pgp_key: 56,
+    },
+  },
   alicloud_ram_policy: {
     file: 'alicloud/resource_alicloud_ram_policy.go',
     attributes: {
@@ -295,6 +303,19 @@ export const ALICLOUD_FORCE_NEW: Readonly<Record<string, ForceNewFacts>> = {
       policy_name: 31,
       policy_type: 36,
       role_name: 42,
+    },
+  },
+  alicloud_ram_user: {
+    // no ForceNew field: `name` is renamed in place (UpdateUser's NewUserName)
+    file: 'alicloud/resource_alicloud_ram_user.go',
+    attributes: {},
+  },
+  alicloud_ram_user_policy_attachment: {
+    file: 'alicloud/resource_alicloud_ram_user_policy_attachment.go',
+    attributes: {
+      policy_name: 30,
+      policy_type: 35,
+      user_name: 41,
     },
   },
   alicloud_security_group: {

@@ -8,8 +8,10 @@
  * stack's name holds the control plane's endpoint and credentials as variables, and the platform stack reads
  * them through the same cross-stack references it reads the real infra outputs with. The platform stack is
  * applied as synthesized, minus its Helm releases (their charts come from registries this machine cannot
- * reach) and what depends on them. A kubeadm region's cloud-provider Secret is written from a stand-in
- * `cloud.conf` variable of the same stack (the real one is the OpenStack adapter's local), applied and read back.
+ * reach) and what depends on them. A kubeadm region's cloud-provider Secret is written from stand-in variables
+ * of the same stack (the real ones are the OpenStack adapter's local, and the Alibaba Cloud adapter's local and
+ * AccessKey), applied and read back; on Alibaba Cloud also the CCM's ServiceAccount, RBAC, DaemonSet and
+ * PodDisruptionBudget (the alicloud kubeadm test fixture).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,10 +21,11 @@ import { expect } from 'vitest';
 
 import { deployStacks, destroyRegion, planStacks, type LifecycleOptions } from '../../bin/engine/lifecycle.js';
 import type { KubernetesAccess } from '../../constructs/cluster/kubernetes-access.js';
-import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
+import type { CloudKind, ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
 import { loadRegionFiles } from '../../lib/spec/load.js';
+import { ALICLOUD_CCM } from '../../lib/versions.js';
 import { PlatformStack } from '../../stacks/platform-stack.js';
-import { K8S_EXAMPLE_FILES } from '../helpers.js';
+import { ALICLOUD_KUBEADM_FIXTURE, K8S_EXAMPLE_FILES } from '../helpers.js';
 
 import { testWithControlPlane } from './control-plane-harness.js';
 import { getWithAdmin, type RunningControlPlane } from './kube-apiserver.js';
@@ -34,6 +37,9 @@ const PLATFORM = `${REGION}-platform`;
 /** What the stand-in `cloud.conf` holds: no credential, only what shows it arrived. */
 const STAND_IN_CLOUD_CONF = '[Global]\n# regionkit platform-apply stand-in\n';
 
+/** What the stand-in AccessKey holds (Alibaba Cloud integration): no credential, only what shows it arrived. */
+const STAND_IN_ACCESS_KEY = { id: 'stand-in-access-key-id', secret: 'stand-in-access-key-secret' };
+
 /** The control plane's access and the stand-in cloud.conf, as the stand-in infra stack's variables take them. */
 function standInEnv(cp: RunningControlPlane): NodeJS.ProcessEnv {
   return {
@@ -43,19 +49,26 @@ function standInEnv(cp: RunningControlPlane): NodeJS.ProcessEnv {
     TF_VAR_client_certificate: cp.clientCertPem,
     TF_VAR_client_key: cp.clientKeyPem,
     TF_VAR_cloud_conf: STAND_IN_CLOUD_CONF,
+    TF_VAR_access_key_id: STAND_IN_ACCESS_KEY.id,
+    TF_VAR_access_key_secret: STAND_IN_ACCESS_KEY.secret,
   };
 }
 
 /**
  * The stand-in infra stack: the control plane's endpoint and admin credentials as variables (set through
  * `TF_VAR_*`, never written into the JSON), with the state layout RegionStack gives every stack; and a kubeadm
- * cluster's cloud integration, its `cloud.conf` a sensitive variable too.
+ * cluster's cloud integration on either cloud, its files sensitive variables too (Alibaba Cloud's cloud config is
+ * the same stand-in text as OpenStack's `cloud.conf`; the CCM that would read it is not run here).
  */
-function standInInfra(app: App): { access: KubernetesAccess; cloudIntegration: ClusterCloudIntegrationRefs } {
+function standInInfra(app: App): {
+  access: KubernetesAccess;
+  integrations: Record<CloudKind, ClusterCloudIntegrationRefs>;
+} {
   const stack = new TerraformStack(app, INFRA);
   new LocalBackend(stack, { path: `../${INFRA}/terraform.${INFRA}.tfstate` });
   const variable = (name: string, sensitive: boolean) =>
     new TerraformVariable(stack, name, { type: 'string', sensitive }).stringValue;
+  const cloudConf = variable('cloud_conf', true);
   return {
     access: {
       endpoint: variable('endpoint', false),
@@ -63,10 +76,17 @@ function standInInfra(app: App): { access: KubernetesAccess; cloudIntegration: C
       clientCertificate: variable('client_certificate', true),
       clientKey: variable('client_key', true),
     },
-    cloudIntegration: {
-      kind: 'openstack',
-      secretFiles: { 'cloud.conf': variable('cloud_conf', true) },
-      configDrive: true,
+    integrations: {
+      openstack: { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf }, configDrive: true },
+      alicloud: {
+        kind: 'alicloud',
+        secretFiles: {
+          'cloud-config.conf': cloudConf,
+          id: variable('access_key_id', true),
+          secret: variable('access_key_secret', true),
+        },
+        configDrive: false,
+      },
     },
   };
 }
@@ -106,14 +126,14 @@ export function withoutHelm(json: StackJson): string[] {
 }
 
 /**
- * The platform stack as the library builds it, reading `access` (and, for a kubeadm cluster, `cloudIntegration`)
- * from the stand-in infra stack.
+ * The platform stack as the library builds it, reading `access` (and, for a kubeadm cluster, its cloud's
+ * integration) from the stand-in infra stack.
  */
 export type PlatformBuilder = (
   app: App,
   id: string,
   access: KubernetesAccess,
-  cloudIntegration: ClusterCloudIntegrationRefs,
+  integrations: Record<CloudKind, ClusterCloudIntegrationRefs>,
 ) => TerraformStack;
 
 /**
@@ -128,7 +148,7 @@ export async function applyPlatform(
 ): Promise<{ dropped: string[]; lines: string[] }> {
   const app = new App({ outdir });
   const infra = standInInfra(app);
-  build(app, PLATFORM, infra.access, infra.cloudIntegration);
+  build(app, PLATFORM, infra.access, infra.integrations);
   app.synth();
   const file = path.join(outdir, 'stacks', PLATFORM, 'cdk.tf.json');
   const json = JSON.parse(await readFile(file, 'utf8')) as StackJson;
@@ -170,18 +190,18 @@ async function names(cp: RunningControlPlane, apiPath: string): Promise<string[]
   return (JSON.parse(res.body) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
 }
 
-for (const file of K8S_EXAMPLE_FILES) {
+for (const file of [...K8S_EXAMPLE_FILES, ALICLOUD_KUBEADM_FIXTURE]) {
   testWithControlPlane(
     `${path.basename(file)}: the platform stack's objects apply, re-plan clean and destroy`,
     async (cp, engine, dir) => {
       const [{ spec }] = await loadRegionFiles([file]);
       const outdir = path.join(dir, 'out');
       const kubeadm = spec!.cluster?.kind === 'kubernetes' && spec!.cluster.mode === 'kubeadm';
-      const build: PlatformBuilder = (app, id, access, cloudIntegration) =>
+      const build: PlatformBuilder = (app, id, access, integrations) =>
         new PlatformStack(app, id, {
           spec: { ...spec!, name: REGION },
           access,
-          ...(kubeadm && spec!.cloud === 'openstack' ? { cloudIntegration } : {}),
+          ...(kubeadm ? { cloudIntegration: integrations[spec!.cloud] } : {}),
         });
       const { dropped, lines } = await applyPlatform(build, cp, outdir, engine);
       // only the two releases (Envoy Gateway, then the Gateways chart) are left out
@@ -216,10 +236,45 @@ for (const file of K8S_EXAMPLE_FILES) {
         const secret = await getWithAdmin(cp, `${cp.endpoint}/api/v1/namespaces/kube-system/secrets/cloud-config`);
         expect(secret.status, secret.body.slice(0, 300)).toBe(200);
         const data = (JSON.parse(secret.body) as { data: Record<string, string> }).data;
-        expect(Buffer.from(data['cloud.conf']!, 'base64').toString('utf8')).toBe(STAND_IN_CLOUD_CONF);
-        expect(await names(cp, '/apis/policy/v1/namespaces/kube-system/poddisruptionbudgets')).toContain(
-          'cinder-csi-controllerplugin',
-        );
+        const text = (key: string) => Buffer.from(data[key]!, 'base64').toString('utf8');
+        if (spec!.cloud === 'openstack') {
+          expect(text('cloud.conf')).toBe(STAND_IN_CLOUD_CONF);
+          expect(await names(cp, '/apis/policy/v1/namespaces/kube-system/poddisruptionbudgets')).toContain(
+            'cinder-csi-controllerplugin',
+          );
+        } else {
+          // the cloud config and the AccessKey; the CCM's ServiceAccount, RBAC, DaemonSet (control-plane nodes
+          // only: none here) and PodDisruptionBudget
+          expect([text('cloud-config.conf'), text('id'), text('secret')]).toEqual([
+            STAND_IN_CLOUD_CONF,
+            STAND_IN_ACCESS_KEY.id,
+            STAND_IN_ACCESS_KEY.secret,
+          ]);
+          expect(await names(cp, '/api/v1/namespaces/kube-system/serviceaccounts')).toContain(
+            'cloud-controller-manager',
+          );
+          expect(await names(cp, '/apis/rbac.authorization.k8s.io/v1/clusterroles')).toContain(
+            'system:cloud-controller-manager',
+          );
+          expect(await names(cp, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings')).toContain(
+            'system:cloud-controller-manager',
+          );
+          const ds = await getWithAdmin(
+            cp,
+            `${cp.endpoint}/apis/apps/v1/namespaces/kube-system/daemonsets/cloud-controller-manager`,
+          );
+          expect(ds.status, ds.body.slice(0, 300)).toBe(200);
+          const dsSpec = (
+            JSON.parse(ds.body) as {
+              spec: { template: { spec: { containers: { image: string; resources: { requests: unknown } }[] } } };
+            }
+          ).spec.template.spec;
+          expect(dsSpec.containers[0]!.image).toBe(ALICLOUD_CCM.image);
+          expect(dsSpec.containers[0]!.resources.requests).toEqual({ cpu: '100m', memory: '200Mi' });
+          expect(await names(cp, '/apis/policy/v1/namespaces/kube-system/poddisruptionbudgets')).toContain(
+            'cloud-controller-manager',
+          );
+        }
       }
       const opts: LifecycleOptions = {
         engine,
@@ -235,6 +290,9 @@ for (const file of K8S_EXAMPLE_FILES) {
       if (kubeadm) {
         expect(left).not.toContain('kube-flannel');
         expect(await names(cp, '/api/v1/namespaces/kube-system/secrets')).not.toContain('cloud-config');
+        expect(await names(cp, '/apis/apps/v1/namespaces/kube-system/daemonsets')).not.toContain(
+          'cloud-controller-manager',
+        );
       }
     },
     900_000,

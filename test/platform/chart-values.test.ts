@@ -1,6 +1,6 @@
 /**
  * Every values key the platform stack sets exists in the chart it sets it for: Envoy Gateway's, Flannel's, the
- * OpenStack cloud controller manager's and Cinder CSI's at the pinned versions (the key lists in
+ * OpenStack cloud controller manager's, Cinder CSI's and Alibaba Cloud CSI's at the pinned versions (the key lists in
  * test/fixtures/charts, each with its source: repository, tag, commit, path) and regionkit's own Gateways chart
  * (its values.yaml in the package). Read from the synthesized `helm_release.values`, so what
  * is checked is what is deployed.
@@ -19,7 +19,7 @@ import { HELM_CHARTS } from '../../lib/versions.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
-import { K8S_EXAMPLE_FILES } from '../helpers.js';
+import { ALICLOUD_KUBEADM_FIXTURE, K8S_EXAMPLE_FILES } from '../helpers.js';
 
 import { platformProps, testInfraStack } from './test-infra.js';
 
@@ -71,11 +71,13 @@ function keysOf(valuesYaml: string): Pick<ValuesKeys, 'keys' | 'freeFormMaps'> {
   return { keys, freeFormMaps };
 }
 
-/** `values` of every helm_release of every Kubernetes example's platform stack, by chart. */
-async function releaseValues(): Promise<{ chart: string; values: unknown }[]> {
+/** `values` of every helm_release of the platform stacks of `files` (every Kubernetes example), by chart. */
+async function releaseValues(
+  files: readonly string[] = K8S_EXAMPLE_FILES,
+): Promise<{ chart: string; values: unknown }[]> {
   const dir = await tempDir('chart-values');
   const app = new App({ outdir: dir, skipValidation: true });
-  const platforms = (await loadRegionFiles(K8S_EXAMPLE_FILES)).map(({ spec }) => {
+  const platforms = (await loadRegionFiles(files)).map(({ spec }) => {
     const infra = testInfraStack(app, infraStackName(spec.name));
     return new PlatformStack(app, platformStackName(spec.name), platformProps(spec, infra));
   });
@@ -144,6 +146,30 @@ describe('Helm values keys', () => {
     const sets = (await releaseValues()).filter((r) => r.chart === pin.chart);
     expect(sets).toHaveLength(1);
     for (const { values } of sets) expect(unknownKeys(values, fixture(file))).toEqual([]);
+  });
+
+  // the disk CSI chart of a kubeadm cluster on Alibaba Cloud (test fixture region)
+  const alicloudCsi = fixture('alibaba-cloud-csi-driver-1.36.2.values-keys.json');
+
+  test('the key list of alibaba-cloud-csi-driver is of the pinned chart', () => {
+    const pin = HELM_CHARTS.alicloudCsiDriver;
+    expect({ chart: alicloudCsi.chart, version: alicloudCsi.version }).toEqual({
+      chart: pin.chart,
+      version: pin.version,
+    });
+    expect(alicloudCsi.source).toMatchObject(pin.source);
+    expect(alicloudCsi.keys).toContain('deploy.accessKey.secretName');
+  });
+
+  test('every key set for alibaba-cloud-csi-driver exists in its values at the pinned version', async () => {
+    const sets = (await releaseValues([ALICLOUD_KUBEADM_FIXTURE])).filter(
+      (r) => r.chart === HELM_CHARTS.alicloudCsiDriver.chart,
+    );
+    expect(sets).toHaveLength(1);
+    for (const { values } of sets) {
+      expect(leafKeys(values)).toContain('deploy.accessKey.secretName');
+      expect(unknownKeys(values, alicloudCsi)).toEqual([]);
+    }
   });
 
   test('a key only a chart template reads is accepted only where the fixture names its template', () => {

@@ -14,14 +14,14 @@ import { stackOrder, type CdktfManifest } from '../../bin/engine/stack-order.js'
 import { CloudProvider } from '../../constructs/platform/cloud-provider.js';
 import { NETWORK_POLICY_AGENT } from '../../constructs/platform/network-policy-agent.js';
 import { managedCni } from '../../lib/cloud/kubernetes-network.js';
-import { NotBuiltYetError, SpecError } from '../../lib/errors.js';
+import { SpecError } from '../../lib/errors.js';
 import { loadRegionFile, loadRegionFiles } from '../../lib/spec/load.js';
 import type { RegionSpec } from '../../lib/spec/region-spec.js';
-import { HELM_CHARTS } from '../../lib/versions.js';
+import { ALICLOUD_CCM, HELM_CHARTS } from '../../lib/versions.js';
 import { PlatformStack, platformStackName } from '../../stacks/platform-stack.js';
 import { infraStackName } from '../../stacks/region-stack.js';
 import { tempDir } from '../engine/engine-harness.js';
-import { K8S_EXAMPLE_FILES, MAGNUM_FIXTURE, minimalSpec } from '../helpers.js';
+import { ALICLOUD_KUBEADM_FIXTURE, K8S_EXAMPLE_FILES, MAGNUM_FIXTURE, minimalSpec } from '../helpers.js';
 
 import { platformProps, testInfraStack } from './test-infra.js';
 
@@ -366,16 +366,136 @@ describe('PlatformStack of a kubeadm cluster (openstack example)', () => {
   });
 });
 
-test('CloudProvider: an Alibaba Cloud integration is not built yet', () => {
-  const scope = new TerraformStack(Testing.app(), 'test-platform');
-  expect(
-    () =>
-      new CloudProvider(scope, 'CloudProvider', {
-        cloud: 'alicloud',
-        clusterName: 'test',
-        integration: { kind: 'alicloud', secretFiles: {}, configDrive: false },
+const alicloudKubeadm = (await loadRegionFiles([ALICLOUD_KUBEADM_FIXTURE]))[0]!.spec;
+
+describe('PlatformStack of a kubeadm cluster on alicloud (test fixture)', () => {
+  const spec = alicloudKubeadm;
+  const remote = `\${data.terraform_remote_state.cross-stack-reference-input-${infraStackName(spec.name)}.outputs.`;
+  const csiRelease = (json: Json) =>
+    Object.values(resources(json, 'helm_release')).find((r) => r.chart === HELM_CHARTS.alicloudCsiDriver.chart)!;
+
+  test('snapshot', async () => {
+    const { json } = await synthesized(spec);
+    expect(json).toMatchSnapshot();
+  });
+
+  test('writes the cloud config and the AccessKey from the infra stack into one Secret, nothing else', async () => {
+    const { json } = await synthesized(spec);
+    const [secret, ...more] = Object.values(resources(json, 'kubernetes_secret_v1'));
+    expect(more).toEqual([]);
+    expect(one(secret!.metadata)).toMatchObject({ name: 'cloud-config', namespace: 'kube-system' });
+    const ref = expect.stringMatching(new RegExp(`^${remote.replace(/[.$]/g, '\\$&')}cross-stack-output-[^}]+\\}$`));
+    expect(secret!.data).toEqual({ 'cloud-config.conf': ref, id: ref, secret: ref });
+    expect((csiRelease(json).values as string[])[0]).not.toContain('remote_state');
+  });
+
+  test('runs the CCM v2.14.0 on the control plane: image, flags, the Secret mounted, requests, RBAC, PDB', async () => {
+    const { json } = await synthesized(spec);
+    const [[dsName, ds], ...more] = Object.entries(resources(json, 'kubernetes_daemon_set_v1'));
+    expect(more).toEqual([]);
+    expect(one(ds!.metadata)).toMatchObject({ name: 'cloud-controller-manager', namespace: 'kube-system' });
+    type Pod = {
+      spec: {
+        host_network: boolean;
+        node_selector: Record<string, string>;
+        service_account_name: string;
+        container: { image: string; command: string[]; resources: unknown; volume_mount: unknown[] }[];
+        volume: { secret: unknown }[];
+      };
+    };
+    const pod = one<{ template: Pod }>(ds!.spec).template;
+    const podSpec = one<Pod['spec']>(one<Pod>(pod).spec);
+    expect(podSpec.host_network).toBe(true);
+    expect(podSpec.node_selector).toEqual({ 'node-role.kubernetes.io/control-plane': '' });
+    expect(podSpec.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\..*\.metadata\[0\]\.name\}$/);
+    const [container] = podSpec.container;
+    expect(container!.image).toBe(ALICLOUD_CCM.image);
+    expect(container!.command).toEqual([
+      '/cloud-controller-manager',
+      '--cloud-config=/etc/kubernetes/config/cloud-config.conf',
+      '--metrics-bind-addr=0',
+      '--configure-cloud-routes=false',
+      '--controllers=node,service',
+      `--cluster-name=${spec.name}`,
+    ]);
+    expect(one(container!.resources)).toMatchObject({ requests: { cpu: '100m', memory: '200Mi' } });
+    expect(one(podSpec.volume[0]!.secret)).toMatchObject({
+      secret_name: 'cloud-config',
+      items: [{ key: 'cloud-config.conf', path: 'cloud-config.conf' }],
+    });
+    const secretId = Object.keys(resources(json, 'kubernetes_secret_v1'))[0]!;
+    expect(ds!.depends_on).toContain(`kubernetes_secret_v1.${secretId}`);
+    const roles = Object.values(resources(json, 'kubernetes_cluster_role_v1')).filter(
+      (r) => one<{ name: string }>(r.metadata).name === 'system:cloud-controller-manager',
+    );
+    expect(roles).toHaveLength(1);
+    expect(roles[0]!.rule).toContainEqual({
+      api_groups: [''],
+      resources: ['nodes/status'],
+      verbs: ['patch', 'update'],
+    });
+    const bindings = Object.values(resources(json, 'kubernetes_cluster_role_binding_v1'));
+    expect(bindings.map((b) => one(b.subject))).toEqual([
+      expect.objectContaining({
+        kind: 'ServiceAccount',
+        name: expect.stringContaining('kubernetes_service_account_v1'),
       }),
-  ).toThrow(NotBuiltYetError);
+    ]);
+    const pdbs = Object.values(resources(json, 'kubernetes_pod_disruption_budget_v1')).map((p) => one(p.spec));
+    expect(pdbs).toEqual([
+      { max_unavailable: '1', selector: { match_labels: { app: 'cloud-controller-manager', tier: 'control-plane' } } },
+    ]);
+    expect(dsName).toBeDefined();
+  });
+
+  test('installs the disk CSI chart only (no NAS, OSS), outside ACK, with the AccessKey Secret and the region', async () => {
+    const { json } = await synthesized(spec);
+    const csi = csiRelease(json);
+    expect(csi).toMatchObject({
+      repository: HELM_CHARTS.alicloudCsiDriver.repository,
+      version: HELM_CHARTS.alicloudCsiDriver.version,
+      namespace: 'kube-system',
+    });
+    expect(parse((csi.values as string[])[0]!)).toEqual({
+      csi: { nas: { enabled: false }, oss: { enabled: false } },
+      defaultStorageClass: { enabled: false },
+      deploy: { ack: false, regionID: 'cn-hangzhou', accessKey: { enabled: true, secretName: 'cloud-config' } },
+    });
+    const dsId = Object.keys(resources(json, 'kubernetes_daemon_set_v1'))[0]!;
+    expect(csi.depends_on).toContain(`kubernetes_daemon_set_v1.${dsId}`);
+    // the storage classes name the driver the chart installs
+    const classes = Object.values(resources(json, 'kubernetes_storage_class_v1'));
+    expect(classes.map((c) => c.storage_provisioner)).toEqual([
+      'diskplugin.csi.alibabacloud.com',
+      'diskplugin.csi.alibabacloud.com',
+    ]);
+  });
+
+  test('installs Envoy Gateway after Flannel and the CCM', async () => {
+    const { json } = await synthesized(spec);
+    const releases = Object.entries(resources(json, 'helm_release'));
+    const [, envoy] = releases.find(([, r]) => r.chart === HELM_CHARTS.envoyGateway.chart)!;
+    const flannel = releases.find(([, r]) => r.chart === HELM_CHARTS.flannel.chart)![0];
+    const dsId = Object.keys(resources(json, 'kubernetes_daemon_set_v1'))[0]!;
+    expect(envoy.depends_on).toEqual([`helm_release.${flannel}`, `kubernetes_daemon_set_v1.${dsId}`]);
+  });
+
+  test('fails without a cloud integration, or without the Alibaba Cloud region', () => {
+    const app = Testing.app();
+    const infra = testInfraStack(app, 'test-infra');
+    expect(() => new PlatformStack(app, 'p1', { spec: spec, access: infra.access })).toThrow(
+      'stack p1: a kubeadm cluster on alicloud needs props.cloudIntegration (KubeadmCluster.cloudIntegration)',
+    );
+    const scope = new TerraformStack(app, 'test-platform');
+    expect(
+      () =>
+        new CloudProvider(scope, 'CloudProvider', {
+          cloud: 'alicloud',
+          clusterName: 'test',
+          integration: infra.alicloudIntegration,
+        }),
+    ).toThrow(SpecError);
+  });
 });
 
 describe('NetworkPolicy enforcement', () => {

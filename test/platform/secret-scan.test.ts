@@ -6,9 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { App } from 'cdktf';
 import { describe, expect, test } from 'vitest';
 
+import { loadRegionFiles } from '../../lib/spec/load.js';
+import { addRegionStacks } from '../../stacks/region-app.js';
 import { tempDir } from '../engine/engine-harness.js';
+import { ALICLOUD_KUBEADM_FIXTURE } from '../helpers.js';
 
 import { exampleStacks } from './examples.js';
 import { scanForSecrets } from './secret-scan.js';
@@ -68,6 +72,34 @@ describe('secret scan', () => {
       const file = path.join(dir, 'stacks', stack.node.id, 'cdk.tf.json');
       const findings = scanForSecrets(JSON.parse(await readFile(file, 'utf8')));
       expect(findings, stack.node.id).toEqual([]);
+    }
+  });
+
+  test('finds none in the stacks of a kubeadm region on alicloud (AccessKey, cloud config), and would find a literal AccessKey secret', async () => {
+    const dir = await tempDir('secret-scan-alicloud');
+    const app = new App({ outdir: dir, skipValidation: true });
+    const stacks = addRegionStacks(
+      app,
+      (await loadRegionFiles([ALICLOUD_KUBEADM_FIXTURE])).map((l) => l.spec),
+    );
+    app.synth();
+    expect(stacks.map((s) => s.node.id)).toEqual(['test-alicloud-kubeadm-infra', 'test-alicloud-kubeadm-platform']);
+    for (const stack of stacks) {
+      const json = JSON.parse(await readFile(path.join(dir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8')) as {
+        resource: Record<string, Record<string, Record<string, unknown>>>;
+      };
+      expect(scanForSecrets(json), stack.node.id).toEqual([]);
+      const secrets = Object.values(json.resource.kubernetes_secret_v1 ?? {});
+      for (const secret of secrets) {
+        const planted = {
+          resource: {
+            kubernetes_secret_v1: {
+              s: { ...secret, data: { ...(secret.data as object), secret: 'abcdEFGHijklMNOPqrstUVWXyz0123' } },
+            },
+          },
+        };
+        expect(scanForSecrets(planted).map((f) => f.kind)).toEqual(['literal secret']);
+      }
     }
   });
 });

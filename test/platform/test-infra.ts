@@ -2,7 +2,7 @@
  * A test-only stand-in for a Kubernetes region's infra stack: real resources of the generated tls provider (a CA
  * and a client certificate it signs) and an endpoint variable, so every field of the KubernetesAccess it returns
  * is a token of this stack, as RegionStack's will be; and, for a kubeadm cluster, a cloud integration whose
- * `cloud.conf` is a sensitive variable of this stack (the real one is a local of the OpenStack adapter's
+ * files (`cloud.conf`; Alibaba Cloud: `cloud-config.conf`, `id`, `secret`) are sensitive variables of this stack (the real one is a local of the OpenStack adapter's
  * application credential: test/lib/cloud/cluster-cloud-integration.test.ts). Not a cluster: nothing here is
  * applied.
  */
@@ -25,6 +25,8 @@ export interface TestInfra {
   readonly access: KubernetesAccess;
   /** What a kubeadm cluster's adapter hands the platform stack (OpenStack's shape). */
   readonly cloudIntegration: ClusterCloudIntegrationRefs;
+  /** The same in Alibaba Cloud's shape: the CCM's cloud config and the AccessKey, each a sensitive variable. */
+  readonly alicloudIntegration: ClusterCloudIntegrationRefs;
 }
 
 /** PlatformStack props for `spec` on `infra`: access, and the cloud integration where a kubeadm cluster needs one. */
@@ -33,7 +35,9 @@ export function platformProps(spec: RegionSpec, infra: TestInfra): PlatformStack
   return {
     spec,
     access: infra.access,
-    ...(kubeadm && spec.cloud === 'openstack' ? { cloudIntegration: infra.cloudIntegration } : {}),
+    ...(kubeadm
+      ? { cloudIntegration: spec.cloud === 'openstack' ? infra.cloudIntegration : infra.alicloudIntegration }
+      : {}),
   };
 }
 
@@ -64,9 +68,20 @@ export function testInfraStack(scope: Construct, id: string): TestInfra {
   });
   const endpoint = new TerraformVariable(stack, 'api_endpoint', { type: 'string' });
   const cloudConf = new TerraformVariable(stack, 'cloud_conf', { type: 'string', sensitive: true });
+  const sensitive = (name: string) =>
+    new TerraformVariable(stack, name, { type: 'string', sensitive: true }).stringValue;
   return {
     stack,
     cloudIntegration: { kind: 'openstack', secretFiles: { 'cloud.conf': cloudConf.stringValue }, configDrive: true },
+    alicloudIntegration: {
+      kind: 'alicloud',
+      secretFiles: {
+        'cloud-config.conf': sensitive('alicloud_cloud_config'),
+        id: sensitive('alicloud_access_key_id'),
+        secret: sensitive('alicloud_access_key_secret'),
+      },
+      configDrive: false,
+    },
     access: {
       endpoint: endpoint.stringValue,
       clusterCaCertificate: ca.certPem,

@@ -49,6 +49,8 @@ import { GENERATED_PROVIDERS } from '../../versions.js';
 import { healthCheckTransport, listenerTransport, mergeSources } from '../load-balancing.js';
 import type {
   BackendSource,
+  ClusterCloudIntegrationRefs,
+  ClusterCloudIntegrationSpec,
   HostDefaults,
   HostRefs,
   HostSecretsSpec,
@@ -69,6 +71,8 @@ import type {
   VirtualIpSpec,
 } from '../types.js';
 import { userDataValue } from '../user-data.js';
+
+import { alicloudClusterCloudIntegration } from './cluster-cloud-integration.js';
 
 // defaults, each the general-purpose choice for a new region
 /** 2 vCPU / 8 GiB, 7th generation general purpose: offered in every mainland and most international regions. */
@@ -472,6 +476,19 @@ export class AlicloudCloud implements ICloud {
       (instanceId, i) =>
         new HavipAttachment(root, `Attachment${i + 1}`, { haVipId: havip.id, instanceId, instanceType: 'EcsInstance' }),
     );
+  }
+
+  /**
+   * A kubeadm cluster's CCM and disk CSI driver act through a RAM user's AccessKey made here (not the instances'
+   * RAM role: its STS credentials come from the metadata service, which regionkit closes after boot); see
+   * lib/cloud/alicloud/cluster-cloud-integration.ts for the policy and the Secret's files.
+   */
+  public clusterCloudIntegration(
+    scope: Construct,
+    id: string,
+    spec: ClusterCloudIntegrationSpec,
+  ): ClusterCloudIntegrationRefs {
+    return alicloudClusterCloudIntegration(scope, id, spec, { region: this.region });
   }
 
   /**

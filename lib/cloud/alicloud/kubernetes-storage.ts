@@ -1,6 +1,10 @@
 /**
  * Alibaba Cloud disk CSI (kubernetes-sigs/alibaba-cloud-csi-driver), as the platform stack's storage classes use
- * it. ACK installs the driver itself (csi-plugin, csi-provisioner); a kubeadm cluster needs it installed.
+ * it. ACK installs the driver itself (csi-plugin, csi-provisioner); a kubeadm cluster gets the chart the platform
+ * stack pins (`HELM_CHARTS.alicloudCsiDriver`, 1.36.2), whose driver name is the same
+ * (`DriverName = "diskplugin.csi.alibabacloud.com"`, pkg/disk/disk.go line 51 at alibaba-cloud-csi-driver-1.36.2,
+ * and its `alicloud-disk-topology-alltype` class there lists the same three types in its non-private-cloud branch,
+ * templates/storage-class.yaml).
  */
 import type { CsiStorageFacts } from '../kubernetes-storage.js';
 

@@ -47,7 +47,11 @@ const ENDPOINT = '10.0.0.5';
  * A control-plane group of `count` and a worker group of 2, with the three roles each, on `cloud`; kubelets with
  * the external cloud provider on OpenStack, as KubeadmCluster makes them there (its adapter has a CCM integration).
  */
-function cluster(count = 3, cloud: 'alicloud' | 'openstack' = 'openstack') {
+function cluster(
+  count = 3,
+  cloud: 'alicloud' | 'openstack' = 'openstack',
+  externalCloudProvider: boolean = cloud === 'openstack',
+) {
   const f = roleFixture(cloud);
   const control = f.group('control', count, 'debian-13');
   const workers = f.group('worker', 2, 'debian-13');
@@ -56,7 +60,7 @@ function cluster(count = 3, cloud: 'alicloud' | 'openstack' = 'openstack') {
     endpointAddress: ENDPOINT,
     podSubnet: '10.244.0.0/16',
     serviceSubnet: '10.96.0.0/16',
-    externalCloudProvider: cloud === 'openstack',
+    externalCloudProvider,
   };
   const apt = new Apt(f.stack, 'Apt');
   const containerd = new Containerd(f.stack, 'Containerd');
@@ -258,39 +262,44 @@ describe('kubeadm configuration files', () => {
     expect(doc).not.toContain('unsafeSkipCAVerification');
   });
 
-  testWith(
-    process.env.REGIONKIT_KUBEADM ?? kubeadmCachePath(),
-    'kubeadm config validate accepts the init and join configurations',
-    async () => {
-      const kubeadm = process.env.REGIONKIT_KUBEADM ?? kubeadmCachePath();
-      const { control, workers } = cluster();
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-kubeadm-'));
-      // a stand-in token of the right form and the CA file discovery reads
-      // the discovery kubeconfig must be a file on disk when kubeadm validates (cmd/kubeadm/app/apis/kubeadm/
-      // validation: "not a valid HTTPS URL or a file on disk"): the rendered one, written where the test runs
-      const discovery = path.join(dir, 'discovery.conf');
-      await writeFile(discovery, fileOf(renderAll(workers)[0]!, KUBEADM_DISCOVERY_KUBECONFIG).content);
-      const fill = (text: string) =>
-        text
-          .replaceAll(KUBEADM_DISCOVERY_KUBECONFIG, discovery)
-          .replace('__REGIONKIT_SECRET_kubernetes_bootstrap_token_id__', 'abcdef')
-          .replace('__REGIONKIT_SECRET_kubernetes_bootstrap_token_secret__', '0123456789abcdef')
-          .replace(/^kubernetesVersion: .*$/m, 'kubernetesVersion: v1.36.0');
-      const files = [
-        ['init.yaml', fileOf(renderAll(control)[0]!, KUBEADM_INIT_CONFIG).content],
-        ['join-control.yaml', fileOf(renderAll(control)[1]!, KUBEADM_JOIN_CONFIG).content],
-        ['join-worker.yaml', fileOf(renderAll(workers)[0]!, KUBEADM_JOIN_CONFIG).content],
-      ] as const;
-      for (const [name, text] of files) {
-        const file = path.join(dir, name);
-        await writeFile(file, fill(text));
-        const { ok, output } = await runChecker(kubeadm, ['config', 'validate', '--config', file]);
-        expect(output).not.toMatch(/unknown field|error/i);
-        expect(ok, output).toBe(true);
-      }
-    },
-    60_000,
-  );
+  for (const cloud of ['openstack', 'alicloud'] as const) {
+    testWith(
+      process.env.REGIONKIT_KUBEADM ?? kubeadmCachePath(),
+      `kubeadm config validate accepts the init and join configurations (${cloud}, external cloud provider)`,
+      async () => {
+        const kubeadm = process.env.REGIONKIT_KUBEADM ?? kubeadmCachePath();
+        // both clouds' kubeadm clusters have a CCM: kubelets get cloud-provider external and node-ip, no provider-id
+        const { control, workers } = cluster(3, cloud, true);
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-kubeadm-'));
+        // a stand-in token of the right form and the CA file discovery reads
+        // the discovery kubeconfig must be a file on disk when kubeadm validates (cmd/kubeadm/app/apis/kubeadm/
+        // validation: "not a valid HTTPS URL or a file on disk"): the rendered one, written where the test runs
+        const discovery = path.join(dir, 'discovery.conf');
+        await writeFile(discovery, fileOf(renderAll(workers)[0]!, KUBEADM_DISCOVERY_KUBECONFIG).content);
+        const fill = (text: string) =>
+          text
+            .replaceAll(KUBEADM_DISCOVERY_KUBECONFIG, discovery)
+            .replace('__REGIONKIT_SECRET_kubernetes_bootstrap_token_id__', 'abcdef')
+            .replace('__REGIONKIT_SECRET_kubernetes_bootstrap_token_secret__', '0123456789abcdef')
+            .replace(/^kubernetesVersion: .*$/m, 'kubernetesVersion: v1.36.0');
+        const files = [
+          ['init.yaml', fileOf(renderAll(control)[0]!, KUBEADM_INIT_CONFIG).content],
+          ['join-control.yaml', fileOf(renderAll(control)[1]!, KUBEADM_JOIN_CONFIG).content],
+          ['join-worker.yaml', fileOf(renderAll(workers)[0]!, KUBEADM_JOIN_CONFIG).content],
+        ] as const;
+        for (const [name, text] of files) {
+          expect(text).toMatch(/ {4}- name: cloud-provider\n {6}value: external\n/);
+          expect(text).not.toContain('provider-id');
+          const file = path.join(dir, name);
+          await writeFile(file, fill(text));
+          const { ok, output } = await runChecker(kubeadm, ['config', 'validate', '--config', file]);
+          expect(output).not.toMatch(/unknown field|error/i);
+          expect(ok, output).toBe(true);
+        }
+      },
+      60_000,
+    );
+  }
 });
 
 /** kubeadm as `.ci/engine.sh` builds it into the engine cache (lib/versions.ts KUBERNETES_BUILD). */
