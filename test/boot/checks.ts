@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 
 import {
   BASE_LISTENERS,
+  HOST_LOCAL_LISTENERS,
   BIND_ADDRESS,
   CGROUP_V1_ROLES,
   DATA_DISK_MOUNTS,
@@ -138,9 +139,21 @@ export function portProblems(host: BootHost, r: Report): string[] {
       }
     }
   }
+  const wildcard = (address: string) => ['0.0.0.0', '::', '*'].includes(address);
+  const hostLocal = (l: Listener) =>
+    HOST_LOCAL_LISTENERS.some(
+      (h) =>
+        host.roles.some((role) => role.name === h.role) &&
+        l.processes.length > 0 &&
+        l.processes.every((p) => p === h.process) &&
+        l.protocol === h.protocol &&
+        (h.port === 'random' ? l.port >= 1024 : l.port === h.port) &&
+        (h.address === 'private' ? l.address === host.privateIp : wildcard(l.address)),
+    );
   for (const l of outside) {
     if (claimed.has(l)) continue;
     if (BASE_LISTENERS.some((b) => b.protocol === l.protocol && b.port === l.port)) continue;
+    if (hostLocal(l)) continue;
     problems.push(`${l.protocol}/${l.port} on ${l.address} (${l.processes.join(',') || '?'}) is declared by no role`);
   }
   return problems;

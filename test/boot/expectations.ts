@@ -117,6 +117,29 @@ export type BindExpectation =
  */
 export const BIND_ADDRESS: Readonly<Record<string, BindExpectation>> = {};
 
+/**
+ * Sockets a role opens for the host itself, which no security-group rule opens to other hosts, so the role declares
+ * no port for them: allowed when the host has the role and the socket belongs to the named process.
+ * - dnsmasq answers on the host's private address, port 53, because containers on Docker's bridge cannot reach
+ *   the host's loopback and dockerd hands them that address (constructs/roles/dnsmasq.ts, `listen-address`);
+ * - dnsmasq sends each forwarded query from a random UDP port, bound on every address, and waits there for the
+ *   answer ("Dnsmasq picks random ports as source for outbound queries", 1024 and up by default: dnsmasq(8),
+ *   `--query-port` and `--min-port`, dnsmasq 2.90 of Debian 12).
+ */
+export const HOST_LOCAL_LISTENERS: readonly {
+  readonly role: string;
+  readonly process: string;
+  readonly protocol: 'tcp' | 'udp';
+  /** A port, or every port from 1024 (`random`). */
+  readonly port: number | 'random';
+  /** `private`: the host's private address; `any`: a wildcard address (0.0.0.0, ::, *). */
+  readonly address: 'private' | 'any';
+}[] = [
+  { role: 'dnsmasq', process: 'dnsmasq', protocol: 'tcp', port: 53, address: 'private' },
+  { role: 'dnsmasq', process: 'dnsmasq', protocol: 'udp', port: 53, address: 'private' },
+  { role: 'dnsmasq', process: 'dnsmasq', protocol: 'udp', port: 'random', address: 'any' },
+];
+
 /** Listeners of the test image itself, not of a role: allowed on any address. */
 export const BASE_LISTENERS: readonly { protocol: 'tcp' | 'udp'; port: number; why: string }[] = [
   { protocol: 'tcp', port: 22, why: 'sshd of the image (cloud images run it; the bastion is the only way in)' },

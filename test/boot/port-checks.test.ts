@@ -1,0 +1,56 @@
+/**
+ * The first-boot test's port check without a VM: sockets a role opens for the host itself (HOST_LOCAL_LISTENERS:
+ * dnsmasq on the private address for Docker's containers, and its random query ports) are allowed only on a host
+ * with that role, for that process and address; anything else no role declares is a problem.
+ */
+import { expect, test } from 'vitest';
+
+import { portProblems } from './checks.js';
+import { exampleHosts } from './hosts.js';
+import { parseReport } from './report.js';
+
+const HOSTS = await exampleHosts();
+const WORKER = HOSTS.find((h) => h.name === 'example-alicloud-worker-1')!;
+
+/** Only the listener sections matter to portProblems; the rest is empty. */
+function listening(host: typeof WORKER, udp: string[], tcp: string[] = []) {
+  const row = (l: string) => `UNCONN 0 0 ${l}`;
+  return portProblems(
+    host,
+    parseReport(
+      ['### listen-tcp', ...tcp.map((l) => `LISTEN 0 32 ${l}`), '### listen-udp', ...udp.map(row)].join('\n'),
+    ),
+  ).filter((p) => p.includes('declared by no role'));
+}
+
+test('dnsmasq on the private address (port 53) and on random query ports is the host’s own', () => {
+  expect(WORKER.roles.map((r) => r.name)).toContain('dnsmasq');
+  const ip = WORKER.privateIp;
+  expect(
+    listening(
+      WORKER,
+      [
+        `${ip}:53 0.0.0.0:* users:(("dnsmasq",pid=562,fd=4))`,
+        `0.0.0.0:54429 0.0.0.0:* users:(("dnsmasq",pid=562,fd=12))`,
+      ],
+      [`${ip}:53 0.0.0.0:* users:(("dnsmasq",pid=562,fd=5))`],
+    ),
+  ).toEqual([]);
+});
+
+test('the same sockets of another process, on another address or on a host without dnsmasq are problems', () => {
+  const ip = WORKER.privateIp;
+  expect(
+    listening(WORKER, [
+      `${ip}:53 0.0.0.0:* users:(("named",pid=9,fd=4))`,
+      `0.0.0.0:53 0.0.0.0:* users:(("dnsmasq",pid=562,fd=4))`,
+      `0.0.0.0:999 0.0.0.0:* users:(("dnsmasq",pid=562,fd=13))`,
+    ]),
+  ).toHaveLength(3);
+  const withoutDnsmasq = HOSTS.find((h) => !h.roles.some((r) => r.name === 'dnsmasq'));
+  if (withoutDnsmasq) {
+    expect(
+      listening(withoutDnsmasq, [`${withoutDnsmasq.privateIp}:53 0.0.0.0:* users:(("dnsmasq",pid=1,fd=4))`]),
+    ).toHaveLength(1);
+  }
+});
