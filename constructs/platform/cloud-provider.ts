@@ -41,12 +41,11 @@
  */
 import { dependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 
 import { ALICLOUD_CLOUD_CONFIG_FILE } from '../../lib/cloud/alicloud/cluster-cloud-integration.js';
 import type { ClusterCloudIntegrationRefs } from '../../lib/cloud/types.js';
 import { SpecError } from '../../lib/errors.js';
-import { Release } from '../../lib/gen/helm/release/index.js';
+import { type Release } from '../../lib/gen/helm/release/index.js';
 import type { DaemonSetV1 } from '../../lib/gen/kubernetes/daemon-set-v1/index.js';
 import { PodDisruptionBudgetV1 } from '../../lib/gen/kubernetes/pod-disruption-budget-v1/index.js';
 import { SecretV1 } from '../../lib/gen/kubernetes/secret-v1/index.js';
@@ -54,6 +53,7 @@ import type { CloudKind } from '../../lib/spec/region-spec.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
 
 import { AlicloudCloudControllerManager } from './alicloud-ccm.js';
+import { pinnedRelease } from './pinned-release.js';
 
 /** Namespace of the cloud's controllers and their Secret. */
 export const CLOUD_PROVIDER_NAMESPACE = 'kube-system';
@@ -174,37 +174,25 @@ export class CloudProvider extends Construct {
       ccm.daemonSet.dependsOn = [...(ccm.daemonSet.dependsOn ?? []), dependable(this.secret)];
       this.alicloudControllerManager = ccm;
       this.controllerManager = ccm.daemonSet;
-      const csi = HELM_CHARTS.alicloudCsiDriver;
-      this.csiDriver = new Release(this, 'CsiDriver', {
+      this.csiDriver = pinnedRelease(this, 'CsiDriver', HELM_CHARTS.alicloudCsiDriver, {
         name: ALICLOUD_CSI_RELEASE,
         namespace: CLOUD_PROVIDER_NAMESPACE,
-        repository: csi.repository,
-        chart: csi.chart,
-        version: csi.version,
-        values: [toYaml(alicloudCsiValues(props.alicloudRegion))],
+        values: alicloudCsiValues(props.alicloudRegion),
         // the node plugin reads its instance id and zone from the Node the CCM initialized
         dependsOn: [this.secret, ccm.daemonSet],
       });
       return;
     }
-    const ccm = HELM_CHARTS.openstackCloudControllerManager;
-    this.controllerManager = new Release(this, 'ControllerManager', {
+    this.controllerManager = pinnedRelease(this, 'ControllerManager', HELM_CHARTS.openstackCloudControllerManager, {
       name: 'openstack-ccm',
       namespace: CLOUD_PROVIDER_NAMESPACE,
-      repository: ccm.repository,
-      chart: ccm.chart,
-      version: ccm.version,
-      values: [toYaml(openstackCcmValues(props.clusterName))],
+      values: openstackCcmValues(props.clusterName),
       dependsOn: [this.secret],
     });
-    const csi = HELM_CHARTS.openstackCinderCsi;
-    this.csiDriver = new Release(this, 'CsiDriver', {
+    this.csiDriver = pinnedRelease(this, 'CsiDriver', HELM_CHARTS.openstackCinderCsi, {
       name: CINDER_CSI_RELEASE,
       namespace: CLOUD_PROVIDER_NAMESPACE,
-      repository: csi.repository,
-      chart: csi.chart,
-      version: csi.version,
-      values: [toYaml(cinderCsiValues(props.clusterName))],
+      values: cinderCsiValues(props.clusterName),
       // the controller's pods schedule only on nodes the CCM has initialized
       dependsOn: [this.secret, this.controllerManager],
     });
@@ -213,14 +201,13 @@ export class CloudProvider extends Construct {
       spec: {
         minAvailable: '1',
         selector: {
-          matchLabels: { app: csi.chart, component: 'controllerplugin', release: CINDER_CSI_RELEASE },
+          matchLabels: {
+            app: HELM_CHARTS.openstackCinderCsi.chart,
+            component: 'controllerplugin',
+            release: CINDER_CSI_RELEASE,
+          },
         },
       },
     });
   }
-}
-
-/** YAML for a release's `values`: no line folding, so a token inside a string stays whole. */
-function toYaml(values: Record<string, unknown>): string {
-  return stringify(values, { lineWidth: 0 });
 }

@@ -16,7 +16,6 @@
  */
 import { TerraformAsset, AssetType } from 'cdktf';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 
 import { Release } from '../../lib/gen/helm/release/index.js';
 import { NamespaceV1 } from '../../lib/gen/kubernetes/namespace-v1/index.js';
@@ -24,6 +23,7 @@ import { PACKAGE_ROOT } from '../../lib/providers/paths.js';
 import type { TenantSpec } from '../../lib/spec/region-spec.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
 
+import { pinnedRelease, releaseValuesYaml } from './pinned-release.js';
 import { podSecurityLabels } from './tenant-namespace.js';
 
 /** Namespace Envoy Gateway and its proxies run in (the chart's documented install namespace). */
@@ -50,11 +50,6 @@ export function envoyGatewayValues(): Record<string, unknown> {
     podDisruptionBudget: { minAvailable: 1 },
     certgen: { job: { resources: { requests: { cpu: '10m', memory: '64Mi' } } } },
   };
-}
-
-/** YAML for a release's `values`: no line folding, so a token inside a string stays whole. */
-function toYaml(values: Record<string, unknown>): string {
-  return stringify(values, { lineWidth: 0 });
 }
 
 /** A tenant's Gateway: in its namespace, one HTTP listener per hostname. */
@@ -117,13 +112,10 @@ export class GatewayApi extends Construct {
         },
       },
     });
-    this.controller = new Release(this, 'EnvoyGateway', {
+    this.controller = pinnedRelease(this, 'EnvoyGateway', chart, {
       name: 'envoy-gateway',
       namespace: this.namespace.metadata.name,
-      repository: chart.repository,
-      chart: chart.chart,
-      version: chart.version,
-      values: [toYaml(envoyGatewayValues())],
+      values: envoyGatewayValues(),
       wait: true,
     });
 
@@ -136,7 +128,7 @@ export class GatewayApi extends Construct {
       namespace: this.namespace.metadata.name,
       // "./": a path Helm does not find is then an error, never a chart name to look up in a repository
       chart: `./${asset.path}`,
-      values: [toYaml(gatewaysValues(gateways))],
+      values: [releaseValuesYaml(gatewaysValues(gateways))],
       dependsOn: [this.controller],
     });
   }

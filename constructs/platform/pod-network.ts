@@ -24,12 +24,12 @@
  * @see https://github.com/flannel-io/flannel/blob/v0.28.9/README.md (Deploying Flannel with Helm)
  */
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 
-import { Release } from '../../lib/gen/helm/release/index.js';
+import { type Release } from '../../lib/gen/helm/release/index.js';
 import { NamespaceV1 } from '../../lib/gen/kubernetes/namespace-v1/index.js';
 import { HELM_CHARTS } from '../../lib/versions.js';
 
+import { pinnedRelease } from './pinned-release.js';
 import { podSecurityLabels } from './tenant-namespace.js';
 
 /** Namespace Flannel runs in (the one its README and manifest use). */
@@ -75,13 +75,10 @@ export class PodNetwork extends Construct {
         },
       },
     });
-    this.release = new Release(this, 'Flannel', {
+    this.release = pinnedRelease(this, 'Flannel', chart, {
       name: 'flannel',
       namespace: this.namespace.metadata.name,
-      repository: chart.repository,
-      chart: chart.chart,
-      version: chart.version,
-      values: [stringify(flannelValues(props.podCidr), { lineWidth: 0 })],
+      values: flannelValues(props.podCidr),
       wait: true,
     });
   }
