@@ -34,14 +34,3 @@ export class SpecValidationError extends SpecError {
 export function formatIssues(issues: readonly SpecIssue[]): string {
   return issues.map((i) => `  ${i.path === '' ? '(root)' : i.path}: ${i.message}`).join('\n');
 }
-
-/**
- * A valid region asks for something regionkit cannot build yet (named in the message). A `SpecError`, so the CLI
- * prints the message and the hint with exit code 2, no stack trace.
- */
-export class NotBuiltYetError extends SpecError {
-  constructor(message: string, options: { hint?: string } = {}) {
-    super(message, options);
-    this.name = 'NotBuiltYetError';
-  }
-}
