@@ -10,6 +10,8 @@ export interface UnitState {
   readonly sub: string;
   readonly result: string;
   readonly fileState: string;
+  /** Times systemd restarted the service since boot (`NRestarts`; 0 for other units and older reports). */
+  readonly restarts: number;
 }
 
 /** A listening socket from `ss -Hl[tu]np`. */
@@ -90,6 +92,7 @@ function parseUnit(line: string): UnitState {
     sub: get('SubState'),
     result: get('Result'),
     fileState: get('UnitFileState'),
+    restarts: Number(get('NRestarts')) || 0,
   };
 }
 

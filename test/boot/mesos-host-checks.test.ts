@@ -1,11 +1,14 @@
 /**
- * The first-boot test's port check without a VM: sockets a role opens for the host itself (HOST_LOCAL_LISTENERS:
- * dnsmasq on the private address for Docker's containers, and its random query ports) are allowed only on a host
- * with that role, for that process and address; anything else no role declares is a problem.
+ * The first-boot test's judgement of a Mesos host, without a VM, for what the run of 1 December 05:11 reported:
+ * - sockets a role opens for the host itself (HOST_LOCAL_LISTENERS: dnsmasq on the private address for Docker's
+ *   containers, and its random query ports) are allowed only on a host with that role, for that process and
+ *   address; anything else no role declares is a problem;
+ * - a unit expected not to run here whose `Restart=always` brings it back between failures may be caught active,
+ *   if systemd has restarted it (`NRestarts` above 0).
  */
 import { expect, test } from 'vitest';
 
-import { portProblems } from './checks.js';
+import { expectedNotActive, portProblems, unitProblems } from './checks.js';
 import { exampleHosts } from './hosts.js';
 import { parseReport } from './report.js';
 
@@ -53,4 +56,19 @@ test('the same sockets of another process, on another address or on a host witho
       listening(withoutDnsmasq, [`${withoutDnsmasq.privateIp}:53 0.0.0.0:* users:(("dnsmasq",pid=1,fd=4))`]),
     ).toHaveLength(1);
   }
+});
+
+test('a unit expected not to run here that restarts (Restart=always) may be caught active; one that never restarted may not', () => {
+  expect(expectedNotActive(WORKER).has('cadvisor.service')).toBe(true);
+  const units = (restarts: number) =>
+    parseReport(
+      [
+        '### units',
+        `Id=cadvisor.service LoadState=loaded ActiveState=active SubState=running Result=success UnitFileState=enabled NRestarts=${restarts}`,
+      ].join('\n'),
+    );
+  const about = (restarts: number) =>
+    unitProblems(WORKER, units(restarts), []).filter((p) => p.startsWith('unit cadvisor.service is active'));
+  expect(about(6)).toEqual([]);
+  expect(about(0)).toHaveLength(1);
 });
