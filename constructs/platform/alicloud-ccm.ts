@@ -28,12 +28,11 @@
  */
 import { Construct } from 'constructs';
 
-import { ClusterRoleBindingV1 } from '../../lib/gen/kubernetes/cluster-role-binding-v1/index.js';
-import { ClusterRoleV1 } from '../../lib/gen/kubernetes/cluster-role-v1/index.js';
 import { DaemonSetV1 } from '../../lib/gen/kubernetes/daemon-set-v1/index.js';
 import { PodDisruptionBudgetV1 } from '../../lib/gen/kubernetes/pod-disruption-budget-v1/index.js';
-import { ServiceAccountV1 } from '../../lib/gen/kubernetes/service-account-v1/index.js';
 import { ALICLOUD_CCM } from '../../lib/versions.js';
+
+import { clusterIdentity } from './cluster-identity.js';
 
 /** Name of the manifest's ServiceAccount and DaemonSet. */
 export const ALICLOUD_CCM_NAME = 'cloud-controller-manager';
@@ -95,21 +94,12 @@ export class AlicloudCloudControllerManager extends Construct {
     super(scope, id);
     const { namespace } = props;
     const labels = { ...props.labels };
-    const account = new ServiceAccountV1(this, 'ServiceAccount', {
-      metadata: { name: ALICLOUD_CCM_NAME, namespace, labels },
-    });
-    const role = new ClusterRoleV1(this, 'ClusterRole', {
-      metadata: { name: ALICLOUD_CCM_ROLE, labels },
-      rule: ALICLOUD_CCM_RULES.map((r) => ({
-        apiGroups: [...r.apiGroups],
-        resources: [...r.resources],
-        verbs: [...r.verbs],
-      })),
-    });
-    const binding = new ClusterRoleBindingV1(this, 'ClusterRoleBinding', {
-      metadata: { name: ALICLOUD_CCM_ROLE, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
-      subject: [{ kind: 'ServiceAccount', name: account.metadata.name, namespace }],
+    const { account, binding } = clusterIdentity(this, {
+      name: ALICLOUD_CCM_NAME,
+      roleName: ALICLOUD_CCM_ROLE,
+      namespace,
+      rules: ALICLOUD_CCM_RULES,
+      labels,
     });
     const podLabels = { app: ALICLOUD_CCM_NAME, tier: 'control-plane' };
     this.daemonSet = new DaemonSetV1(this, 'DaemonSet', {

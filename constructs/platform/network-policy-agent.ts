@@ -19,11 +19,13 @@
  */
 import { Construct } from 'constructs';
 
-import { ClusterRoleBindingV1 } from '../../lib/gen/kubernetes/cluster-role-binding-v1/index.js';
-import { ClusterRoleV1 } from '../../lib/gen/kubernetes/cluster-role-v1/index.js';
+import { type ClusterRoleBindingV1 } from '../../lib/gen/kubernetes/cluster-role-binding-v1/index.js';
+import { type ClusterRoleV1 } from '../../lib/gen/kubernetes/cluster-role-v1/index.js';
 import { DaemonSetV1 } from '../../lib/gen/kubernetes/daemon-set-v1/index.js';
-import { ServiceAccountV1 } from '../../lib/gen/kubernetes/service-account-v1/index.js';
+import { type ServiceAccountV1 } from '../../lib/gen/kubernetes/service-account-v1/index.js';
 import { PLATFORM_IMAGES } from '../../lib/versions.js';
+
+import { clusterIdentity } from './cluster-identity.js';
 
 /** Name of the agent's ServiceAccount, ClusterRole, binding and DaemonSet (the install manifest's). */
 export const NETWORK_POLICY_AGENT = 'kube-network-policies';
@@ -46,21 +48,18 @@ export class NetworkPolicyAgent extends Construct {
     super(scope, id);
     const labels = { app: NETWORK_POLICY_AGENT, 'app.kubernetes.io/managed-by': 'regionkit' };
     const metadata = { name: NETWORK_POLICY_AGENT, labels };
-    this.serviceAccount = new ServiceAccountV1(this, 'ServiceAccount', {
-      metadata: { ...metadata, namespace: NAMESPACE },
-    });
-    this.clusterRole = new ClusterRoleV1(this, 'ClusterRole', {
-      metadata,
-      rule: [
+    const identity = clusterIdentity(this, {
+      name: NETWORK_POLICY_AGENT,
+      namespace: NAMESPACE,
+      rules: [
         { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['list', 'watch'] },
         { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['list', 'watch'] },
       ],
+      labels,
     });
-    this.clusterRoleBinding = new ClusterRoleBindingV1(this, 'ClusterRoleBinding', {
-      metadata,
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRole.metadata.name },
-      subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: NAMESPACE }],
-    });
+    this.serviceAccount = identity.account;
+    this.clusterRole = identity.role;
+    this.clusterRoleBinding = identity.binding;
     const podLabels = { app: NETWORK_POLICY_AGENT };
     this.daemonSet = new DaemonSetV1(this, 'DaemonSet', {
       metadata: { ...metadata, namespace: NAMESPACE },
