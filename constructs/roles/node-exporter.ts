@@ -22,6 +22,15 @@ export const NODE_EXPORTER_DEFAULTS = '/etc/default/prometheus-node-exporter';
 /** Orders the package's unit after the network is configured. */
 export const NODE_EXPORTER_DROP_IN = '/etc/systemd/system/prometheus-node-exporter.service.d/60-regionkit.conf';
 
+/**
+ * Keeps `openipmi` off the host. The package's Recommends chain pulls it in (Debian 12:
+ * prometheus-node-exporter → prometheus-node-exporter-collectors → ipmitool → openipmi), and its service fails
+ * on every boot of a VM, which has no IPMI device. Pin-Priority -1 leaves the Recommends unsatisfied, which apt
+ * accepts; ipmitool itself stays (the collectors' ipmitool script finds no sensors and writes nothing).
+ * @see apt_preferences(5); `apt-cache show` of those packages in bookworm (docs: constructs/roles/docs/node-exporter.md)
+ */
+export const NODE_EXPORTER_APT_PREFERENCES = '/etc/apt/preferences.d/regionkit-node-exporter.pref';
+
 /** Collector flags, each a single word without quotes, backslashes or spaces (systemd splits `$ARGS`). */
 export const NODE_EXPORTER_FLAGS: readonly string[] = [
   // state of every unit: a failed dnsmasq, docker or zookeeper is an alert, not a mystery
@@ -50,6 +59,18 @@ export class NodeExporter extends HostRole {
 
   public configure(ctx: HostContext, config: CloudConfig): void {
     const args = [`--web.listen-address=${ctx.host.privateIp}:${this.port}`, ...NODE_EXPORTER_FLAGS];
+    // Written before cloud-init installs packages (write_files runs in its init stage, packages in final).
+    config.addFile({
+      path: NODE_EXPORTER_APT_PREFERENCES,
+      content: [
+        'Explanation: regionkit node-exporter role: openipmi comes in through Recommends',
+        'Explanation: (collectors -> ipmitool) and its service fails on a VM without an IPMI device',
+        'Package: openipmi',
+        'Pin: version *',
+        'Pin-Priority: -1',
+        '',
+      ].join('\n'),
+    });
     config.addPackages('prometheus-node-exporter');
     config.addFile({
       path: NODE_EXPORTER_DEFAULTS,

@@ -5,7 +5,11 @@
 # NoCloud seed, a generated locale, and the packages the rendered cloud-configs install, so first boot
 # downloads nothing big.
 #
-#   build-image.sh <bookworm|trixie> [role package...]
+#   build-image.sh [--apt-preferences <dir>] <bookworm|trixie> [role package...]
+#
+# --apt-preferences: apt_preferences(5) files the hosts' user data writes to /etc/apt/preferences.d. They are
+# copied there before the role packages install, as on a real first boot (write_files before packages), so a
+# package the hosts pin away (Pin-Priority -1) is not in the image either.
 #
 # Prints the path of the qcow2 image on stdout. The image is cached under
 # ${REGIONKIT_BOOT_DIR:-~/.cache/regionkit/boot}/images, keyed by this script's text, the suite and the sorted
@@ -22,7 +26,12 @@
 # which is replaced by an empty file before the image is closed.
 set -euo pipefail
 
-suite="${1:?usage: build-image.sh <bookworm|trixie> [package...]}"
+prefs_dir=""
+if [ "${1:-}" = --apt-preferences ]; then
+  prefs_dir="${2:?--apt-preferences needs a directory}"
+  shift 2
+fi
+suite="${1:?usage: build-image.sh [--apt-preferences <dir>] <bookworm|trixie> [package...]}"
 shift
 case "$suite" in bookworm | trixie) ;; *) echo "build-image: unsupported suite $suite" >&2; exit 2 ;; esac
 mapfile -t role_packages < <(printf '%s\n' "$@" | sed '/^$/d' | sort -u)
@@ -34,7 +43,14 @@ baked=("$here/guest/regionkit-boot-report-launch" "$here/guest/regionkit-boot-re
   "$here/guest/regionkit-boot-test-package-units" "$here/guest/regionkit-boot-test-package-units.service"
   "$here/guest/glusterd-boot-test-timeout.conf" "$here/guest/regionkit-secrets-boot-test-deadline.conf"
   "$here/guest/regionkit-kubernetes-packages-boot-test-tries.conf")
-key="$({ cat "$0" "${baked[@]}"; echo "$suite"; printf '%s\n' "${role_packages[@]}"; } | sha256sum | cut -c1-16)"
+prefs=()
+if [ -n "$prefs_dir" ]; then mapfile -t prefs < <(find "$prefs_dir" -maxdepth 1 -type f | sort); fi
+key="$({
+  cat "$0" "${baked[@]}"
+  echo "$suite"
+  printf '%s\n' "${role_packages[@]}"
+  for f in "${prefs[@]}"; do basename "$f"; cat "$f"; done
+} | sha256sum | cut -c1-16)"
 out="$dir/images/debian-$suite-$key.qcow2"
 if [ -f "$out" ]; then
   echo "$out"
@@ -125,6 +141,8 @@ if [ ! -f "$base_tar" ]; then
   tar -C "$root" --one-file-system -cpf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"
 fi
 
+# The hosts' apt preferences first, as write_files puts them there before cloud-init installs packages.
+for f in "${prefs[@]}"; do install -m 0644 "$f" "$root/etc/apt/preferences.d/$(basename "$f")"; done
 # Role packages as cloud-init installs them (apt-get install with recommends), those the suite has.
 present=()
 missing=()

@@ -59,6 +59,26 @@ describe('expected not active for want of a secret store: exactly the fetch and 
   });
 });
 
+/**
+ * The apt_preferences(5) files the hosts' user data writes, by file name; one content per name, or the image
+ * could not stand for every host.
+ */
+function aptPreferencesOf(hosts: readonly BootHost[]): Map<string, string> {
+  const prefs = new Map<string, string>();
+  for (const h of hosts) {
+    const doc = parse(PREPARED.get(h.name)!.userData) as { write_files?: { path: string; content?: string }[] };
+    for (const f of doc.write_files ?? []) {
+      if (!f.path.startsWith(APT_PREFERENCES_D)) continue;
+      const name = f.path.slice(APT_PREFERENCES_D.length);
+      const seen = prefs.get(name);
+      if (seen !== undefined && seen !== f.content) throw new Error(`${h.name}: ${f.path} differs between hosts`);
+      prefs.set(name, f.content ?? '');
+    }
+  }
+  return prefs;
+}
+const APT_PREFERENCES_D = '/etc/apt/preferences.d/';
+
 const ENABLED = process.env.REGIONKIT_BOOT === '1';
 if (!ENABLED) {
   process.stderr.write(
@@ -184,7 +204,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
           ),
         ),
       ];
-      const image = await ensureImage(suite, packages);
+      const image = await ensureImage(suite, packages, aptPreferencesOf(ALL_HOSTS.filter((h) => h.suite === suite)));
       images.set(suite, image.path);
       timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.how}; load ${loadAverage()})`);
       log(timings.at(-1)!);

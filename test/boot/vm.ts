@@ -11,7 +11,16 @@
  * followed by a new QEMU process on the same disks.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,27 +78,38 @@ export async function canBuildAsRoot(): Promise<boolean> {
 /**
  * Builds or finds the cached image of `suite` holding `packages`; resolves with its path, build time and how
  * it was made: `cached` (image found), `from-base` (cached debootstrap and base set), `cold` (debootstrap).
+ * `aptPreferences` (file name in /etc/apt/preferences.d → content, as the hosts' user data writes them) are in
+ * place before the packages install, as on a real first boot, where write_files runs before cloud-init's
+ * package step: a pin that keeps a package off a host keeps it out of the image too.
  */
 export async function ensureImage(
   suite: DebianSuite,
   packages: readonly string[],
+  aptPreferences: ReadonlyMap<string, string> = new Map(),
 ): Promise<{ path: string; seconds: number; cached: boolean; how: 'cached' | 'from-base' | 'cold' }> {
   const started = Date.now();
-  const script = [path.join(HERE, 'build-image.sh'), suite, ...packages];
+  const prefDir = path.join(bootDir(), 'apt-preferences', `${process.pid}-${suite}`);
+  mkdirSync(prefDir, { recursive: true });
+  for (const [name, content] of aptPreferences) writeFileSync(path.join(prefDir, name), content);
+  const script = [path.join(HERE, 'build-image.sh'), '--apt-preferences', prefDir, suite, ...packages];
   // Root as .ci/install-checkers.sh gets it: directly, or through passwordless sudo (env passes the cache
   // directory, which sudo would otherwise reset with HOME).
-  const result =
-    process.getuid?.() === 0
-      ? await execa('bash', script, { env: { REGIONKIT_BOOT_DIR: bootDir() }, stderr: 'pipe' })
-      : await execa('sudo', ['-n', 'env', `REGIONKIT_BOOT_DIR=${bootDir()}`, 'bash', ...script], { stderr: 'pipe' });
-  const seconds = (Date.now() - started) / 1000;
-  // build-image.sh logs nothing for a cached image, "debootstrap" for a cold build, "base from" otherwise.
-  const how = result.stderr.includes('debootstrap')
-    ? 'cold'
-    : result.stderr.includes('base from')
-      ? 'from-base'
-      : 'cached';
-  return { path: result.stdout.trim(), seconds, cached: how === 'cached', how };
+  try {
+    const result =
+      process.getuid?.() === 0
+        ? await execa('bash', script, { env: { REGIONKIT_BOOT_DIR: bootDir() }, stderr: 'pipe' })
+        : await execa('sudo', ['-n', 'env', `REGIONKIT_BOOT_DIR=${bootDir()}`, 'bash', ...script], { stderr: 'pipe' });
+    const seconds = (Date.now() - started) / 1000;
+    // build-image.sh logs nothing for a cached image, "debootstrap" for a cold build, "base from" otherwise.
+    const how = result.stderr.includes('debootstrap')
+      ? 'cold'
+      : result.stderr.includes('base from')
+        ? 'from-base'
+        : 'cached';
+    return { path: result.stdout.trim(), seconds, cached: how === 'cached', how };
+  } finally {
+    rmSync(prefDir, { recursive: true, force: true });
+  }
 }
 
 /** A private L2 switch between VMs: a `vde_switch` child process and its socket directory. */

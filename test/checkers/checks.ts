@@ -235,6 +235,22 @@ export async function checkAptConf(content: string): Promise<string> {
   return fail(ok, output);
 }
 
+/**
+ * apt's own parser on an apt_preferences(5) file: `apt-cache policy` with the file as the only preferences part
+ * exits non-zero on a record without `Package:` or without a priority.
+ */
+export async function checkAptPreferences(content: string): Promise<string> {
+  const file = await tempFile('regionkit.pref', content);
+  const { ok, output } = await runChecker('apt-cache', [
+    '-o',
+    `Dir::Etc::PreferencesParts=${path.dirname(file)}`,
+    '-o',
+    'Dir::Etc::Preferences=/dev/null',
+    'policy',
+  ]);
+  return fail(ok && !/^E: /m.test(output), output);
+}
+
 /** Every key of a sysctl.d file must be a kernel parameter `sysctl` can read on this (Linux) runner. */
 export async function checkSysctl(content: string): Promise<string> {
   const problems: string[] = [];

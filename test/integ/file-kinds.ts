@@ -98,6 +98,7 @@ export const FILE_KINDS = {
     checkedBy: 'keepalived -t, with the interface filled in as the boot script does',
   },
   apt: { match: (f) => f.path.startsWith('/etc/apt/apt.conf.d/'), checkedBy: 'apt-config dump' },
+  'apt-preferences': { match: (f) => f.path.startsWith('/etc/apt/preferences.d/'), checkedBy: 'apt-cache policy' },
   sysctl: { match: (f) => f.path.startsWith('/etc/sysctl.d/'), checkedBy: 'sysctl -n <key>' },
   'docker-daemon': {
     match: (f) => f.path === '/etc/docker/daemon.json',

@@ -14,6 +14,7 @@ import { RegionStack } from '../../stacks/region-stack.js';
 import { hostArtifacts, type HostArtifacts } from '../checkers/artifacts.js';
 import {
   checkAptConf,
+  checkAptPreferences,
   checkChrony,
   checkCloudConfig,
   checkDaemonJson,
@@ -181,6 +182,10 @@ describe('example hosts', () => {
 
   testWith('apt-config', 'every apt configuration file parses with apt-config', async () => {
     expect(await problemsOf(filesOf('apt'), (f) => checkAptConf(f.content))).toEqual([]);
+  });
+
+  testWith('apt-cache', 'every apt preferences file parses with apt-cache policy', async () => {
+    expect(await problemsOf(filesOf('apt-preferences'), (f) => checkAptPreferences(f.content))).toEqual([]);
   });
 
   testWith('sysctl', 'every sysctl setting names a kernel parameter', async () => {

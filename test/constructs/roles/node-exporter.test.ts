@@ -3,12 +3,13 @@ import { parse } from 'yaml';
 
 import { Apt } from '../../../constructs/roles/apt.js';
 import {
+  NODE_EXPORTER_APT_PREFERENCES,
   NODE_EXPORTER_DEFAULTS,
   NODE_EXPORTER_DROP_IN,
   NODE_EXPORTER_FLAGS,
   NodeExporter,
 } from '../../../constructs/roles/node-exporter.js';
-import { checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
+import { checkAptPreferences, checkCloudConfig, checkShell, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
 import { fileOf, renderRoles, roleFixture } from '../../role-helpers.js';
 
@@ -138,6 +139,15 @@ describe('NodeExporter', () => {
             Unattended-Upgrade::Remove-Unused-Dependencies "true";
           owner: root:root
           permissions: "0644"
+        - path: /etc/apt/preferences.d/regionkit-node-exporter.pref
+          content: |
+            Explanation: regionkit node-exporter role: openipmi comes in through Recommends
+            Explanation: (collectors -> ipmitool) and its service fails on a VM without an IPMI device
+            Package: openipmi
+            Pin: version *
+            Pin-Priority: -1
+          owner: root:root
+          permissions: "0644"
         - path: /etc/default/prometheus-node-exporter
           content: |
             # shellcheck shell=sh disable=SC2034
@@ -241,6 +251,27 @@ describe('NodeExporter', () => {
     expect(() => new NodeExporter(f.stack, 'NodeExporter', { port })).toThrow(
       `test/NodeExporter: port Prometheus scrapes must be an integer between 1 and 65535, got ${port}`,
     );
+  });
+
+  test('pins openipmi away: Recommends would install it, and its service fails on every VM boot', () => {
+    const records = fileOf(render()[0]!, NODE_EXPORTER_APT_PREFERENCES)
+      .content.split(/\n\s*\n/)
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatch(/^Package: openipmi$/m);
+    expect(records[0]).toMatch(/^Pin: version \*$/m);
+    expect(records[0]).toMatch(/^Pin-Priority: -1$/m);
+    // apt reads only .pref files (or none with a dot) from preferences.d
+    expect(NODE_EXPORTER_APT_PREFERENCES).toMatch(/^\/etc\/apt\/preferences\.d\/[a-z0-9-]+\.pref$/);
+  });
+
+  testWith('apt-cache', 'apt parses the preferences file', async () => {
+    expect(await checkAptPreferences(fileOf(render()[0]!, NODE_EXPORTER_APT_PREFERENCES).content)).toBe('');
+  });
+
+  testWith('apt-cache', 'apt rejects a record without a priority (the checker can fail)', async () => {
+    expect(await checkAptPreferences('Package: openipmi\nPin: version *\n')).not.toBe('');
   });
 
   testWith('shellcheck', 'the package defaults file passes shellcheck', async () => {
