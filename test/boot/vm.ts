@@ -167,7 +167,11 @@ export interface VmOptions {
   readonly runDir: string;
   /** @default 1536 */
   readonly memoryMiB?: number;
-  /** Per boot. @default 40 min, or REGIONKIT_BOOT_TIMEOUT_MIN */
+  /**
+   * Per boot, until its report. About twice the longest boot measured with two free cores (the worker's
+   * first boot with its cgroup v1 reboot, 766 s): a stuck boot must not hold CI for long.
+   * @default 25 min, or REGIONKIT_BOOT_TIMEOUT_MIN
+   */
   readonly timeoutMs?: number;
   /** Progress lines. */
   readonly log?: (line: string) => void;
@@ -178,7 +182,7 @@ export async function bootTwice(host: BootHost, opts: VmOptions): Promise<VmResu
   const dir = path.join(opts.runDir, host.name);
   mkdirSync(dir, { recursive: true });
   const log = opts.log ?? (() => undefined);
-  const timeoutMs = opts.timeoutMs ?? Number(process.env.REGIONKIT_BOOT_TIMEOUT_MIN ?? 40) * 60_000;
+  const timeoutMs = opts.timeoutMs ?? Number(process.env.REGIONKIT_BOOT_TIMEOUT_MIN ?? 25) * 60_000;
   const disk = path.join(dir, 'root.qcow2');
   await execa('qemu-img', [
     'create',
