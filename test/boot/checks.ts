@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 
 import { parse } from 'yaml';
 
+import { dataDiskMountPoint } from '../../constructs/roles/data-disk.js';
+
 import {
   BASE_LISTENERS,
   HOST_LOCAL_LISTENERS,
   BIND_ADDRESS,
   CGROUP_V1_ROLES,
-  DATA_DISK_MOUNTS,
   EXPECTED_FAILURES,
   EXPECTED_NOT_ACTIVE,
   hostExpectedNotActive,
@@ -164,19 +165,22 @@ export function portProblems(host: BootHost, r: Report): string[] {
   return problems;
 }
 
-/** Data disks mounted where the host's roles declare (DATA_DISK_MOUNTS), on a disk other than the root's. */
+/**
+ * Every data disk of the host's group mounted where the data-disk units put it (`/srv/data<i>`,
+ * `dataDiskMountPoint`), as ext4, from a disk other than the root's. The roles' state directories are on the
+ * first one (`dataDirPath`), so a missing mount means a daemon with no place for its state.
+ */
 export function mountProblems(host: BootHost, r: Report): string[] {
   const root = r.mounts.find((m) => m.target === '/')?.source;
+  const disk = (device: string) => device.replace(/p?\d+$/, '');
   const problems: string[] = [];
-  for (const role of host.roles) {
-    for (const target of DATA_DISK_MOUNTS[role.name] ?? []) {
-      const m = r.mounts.find((x) => x.target === target);
-      if (!m) problems.push(`${role.name}: data disk is not mounted at ${target}`);
-      else if (root && m.source.replace(/\d+$/, '') === root.replace(/\d+$/, '')) {
-        problems.push(`${role.name}: ${target} is on the root disk (${m.source})`);
-      }
-    }
-  }
+  host.dataDisksGiB.forEach((sizeGiB, i) => {
+    const target = dataDiskMountPoint(i);
+    const m = r.mounts.find((x) => x.target === target);
+    if (!m) problems.push(`data disk ${i + 1} (${sizeGiB} GiB) is not mounted at ${target}`);
+    else if (root && disk(m.source) === disk(root)) problems.push(`${target} is on the root disk (${m.source})`);
+    else if (m.fstype !== 'ext4') problems.push(`${target} is ${m.fstype}, not ext4 (${m.source})`);
+  });
   return problems;
 }
 

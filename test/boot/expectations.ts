@@ -150,12 +150,6 @@ export const BASE_LISTENERS: readonly { protocol: 'tcp' | 'udp'; port: number; w
 ];
 
 /**
- * Mount points of data disks per role, checked with findmnt. Empty until roles declare their data disks
- * (issue 7, "What to build" 1): add `role: ['/var/lib/…']` entries as they do.
- */
-export const DATA_DISK_MOUNTS: Readonly<Record<string, readonly string[]>> = {};
-
-/**
  * Units of the host itself (not of a role) expected not to be active: the secret fetch, on every host whose
  * roles reference a secret (SECRETS_BY_ROLE), for want of a secret store.
  */

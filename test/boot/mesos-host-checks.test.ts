@@ -8,7 +8,7 @@
  */
 import { expect, test } from 'vitest';
 
-import { expectedNotActive, portProblems, unitProblems } from './checks.js';
+import { expectedNotActive, mountProblems, portProblems, unitProblems } from './checks.js';
 import { exampleHosts } from './hosts.js';
 import { parseReport } from './report.js';
 
@@ -71,4 +71,17 @@ test('a unit expected not to run here that restarts (Restart=always) may be caug
     unitProblems(WORKER, units(restarts), []).filter((p) => p.startsWith('unit cadvisor.service is active'));
   expect(about(6)).toEqual([]);
   expect(about(0)).toHaveLength(1);
+});
+
+test('a control host needs its data disk mounted at /srv/data1, ext4, off the root disk; a worker has none to check', () => {
+  const control = HOSTS.find((h) => h.name === 'example-openstack-control-1')!;
+  expect(control.dataDisksGiB).toEqual([100]);
+  expect(WORKER.dataDisksGiB).toEqual([]);
+  const mounts = (...rows: string[]) =>
+    mountProblems(control, parseReport(['### mounts', '/ /dev/vda1 ext4', ...rows].join('\n')));
+  expect(mounts('/srv/data1 /dev/vdb ext4')).toEqual([]);
+  expect(mounts()).toEqual(['data disk 1 (100 GiB) is not mounted at /srv/data1']);
+  expect(mounts('/srv/data1 /dev/vda2 ext4')).toEqual(['/srv/data1 is on the root disk (/dev/vda2)']);
+  expect(mounts('/srv/data1 /dev/vdb xfs')).toEqual(['/srv/data1 is xfs, not ext4 (/dev/vdb)']);
+  expect(mountProblems(WORKER, parseReport('### mounts\n/ /dev/vda1 ext4'))).toEqual([]);
 });
