@@ -16,7 +16,7 @@ import { checkPattern, checkPinnedImage, checkRange } from '../../lib/validate.j
 
 import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
 import { MESOS_PRINCIPALS, MesosCredentials, type MesosPrincipal } from './mesos-credentials.js';
-import { checkZkUrl, quorumOf } from './zookeeper.js';
+import { checkZkUrl, quorumOf, zkUrlWithCredentials } from './zookeeper.js';
 
 export interface MesosMasterProps {
   /**
@@ -45,6 +45,16 @@ export interface MesosMasterProps {
 export const MESOS_CREDENTIALS_FILE = '/etc/mesos/credentials';
 /** The principals listed in {@link MESOS_CREDENTIALS_FILE}. */
 export const MESOS_MASTER_PRINCIPALS: readonly MesosPrincipal[] = ['agent', 'chronos', 'marathon', 'operator'];
+
+/**
+ * The masters' ZooKeeper URL with the digest user `mesos` and its password (`zk://mesos:<password>@hosts/mesos`),
+ * a secret template read through `--zk=file://` (stout's `SecurePathOrValue` reads the file and prints only
+ * its path in the flags: apache/mesos 1.7.1 3rdparty/stout/include/stout/flags/parse.hpp, flag.hpp). With
+ * credentials the masters create their znodes (leader election, `log_replicas`) with
+ * `EVERYONE_READ_CREATOR_ALL` (src/zookeeper/group.cpp, src/zookeeper/authentication.cpp): readers without
+ * credentials (agents, Marathon's and Chronos' `--master`, Mesos-DNS) still read, only `mesos` may change.
+ */
+export const MESOS_MASTER_ZK_FILE = '/etc/mesos/zk';
 
 /** Container (and systemd unit) name. Not `mesos-…`: an agent on the same host removes such containers. */
 export const MESOS_MASTER_CONTAINER = 'mesos_master';
@@ -92,10 +102,10 @@ export class MesosMaster extends HostRole {
     checkRange(this, 'port', port, 1024, 65535);
   }
 
-  /** Every principal's password: the masters check them all. */
+  /** Every principal's password (the masters check them all) and their own ZooKeeper password. */
   public groupSecrets(group: RoleGroup): RoleSecret[] {
     const credentials = MesosCredentials.of(group.scope);
-    return MESOS_MASTER_PRINCIPALS.map((p) => credentials.secret(p));
+    return [...MESOS_MASTER_PRINCIPALS.map((p) => credentials.secret(p)), credentials.secret('zkMesos')];
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
@@ -119,6 +129,12 @@ export class MesosMaster extends HostRole {
       content: `${JSON.stringify(credentials, null, 2)}\n`,
       permissions: '0600',
     });
+    const zkUser = MESOS_PRINCIPALS.zkMesos;
+    config.addFile({
+      path: MESOS_MASTER_ZK_FILE,
+      content: zkUrlWithCredentials(this.zk, zkUser.principal, secretRef(zkUser.secret)),
+      permissions: '0600',
+    });
     config.addSystemdUnit({
       name: `${MESOS_MASTER_CONTAINER}.service`,
       content: containerService({
@@ -133,10 +149,13 @@ export class MesosMaster extends HostRole {
           // the file itself: its tmpfs target is not in the container otherwise (Docker resolves the symlink)
           '--volume',
           `${MESOS_CREDENTIALS_FILE}:${MESOS_CREDENTIALS_FILE}:ro`,
+          '--volume',
+          `${MESOS_MASTER_ZK_FILE}:${MESOS_MASTER_ZK_FILE}:ro`,
         ],
         // Flags, not MESOS_* variables: the image's CMD is `--registry=in_memory`, and any arguments replace it.
         args: [
-          `--zk=${this.zk}`,
+          // the URL with the password, from the file: never on the command line (`ps`, `docker inspect`)
+          `--zk=file://${MESOS_MASTER_ZK_FILE}`,
           `--quorum=${this.quorum}`,
           `--cluster=${this.clusterName}`,
           '--registry=replicated_log',

@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 
 import { Apt } from '../../../constructs/roles/apt.js';
-import { quorumOf, ZOO_CFG, ZOO_MYID, ZooKeeper, zkUrl } from '../../../constructs/roles/zookeeper.js';
+import {
+  quorumOf,
+  ZOO_CFG,
+  ZOO_MYID,
+  ZooKeeper,
+  zkUrl,
+  zkUrlWithCredentials,
+} from '../../../constructs/roles/zookeeper.js';
 import { testWith } from '../../checkers/tools.js';
 import { runEnsemble, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
 import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
@@ -77,6 +84,28 @@ describe('ZooKeeper', () => {
     other.addRole(new Apt(f.stack, 'Apt2'));
     other.addRole(zk);
     expect(() => renderAll(other)).toThrow('test/ZooKeeper: test-other-1 is not a member of the ensemble');
+  });
+});
+
+describe('zkUrlWithCredentials', () => {
+  test('puts user:password@ before the hosts (Mesos 1.7.1 url.hpp, Marathon v1.8.244 ZkUrlPattern)', () => {
+    expect(zkUrlWithCredentials('zk://10.0.0.16:2181,10.0.16.16:2181/mesos', 'mesos', 'p4ss')).toBe(
+      'zk://mesos:p4ss@10.0.0.16:2181,10.0.16.16:2181/mesos',
+    );
+  });
+
+  test('fails on a URL that is not zk://host:port/path', () => {
+    expect(() => zkUrlWithCredentials('zk://10.0.0.16:2181', 'mesos', 'p')).toThrow(
+      'zkUrlWithCredentials: url must be a zk://host:port[,host:port...]/path URL, got zk://10.0.0.16:2181',
+    );
+  });
+
+  test.each([
+    ['user', 'me:sos', 'p', 'user must be letters, digits or "_", got "me:sos"'],
+    ['password', 'mesos', 'p@ss', 'password must be letters, digits or "_"'],
+  ])('fails on a %s with a separator, without showing a password', (_, user, password, message) => {
+    expect(() => zkUrlWithCredentials('zk://h:2181/mesos', user, password)).toThrow(message);
+    expect(() => zkUrlWithCredentials('zk://h:2181/mesos', user, password)).not.toThrow('p@ss');
   });
 });
 
