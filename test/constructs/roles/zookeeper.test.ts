@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, test } from 'vitest';
 
+
 import { Apt } from '../../../constructs/roles/apt.js';
+import { Docker } from '../../../constructs/roles/docker.js';
+import { MARATHON_ZK_ENV_FILE, Marathon } from '../../../constructs/roles/marathon.js';
+import { MESOS_MASTER_ZK_FILE, MesosMaster } from '../../../constructs/roles/mesos-master.js';
 import {
   quorumOf,
   ZOO_CFG,
@@ -10,8 +16,8 @@ import {
   zkUrlWithCredentials,
 } from '../../../constructs/roles/zookeeper.js';
 import { testWith } from '../../checkers/tools.js';
-import { runEnsemble, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { runEnsemble, startStandalone, ZK_CLI, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
+import { clusterFixture, fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 function ensemble(count = 3) {
   const f = roleFixture();
@@ -119,6 +125,151 @@ describe('a real ZooKeeper ensemble from the rendered zoo.cfg and myid files', (
         docs.map((d) => ({ zooCfg: fileOf(d, ZOO_CFG).content, myid: fileOf(d, ZOO_MYID).content })),
       );
       expect(modes.sort()).toEqual(['follower', 'follower', 'leader']);
+    },
+    120_000,
+  );
+});
+
+/** The digest user in a rendered `zk://user:<secret reference>@…` URL, and the secret's name. */
+function credentialOf(text: string): { user: string; secret: string } {
+  const m = /zk:\/\/([A-Za-z0-9_]+):__REGIONKIT_SECRET_([a-z0-9_]+)__@/.exec(text);
+  if (!m) throw new Error(`no zk://user:<secret>@ URL in ${text}`);
+  return { user: m[1]!, secret: m[2]! };
+}
+
+/** The users the masters' and Marathon's rendered files authenticate as. */
+function renderedUsers() {
+  const f = clusterFixture({ bastion: true });
+  const g = f.control;
+  const roles = [
+    new Apt(f.stack, 'Apt'),
+    new Docker(f.stack, 'Docker'),
+    new MesosMaster(f.stack, 'MesosMaster', {
+      image: 'docker.io/mesosphere/mesos-master:1.7.1',
+      zk: zkUrl(g.hosts, 'mesos'),
+      quorum: 2,
+      clusterName: 'test',
+    }),
+    new Marathon(f.stack, 'Marathon', {
+      image: 'docker.io/mesosphere/marathon:v1.8.244',
+      master: zkUrl(g.hosts, 'mesos'),
+      zk: zkUrl(g.hosts, 'marathon'),
+    }),
+  ];
+  for (const r of roles) g.addRole(r);
+  const doc = renderAll(g)[0]!;
+  return {
+    mesos: credentialOf(fileOf(doc, MESOS_MASTER_ZK_FILE).content),
+    marathon: credentialOf(fileOf(doc, MARATHON_ZK_ENV_FILE).content),
+  };
+}
+
+/**
+ * The ACLs the daemons set, on the ZooKeeper the control hosts run (Debian's package; here the checkers'
+ * copy): `EVERYONE_READ_CREATOR_ALL` is `{READ, world:anyone}` + `{ALL, auth ids}` (apache/mesos 1.7.1
+ * src/zookeeper/authentication.cpp), Marathon's `CREATOR_ALL_ACL` is `{ALL, auth ids}` (ZooDefs.Ids).
+ */
+describe('digest ACLs on a real ZooKeeper server', () => {
+  testWith(
+    ZK_CLI,
+    "readers without credentials still read /mesos and get NODEEXISTS for Mesos's create; nothing else",
+    async () => {
+      const users = renderedUsers();
+      expect(users).toEqual({
+        mesos: { user: 'mesos', secret: 'zk_mesos_password' },
+        marathon: { user: 'marathon', secret: 'zk_marathon_password' },
+      });
+      const zk = await startStandalone();
+      try {
+        expect(
+          await zk.cli([
+            `addauth digest ${users.mesos.user}:pw1`,
+            'create /mesos "" world:anyone:r,auth::cdrwa',
+            'create /mesos/log_replicas "" world:anyone:r,auth::cdrwa',
+          ]),
+        ).toBe('Created /mesos\nCreated /mesos/log_replicas');
+        expect(await zk.cli([`addauth digest ${users.marathon.user}:pw2`, 'create /marathon "" auth::cdrwa'])).toBe(
+          'Created /marathon',
+        );
+        // an agent's detector (group.cpp creates the path first), Mesos-DNS (reads only), anyone else
+        expect(
+          await zk.cli([
+            'ls /mesos',
+            'create /mesos',
+            'set /mesos x',
+            'create /mesos/x',
+            'delete /mesos/log_replicas',
+            'ls /marathon',
+          ]),
+        ).toBe(
+          [
+            '[log_replicas]',
+            'Node already exists: /mesos',
+            'Insufficient permission : /mesos',
+            'Insufficient permission : /mesos/x',
+            'Insufficient permission : /mesos/log_replicas',
+            'Insufficient permission : /marathon',
+          ].join('\n'),
+        );
+      } finally {
+        zk.stop();
+      }
+    },
+    120_000,
+  );
+
+  testWith(
+    ZK_CLI,
+    "the zookeeper page's setAcl sessions close a tree made before the ACLs",
+    async () => {
+      const page = readFileSync(new URL('../../../constructs/roles/docs/zookeeper.md', import.meta.url), 'utf8');
+      const block = /### A region that already has znodes[\s\S]*?```\n([\s\S]*?)```/.exec(page)?.[1];
+      expect(block).toBeDefined();
+      const sessions = block!
+        .trim()
+        .split(/\n\s*\n/)
+        .map((s) => s.split('\n').filter((l) => !l.includes('zkCli.sh') && l.trim() !== 'quit'));
+      expect(sessions).toHaveLength(2);
+      const zk = await startStandalone();
+      try {
+        await zk.cli([
+          'create /mesos',
+          'create /mesos/log_replicas',
+          'create /mesos/log_replicas/x',
+          'create /marathon',
+          'create /marathon/state',
+          'create /marathon/leader-curator',
+        ]);
+        for (const lines of sessions) {
+          const out = await zk.cli(
+            lines.map((l) => l.replace('<zk_mesos_password>', 'pw1').replace('<zk_marathon_password>', 'pw2')),
+          );
+          expect(out).not.toMatch(/Insufficient|does not have the form|Exception/);
+        }
+        expect(
+          await zk.cli([
+            'set /mesos/log_replicas/x y',
+            'ls /mesos/log_replicas',
+            'ls /marathon/state',
+            'ls /marathon/leader-curator',
+          ]),
+        ).toBe(
+          [
+            'Insufficient permission : /mesos/log_replicas/x',
+            '[x]',
+            'Insufficient permission : /marathon/state',
+            '[]',
+          ].join('\n'),
+        );
+        expect(await zk.cli(['addauth digest mesos:pw1', 'create /mesos/log_replicas/y', 'ls /marathon/state'])).toBe(
+          'Created /mesos/log_replicas/y\nInsufficient permission : /marathon/state',
+        );
+        expect(await zk.cli(['addauth digest marathon:pw2', 'create /marathon/state/z'])).toBe(
+          'Created /marathon/state/z',
+        );
+      } finally {
+        zk.stop();
+      }
     },
     120_000,
   );
