@@ -35,6 +35,8 @@ export const ZOO_MYID = '/etc/zookeeper/conf/myid';
 /** On the group's first data disk. */
 export const ZOO_DATA_DIR = dataDirPath('zookeeper');
 export const ZOOKEEPER_UNIT = 'zookeeper.service';
+/** ZooKeeper's command-line client, from Debian's `zookeeper` package (`dpkg -L zookeeper`, 3.8.0-11+deb12u2). */
+export const ZK_CLI_PATH = '/usr/share/zookeeper/bin/zkCli.sh';
 const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
 

@@ -34,6 +34,8 @@ export const EXPECTED_NOT_ACTIVE: Readonly<Record<string, readonly { unit: strin
   'mesos-master': [
     { unit: 'mesos_master.service', reason: 'image' },
     { unit: 'mesos_master.service', reason: 'secrets' },
+    // reads the masters' ZooKeeper URL (/etc/mesos/zk)
+    { unit: 'regionkit-mesos-zk-acl.service', reason: 'secrets' },
   ],
   marathon: [
     { unit: 'marathon.service', reason: 'image' },

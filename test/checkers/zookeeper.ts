@@ -93,7 +93,7 @@ export const ZK_CLI = '/usr/share/zookeeper/bin/zkCli.sh';
  */
 export async function startStandalone(
   timeoutMs = 60_000,
-): Promise<{ cli: (lines: readonly string[]) => Promise<string>; stop: () => void }> {
+): Promise<{ port: number; cli: (lines: readonly string[]) => Promise<string>; stop: () => void }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-zk-'));
   await mkdir(path.join(dir, 'data'));
@@ -137,5 +137,5 @@ export async function startStandalone(
       );
       client.stdin.end([...lines, 'quit', ''].join('\n'));
     });
-  return { cli, stop };
+  return { port, cli, stop };
 }

@@ -6,6 +6,8 @@ import { Docker } from '../../../constructs/roles/docker.js';
 import {
   MESOS_MASTER_CONTAINER,
   MESOS_MASTER_ZK_FILE,
+  MESOS_ZK_ACL_SCRIPT,
+  MESOS_ZK_ACL_UNIT,
   MesosMaster,
   type MesosMasterProps,
 } from '../../../constructs/roles/mesos-master.js';
@@ -84,6 +86,20 @@ describe('MesosMaster', () => {
     expect(file.permissions).toBe('0600');
     const fetched = Object.keys((JSON.parse(fileOf(doc, SECRETS_CONFIG).content) as { secrets: object }).secrets);
     expect(fetched).toContain('zk_mesos_password');
+  });
+
+  test("a oneshot gives /mesos the masters' ACL after the secret fetch where zkCli is installed (real run: zookeeper test)", () => {
+    const doc = renderAll(control().group)[0]!;
+    const unit = fileOf(doc, `/etc/systemd/system/${MESOS_ZK_ACL_UNIT}`).content;
+    expect(unit).toContain(`ExecStart=${MESOS_ZK_ACL_SCRIPT}\n`);
+    expect(unit).toContain('ConditionPathExists=/usr/share/zookeeper/bin/zkCli.sh\n');
+    expect(fileOf(doc, `/etc/systemd/system/${MESOS_ZK_ACL_UNIT}.d/10-regionkit-secrets.conf`).content).toContain(
+      'Requires=regionkit-secrets.service',
+    );
+    const script = fileOf(doc, MESOS_ZK_ACL_SCRIPT);
+    expect(script.permissions).toBe('0755');
+    expect(script.content).toContain(`url=$(cat ${MESOS_MASTER_ZK_FILE})`);
+    expect(secretNames(script.content)).toEqual([]);
   });
 
   test('creates the work and log directories with explicit modes before starting the unit', () => {

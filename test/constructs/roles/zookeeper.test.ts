@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
+import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-
 
 import { Apt } from '../../../constructs/roles/apt.js';
 import { Docker } from '../../../constructs/roles/docker.js';
 import { MARATHON_ZK_ENV_FILE, Marathon } from '../../../constructs/roles/marathon.js';
-import { MESOS_MASTER_ZK_FILE, MesosMaster } from '../../../constructs/roles/mesos-master.js';
+import { MESOS_MASTER_ZK_FILE, MESOS_ZK_ACL_SCRIPT, MesosMaster } from '../../../constructs/roles/mesos-master.js';
 import {
   quorumOf,
   ZOO_CFG,
@@ -159,6 +161,7 @@ function renderedUsers() {
   for (const r of roles) g.addRole(r);
   const doc = renderAll(g)[0]!;
   return {
+    aclScript: fileOf(doc, MESOS_ZK_ACL_SCRIPT).content,
     mesos: credentialOf(fileOf(doc, MESOS_MASTER_ZK_FILE).content),
     marathon: credentialOf(fileOf(doc, MARATHON_ZK_ENV_FILE).content),
   };
@@ -174,7 +177,7 @@ describe('digest ACLs on a real ZooKeeper server', () => {
     ZK_CLI,
     "readers without credentials still read /mesos and get NODEEXISTS for Mesos's create; nothing else",
     async () => {
-      const users = renderedUsers();
+      const { aclScript: _, ...users } = renderedUsers();
       expect(users).toEqual({
         mesos: { user: 'mesos', secret: 'zk_mesos_password' },
         marathon: { user: 'marathon', secret: 'zk_marathon_password' },
@@ -272,5 +275,40 @@ describe('digest ACLs on a real ZooKeeper server', () => {
       }
     },
     120_000,
+  );
+
+  testWith(
+    ZK_CLI,
+    "the masters' ACL script closes a /mesos an agent created first, and runs again without harm",
+    async () => {
+      const { aclScript } = renderedUsers();
+      const zk = await startStandalone();
+      try {
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-acl-'));
+        const urlFile = path.join(dir, 'zk');
+        // what the secret fetch renders from the template: the test's password, a loopback ensemble
+        writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${zk.port}/mesos`);
+        const script = path.join(dir, 'script');
+        expect(aclScript).toContain(MESOS_MASTER_ZK_FILE);
+        writeFileSync(script, aclScript.replaceAll(MESOS_MASTER_ZK_FILE, urlFile), { mode: 0o755 });
+        // an agent's detector reached ZooKeeper first (no credentials: OPEN_ACL_UNSAFE, group.cpp)
+        expect(await zk.cli(['create /mesos'])).toBe('Created /mesos');
+        for (let run = 0; run < 2; run++) {
+          const r = await execa('sh', [script], { reject: false, all: true });
+          expect(r.exitCode).toBe(0);
+          expect(r.all).toBe('regionkit-mesos-zk-acl: /mesos: anyone reads, mesos may change it');
+        }
+        expect(await zk.cli(['ls /mesos', 'create /mesos/x', 'setAcl /mesos world:anyone:cdrwa'])).toBe(
+          ['[]', 'Insufficient permission : /mesos/x', 'Insufficient permission : /mesos'].join('\n'),
+        );
+        expect(await zk.cli(['addauth digest mesos:pw1', 'create /mesos/x'])).toBe('Created /mesos/x');
+        // ZooKeeper gone: the script fails (its unit retries)
+        zk.stop();
+        expect((await execa('sh', [script], { reject: false })).exitCode).toBe(1);
+      } finally {
+        zk.stop();
+      }
+    },
+    180_000,
   );
 });
