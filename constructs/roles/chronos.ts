@@ -5,6 +5,11 @@
  * The image's start script takes its HTTP port from `PORT0` (it appends `--http_port $PORT0` itself) and its
  * libprocess port from `PORT1`, as if Marathon had launched it; so both are set as variables, never as flags.
  *
+ * ZooKeeper: no digest user, so Chronos' znodes (`/chronos`) stay open. v3.0.2 takes one only as `--zk_auth`
+ * on its command line (bin/start.sh passes its arguments to `java`; `ps` shows them), and even then creates
+ * `/chronos/state` and `/chronos/candidate` through Curator 2.11.0's default, world-writable ACL
+ * (`ZookeeperModule.scala`; constructs/roles/docs/zookeeper.md).
+ *
  * @see https://mesos.github.io/chronos/docs/configuration.html
  */
 import type { Construct } from 'constructs';

@@ -1,7 +1,8 @@
 /**
  * The Mesos cluster's credentials, made at apply time by the `hashicorp/random` provider: one secret per
- * principal (Marathon, Chronos, the agents, the operator), each a `random_password` of the stack, and the
- * passwords of Marathon's and Chronos' own HTTP APIs. The masters accept all Mesos principals (`--credentials`),
+ * principal (Marathon, Chronos, the agents, the operator), each a `random_password` of the stack, the
+ * passwords of Marathon's and Chronos' own HTTP APIs, and the ZooKeeper digest users of the znodes' creators
+ * (`mesos` for the masters' /mesos, `marathon` for /marathon; constructs/roles/docs/zookeeper.md). The masters accept all Mesos principals (`--credentials`),
  * each other role gets its own. Values reach hosts as secrets of their
  * group through the secret store (lib/cloudinit/secret-delivery.ts), never in user data, and live in
  * Terraform state like every generated value (docs/security.md).
@@ -43,6 +44,18 @@ export const MESOS_PRINCIPALS = {
     principal: 'operator',
     secret: 'chronos_http_password',
     description: "Chronos API user operator's password",
+  },
+  // ZooKeeper `digest` users (not Mesos principals; the user is `principal`), one per creator of a path: every
+  // creator of a path must authenticate as the same user, since the ACLs grant all rights to the creator's id
+  zkMesos: {
+    principal: 'mesos',
+    secret: 'zk_mesos_password',
+    description: 'ZooKeeper digest user mesos (the Mesos masters, creators of /mesos)',
+  },
+  zkMarathon: {
+    principal: 'marathon',
+    secret: 'zk_marathon_password',
+    description: 'ZooKeeper digest user marathon (the Marathons, creators of /marathon)',
   },
 } as const;
 

@@ -10,13 +10,13 @@ import type { Construct } from 'constructs';
 
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { secretRef } from '../../lib/cloudinit/secret.js';
-import { containerService } from '../../lib/cloudinit/systemd.js';
+import { containerService, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
 import { checkPattern, checkPinnedImage, checkRange } from '../../lib/validate.js';
 
 import { HostRole, type HostContext, type RoleGroup, type RoleSecret } from './host-role.js';
 import { MESOS_PRINCIPALS, MesosCredentials, type MesosPrincipal } from './mesos-credentials.js';
-import { checkZkUrl, quorumOf } from './zookeeper.js';
+import { checkZkUrl, quorumOf, ZK_CLI_PATH, zkUrlWithCredentials } from './zookeeper.js';
 
 export interface MesosMasterProps {
   /**
@@ -45,6 +45,28 @@ export interface MesosMasterProps {
 export const MESOS_CREDENTIALS_FILE = '/etc/mesos/credentials';
 /** The principals listed in {@link MESOS_CREDENTIALS_FILE}. */
 export const MESOS_MASTER_PRINCIPALS: readonly MesosPrincipal[] = ['agent', 'chronos', 'marathon', 'operator'];
+
+/**
+ * The masters' ZooKeeper URL with the digest user `mesos` and its password (`zk://mesos:<password>@hosts/mesos`),
+ * a secret template read through `--zk=file://` (stout's `SecurePathOrValue` reads the file and prints only
+ * its path in the flags: apache/mesos 1.7.1 3rdparty/stout/include/stout/flags/parse.hpp, flag.hpp). With
+ * credentials the masters create their znodes (leader election, `log_replicas`) with
+ * `EVERYONE_READ_CREATOR_ALL` (src/zookeeper/group.cpp, src/zookeeper/authentication.cpp): readers without
+ * credentials (agents, Marathon's and Chronos' `--master`, Mesos-DNS) still read, only `mesos` may change.
+ */
+export const MESOS_MASTER_ZK_FILE = '/etc/mesos/zk';
+
+/**
+ * Oneshot unit (and its script) that gives the masters' znode the ACL the masters create it with, whoever came
+ * first: every Mesos detector creates its znode when it connects (`GroupProcess::create`, src/zookeeper/group.cpp
+ * at 1.7.1), so an agent or a framework without credentials that reaches ZooKeeper before any master creates
+ * `/mesos` open, and an open `/mesos` lets anyone add or delete election entries. Runs where ZooKeeper's client
+ * is installed (the zookeeper role's hosts) at every boot, retried until ZooKeeper answers; idempotent.
+ */
+export const MESOS_ZK_ACL_UNIT = 'regionkit-mesos-zk-acl.service';
+export const MESOS_ZK_ACL_SCRIPT = '/usr/local/sbin/regionkit-mesos-zk-acl';
+/** `EVERYONE_READ_CREATOR_ALL` in zkCli's `scheme:id:perm` form (apache/mesos 1.7.1 src/zookeeper/authentication.cpp). */
+export const EVERYONE_READ_CREATOR_ALL = 'world:anyone:r,auth::cdrwa';
 
 /** Container (and systemd unit) name. Not `mesos-…`: an agent on the same host removes such containers. */
 export const MESOS_MASTER_CONTAINER = 'mesos_master';
@@ -92,10 +114,10 @@ export class MesosMaster extends HostRole {
     checkRange(this, 'port', port, 1024, 65535);
   }
 
-  /** Every principal's password: the masters check them all. */
+  /** Every principal's password (the masters check them all) and their own ZooKeeper password. */
   public groupSecrets(group: RoleGroup): RoleSecret[] {
     const credentials = MesosCredentials.of(group.scope);
-    return MESOS_MASTER_PRINCIPALS.map((p) => credentials.secret(p));
+    return [...MESOS_MASTER_PRINCIPALS.map((p) => credentials.secret(p)), credentials.secret('zkMesos')];
   }
 
   public configure(ctx: HostContext, config: CloudConfig): void {
@@ -119,6 +141,14 @@ export class MesosMaster extends HostRole {
       content: `${JSON.stringify(credentials, null, 2)}\n`,
       permissions: '0600',
     });
+    const zkUser = MESOS_PRINCIPALS.zkMesos;
+    config.addFile({
+      path: MESOS_MASTER_ZK_FILE,
+      content: zkUrlWithCredentials(this.zk, zkUser.principal, secretRef(zkUser.secret)),
+      permissions: '0600',
+    });
+    config.addFile({ path: MESOS_ZK_ACL_SCRIPT, content: ZK_ACL_SCRIPT, permissions: '0755' });
+    config.addSystemdUnit({ name: MESOS_ZK_ACL_UNIT, content: ZK_ACL_UNIT });
     config.addSystemdUnit({
       name: `${MESOS_MASTER_CONTAINER}.service`,
       content: containerService({
@@ -133,10 +163,13 @@ export class MesosMaster extends HostRole {
           // the file itself: its tmpfs target is not in the container otherwise (Docker resolves the symlink)
           '--volume',
           `${MESOS_CREDENTIALS_FILE}:${MESOS_CREDENTIALS_FILE}:ro`,
+          '--volume',
+          `${MESOS_MASTER_ZK_FILE}:${MESOS_MASTER_ZK_FILE}:ro`,
         ],
         // Flags, not MESOS_* variables: the image's CMD is `--registry=in_memory`, and any arguments replace it.
         args: [
-          `--zk=${this.zk}`,
+          // the URL with the password, from the file: never on the command line (`ps`, `docker inspect`)
+          `--zk=file://${MESOS_MASTER_ZK_FILE}`,
           `--quorum=${this.quorum}`,
           `--cluster=${this.clusterName}`,
           '--registry=replicated_log',
@@ -158,6 +191,53 @@ export class MesosMaster extends HostRole {
     });
   }
 }
+
+/** {@link MESOS_ZK_ACL_SCRIPT}: reads {@link MESOS_MASTER_ZK_FILE}; the password reaches zkCli on stdin only. */
+const ZK_ACL_SCRIPT = `#!/bin/sh
+# regionkit mesos-master role: /mesos gets the ACL the masters create it with (see ${MESOS_ZK_ACL_UNIT}).
+set -eu
+url=$(cat ${MESOS_MASTER_ZK_FILE})
+rest=\${url#zk://}
+credential=\${rest%%@*}
+user=\${credential%%:*}
+servers=\${rest#*@}
+znode=/\${servers#*/}
+servers=\${servers%%/*}
+acl='${EVERYONE_READ_CREATOR_ALL}'
+# printf is a shell builtin: the password is in no process's arguments
+out=$(printf 'addauth digest %s\\ncreate %s "" %s\\nsetAcl %s %s\\ngetAcl %s\\nquit\\n' \\
+  "$credential" "$znode" "$acl" "$znode" "$acl" "$znode" |
+  timeout 120 ${ZK_CLI_PATH} -server "$servers" 2>&1) || true
+if printf '%s\\n' "$out" | grep -q "^'digest,'$user:"; then
+  echo "regionkit-mesos-zk-acl: $znode: anyone reads, $user may change it"
+  exit 0
+fi
+printf '%s\\n' "$out" | grep -E 'Exception|Insufficient|Error' | grep -v digest >&2 || true
+echo "regionkit-mesos-zk-acl: $znode: ACL not set yet" >&2
+exit 1
+`;
+
+const ZK_ACL_UNIT = renderUnit(
+  `${MESOS_ZK_ACL_UNIT.replace('.service', '')}: ACL of the Mesos masters' znode (regionkit mesos-master role)`,
+  {
+    Unit: [
+      ['Description', "ACL of the Mesos masters' znode in ZooKeeper"],
+      ['After', 'network-online.target zookeeper.service'],
+      ['Wants', 'network-online.target'],
+      ['ConditionPathExists', ZK_CLI_PATH],
+    ],
+    Service: [
+      ['Type', 'oneshot'],
+      ['RemainAfterExit', true],
+      ['ExecStart', MESOS_ZK_ACL_SCRIPT],
+      // until the ensemble has a quorum (the other control hosts may still be booting)
+      ['Restart', 'on-failure'],
+      ['RestartSec', 15],
+      ['TimeoutStartSec', 300],
+    ],
+    Install: [['WantedBy', 'multi-user.target']],
+  },
+);
 
 /**
  * Creates /var/lib/mesos, `workDir` (with `workDirMode`) and the shared log directory (readable by group adm,

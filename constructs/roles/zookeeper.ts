@@ -35,6 +35,8 @@ export const ZOO_MYID = '/etc/zookeeper/conf/myid';
 /** On the group's first data disk. */
 export const ZOO_DATA_DIR = dataDirPath('zookeeper');
 export const ZOOKEEPER_UNIT = 'zookeeper.service';
+/** ZooKeeper's command-line client, from Debian's `zookeeper` package (`dpkg -L zookeeper`, 3.8.0-11+deb12u2). */
+export const ZK_CLI_PATH = '/usr/share/zookeeper/bin/zkCli.sh';
 const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
 
@@ -50,6 +52,32 @@ export const ZK_URL =
 /** Throws unless `url` is a `zk://host:port[,host:port…]/path` URL. */
 export function checkZkUrl(scope: IConstruct, prop: string, url: string): void {
   checkPattern(scope, prop, url, ZK_URL, 'a zk://host:port[,host:port...]/path URL');
+}
+
+/**
+ * `url` (a {@link ZK_URL}) with `user:password@` before its hosts, the form Mesos 1.7.1 (`--zk`, apache/mesos
+ * 1.7.1 src/master/flags.cpp, include/mesos/zookeeper/url.hpp) and Marathon v1.8.244 (`--zk`,
+ * mesosphere/marathon v1.8.244 src/main/scala/mesosphere/marathon/ZookeeperConf.scala `ZkUrlPattern`) read as
+ * a ZooKeeper `digest` credential. `password` is usually a `secretRef`: the result is secret and belongs in
+ * a secret template, never on a command line.
+ *
+ * @throws Error if `url` is not a `zk://host:port[,host:port…]/path` URL, or `user` or `password` holds
+ *   a character either parser splits on (`:`, `@`, `/`).
+ */
+export function zkUrlWithCredentials(url: string, user: string, password: string): string {
+  if (!ZK_URL.test(url))
+    throw new Error(`zkUrlWithCredentials: url must be a zk://host:port[,host:port...]/path URL, got ${url}`);
+  for (const [what, value] of [
+    ['user', user],
+    ['password', password],
+  ] as const) {
+    if (!/^[A-Za-z0-9_]+$/.test(value)) {
+      // the password's value stays out of the message
+      const got = what === 'user' ? `, got ${JSON.stringify(value)}` : '';
+      throw new Error(`zkUrlWithCredentials: ${what} must be letters, digits or "_"${got}`);
+    }
+  }
+  return `zk://${user}:${password}@${url.slice('zk://'.length)}`;
 }
 
 /** A majority of `n` members: the quorum size of an ensemble (and of Mesos masters). */

@@ -34,6 +34,8 @@ export const EXPECTED_NOT_ACTIVE: Readonly<Record<string, readonly { unit: strin
   'mesos-master': [
     { unit: 'mesos_master.service', reason: 'image' },
     { unit: 'mesos_master.service', reason: 'secrets' },
+    // reads the masters' ZooKeeper URL (/etc/mesos/zk)
+    { unit: 'regionkit-mesos-zk-acl.service', reason: 'secrets' },
   ],
   marathon: [
     { unit: 'marathon.service', reason: 'image' },
@@ -164,8 +166,14 @@ export const SECRETS_BY_ROLE: Readonly<Record<string, readonly string[]>> = {
   rexray: ['rexray'],
   etcd: ['etcd_ca_cert', 'etcd member cert', 'etcd member key'],
   calico: ['etcd_ca_cert', 'etcd_client_<group>_cert', 'etcd_client_<group>_key'],
-  'mesos-master': ['mesos_agent_secret', 'mesos_chronos_secret', 'mesos_marathon_secret', 'mesos_operator_secret'],
-  marathon: ['mesos_marathon_secret', 'marathon_http_password'],
+  'mesos-master': [
+    'mesos_agent_secret',
+    'mesos_chronos_secret',
+    'mesos_marathon_secret',
+    'mesos_operator_secret',
+    'zk_mesos_password',
+  ],
+  marathon: ['mesos_marathon_secret', 'marathon_http_password', 'zk_marathon_password'],
   chronos: ['mesos_chronos_secret', 'chronos_http_password'],
   'mesos-agent': ['mesos_agent_secret'],
   'marathon-lb': ['marathon_http_password'],

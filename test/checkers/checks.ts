@@ -299,3 +299,17 @@ export async function checkDaemonJson(content: string): Promise<string> {
   }
   return problems.join('\n');
 }
+
+/**
+ * Well-formed XML, parsed by Python's xml.etree (logback's Joran parser does not run here; what the file
+ * configures is checked by its role's test).
+ */
+export async function checkXml(content: string): Promise<string> {
+  const file = await tempFile('file.xml', content);
+  const { ok, output } = await runChecker('python3', [
+    '-c',
+    'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])',
+    file,
+  ]);
+  return fail(ok, output);
+}

@@ -82,3 +82,60 @@ function mode(port: number): Promise<string | undefined> {
     socket.on('timeout', () => socket.destroy());
   });
 }
+
+/** Debian's ZooKeeper command-line client (package `zookeeper`). */
+export const ZK_CLI = '/usr/share/zookeeper/bin/zkCli.sh';
+
+/**
+ * One standalone ZooKeeper server on loopback (no quorum), for client-side checks such as ACLs. Call `stop`
+ * when done; `cli` runs `zkCli.sh` with `lines` on its standard input (one session) and resolves to its
+ * output without the client's own banner and logging.
+ */
+export async function startStandalone(
+  timeoutMs = 60_000,
+): Promise<{ port: number; cli: (lines: readonly string[]) => Promise<string>; stop: () => void }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'regionkit-zk-'));
+  await mkdir(path.join(dir, 'data'));
+  await writeFile(
+    path.join(dir, 'zoo.cfg'),
+    `tickTime=2000\ndataDir=${path.join(dir, 'data')}\nclientPort=${port}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n`,
+  );
+  const server = spawn(
+    'java',
+    [
+      '-cp',
+      `/etc/zookeeper/conf:${ZOOKEEPER_JAR}`,
+      'org.apache.zookeeper.server.ZooKeeperServerMain',
+      path.join(dir, 'zoo.cfg'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const stop = () => server.kill('SIGKILL');
+  const deadline = Date.now() + timeoutMs;
+  while ((await mode(port)) !== 'standalone') {
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`standalone ZooKeeper did not answer within ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const cli = (lines: readonly string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const client = spawn(ZK_CLI, ['-server', `127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      client.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      client.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      client.on('error', reject);
+      client.on('close', () =>
+        resolve(
+          out
+            .split('\n')
+            .filter((l) => l.trim() !== '' && !/^(SLF4J|log4j|WATCHER|WatchedEvent|Connecting|Welcome|JLine)/.test(l))
+            .join('\n'),
+        ),
+      );
+      client.stdin.end([...lines, 'quit', ''].join('\n'));
+    });
+  return { port, cli, stop };
+}

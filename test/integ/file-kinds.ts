@@ -21,6 +21,7 @@ const DOCKER_ENV_FILES = [
   '/etc/weave/weave.env',
   '/etc/rexray/plugin.env',
   '/etc/marathon/http.env',
+  '/etc/marathon/zk.env',
   '/etc/chronos/http.env',
 ];
 /**
@@ -82,6 +83,16 @@ export const FILE_KINDS = {
     match: (f) => ['/etc/mesos/credentials', '/etc/mesos/agent-credential'].includes(f.path),
     checkedBy:
       'the JSON shapes of --credentials and --credential at Mesos 1.7.1 (test/constructs/roles/mesos-auth.test.ts)',
+  },
+  'zk-url': {
+    match: (f) => f.path === '/etc/mesos/zk',
+    checkedBy:
+      'one zk://mesos:<reference>@host:port,…/mesos URL, the form apache/mesos 1.7.1 include/mesos/zookeeper/url.hpp parses (test/constructs/roles/mesos-auth.test.ts)',
+  },
+  logback: {
+    match: (f) => f.path === '/etc/marathon/logback.xml',
+    checkedBy:
+      'well-formed XML (python3 xml.etree); its loggers by test/constructs/roles/marathon.test.ts (logback itself does not run here)',
   },
   'secret-file': {
     match: (f) =>

@@ -23,6 +23,7 @@ import {
   checkShell,
   checkSourcedShell,
   checkSysctl,
+  checkXml,
   checkUnits,
 } from '../checkers/checks.js';
 import {
@@ -186,6 +187,11 @@ describe('example hosts', () => {
 
   testWith('apt-cache', 'every apt preferences file parses with apt-cache policy', async () => {
     expect(await problemsOf(filesOf('apt-preferences'), (f) => checkAptPreferences(f.content))).toEqual([]);
+  });
+
+  testWith('python3', 'every logback configuration is well-formed XML', async () => {
+    expect(filesOf('logback').length).toBeGreaterThan(0);
+    expect(await problemsOf(filesOf('logback'), (f) => checkXml(f.content))).toEqual([]);
   });
 
   testWith('sysctl', 'every sysctl setting names a kernel parameter', async () => {

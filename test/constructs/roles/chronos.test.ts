@@ -4,6 +4,7 @@ import { Apt } from '../../../constructs/roles/apt.js';
 import { CHRONOS_CONTAINER, Chronos, type ChronosProps } from '../../../constructs/roles/chronos.js';
 import { Docker } from '../../../constructs/roles/docker.js';
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
+import { secretNames } from '../../../lib/cloudinit/secret.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
 import { fileOf, renderAll, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
@@ -98,6 +99,12 @@ describe('Chronos', () => {
     [{ image: 'mesosphere/chronos' }, 'image must be an image reference pinned'],
   ])('fails if %o', (props, message) => {
     expect(() => control(props)).toThrow(`test/Chronos: ${message}`);
+  });
+
+  test('no ZooKeeper credential: v3.0.2 takes one only as --zk_auth on the command line (zookeeper role page)', () => {
+    const doc = renderAll(control().group)[0]!;
+    expect(execStart(doc)).not.toContain('--zk_auth');
+    expect(secretNames(doc).filter((n) => n.startsWith('zk_'))).toEqual([]);
   });
 
   testWith('systemd-analyze', 'systemd-analyze verify accepts the unit', async () => {

@@ -2,8 +2,17 @@ import { describe, expect, test } from 'vitest';
 
 import { Apt } from '../../../constructs/roles/apt.js';
 import { Docker } from '../../../constructs/roles/docker.js';
-import { MARATHON_CONTAINER, Marathon, type MarathonProps } from '../../../constructs/roles/marathon.js';
+import {
+  MARATHON_ARGS_LOGGER,
+  MARATHON_CONTAINER,
+  MARATHON_LOGBACK_FILE,
+  MARATHON_ZK_ENV_FILE,
+  Marathon,
+  type MarathonProps,
+} from '../../../constructs/roles/marathon.js';
 import { zkUrl } from '../../../constructs/roles/zookeeper.js';
+import { SECRETS_CONFIG } from '../../../lib/cloudinit/secret-delivery.js';
+import { secretNames } from '../../../lib/cloudinit/secret.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
 import { fileOf, renderAll, roleFixture, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
@@ -44,7 +53,7 @@ describe('Marathon', () => {
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force marathon
       ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/marathon:v1.11.24
-      ExecStart=/usr/bin/docker run --rm --name marathon --network host --env LIBPROCESS_IP=10.0.0.16 --env LIBPROCESS_PORT=15101 --volume /etc/marathon/mesos-secret:/etc/marathon/mesos-secret:ro --env-file=/etc/marathon/http.env docker.io/mesosphere/marathon:v1.11.24 --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --zk zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/marathon --hostname 10.0.0.16 --http_address 10.0.0.16 --http_port 8080 --mesos_authentication --mesos_authentication_principal marathon --mesos_authentication_secret_file /etc/marathon/mesos-secret
+      ExecStart=/usr/bin/docker run --rm --name marathon --network host --env LIBPROCESS_IP=10.0.0.16 --env LIBPROCESS_PORT=15101 --volume /etc/marathon/mesos-secret:/etc/marathon/mesos-secret:ro --env-file=/etc/marathon/http.env --env-file=/etc/marathon/zk.env --volume /etc/marathon/logback.xml:/etc/marathon/logback.xml:ro docker.io/mesosphere/marathon:v1.11.24 -Dlogback.configurationFile=/etc/marathon/logback.xml --master zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --hostname 10.0.0.16 --http_address 10.0.0.16 --http_port 8080 --mesos_authentication --mesos_authentication_principal marathon --mesos_authentication_secret_file /etc/marathon/mesos-secret
       ExecStop=/usr/bin/docker stop --time 30 marathon
       Restart=always
       RestartSec=5
@@ -55,6 +64,40 @@ describe('Marathon', () => {
       WantedBy=multi-user.target
       "
     `);
+  });
+
+  test('--zk with user marathon and its password comes as MARATHON_ZK from a secret env file, not the command line', () => {
+    const { group } = control();
+    const doc = renderAll(group)[0]!;
+    const line = execStart(doc);
+    expect(line).toContain(` --env-file=${MARATHON_ZK_ENV_FILE} `);
+    // Marathon turns MARATHON_ZK into --zk (v1.8.244 Main.scala envToArgs): given twice would be an error
+    expect(line).not.toMatch(/ --zk[ =]/);
+    expect(line).not.toMatch(/zk:\/\/\S*\/marathon/);
+    expect(secretNames(line)).toEqual([]);
+    // the masters' URL stays without credentials: /mesos is world-readable (EVERYONE_READ_CREATOR_ALL)
+    expect(line).toContain(` --master ${zkUrl(group.hosts, 'mesos')} `);
+    const env = fileOf(doc, MARATHON_ZK_ENV_FILE);
+    expect(env.content).toBe(
+      `MARATHON_ZK=zk://marathon:__REGIONKIT_SECRET_zk_marathon_password__@${zkUrl(group.hosts, 'marathon').slice('zk://'.length)}\n`,
+    );
+    expect(env.permissions).toBe('0600');
+    const fetched = Object.keys((JSON.parse(fileOf(doc, SECRETS_CONFIG).content) as { secrets: object }).secrets);
+    expect(fetched).toContain('zk_marathon_password');
+  });
+
+  test('MarathonApp, which logs every argument (MARATHON_ZK too) at INFO, logs only from WARN', () => {
+    const doc = renderAll(control().group)[0]!;
+    const line = execStart(doc);
+    // after the image: an argument of the start script, which hands -D… to Java
+    expect(line).toMatch(
+      new RegExp(`marathon:v[\\d.]+ -Dlogback\\.configurationFile=${MARATHON_LOGBACK_FILE} --master `),
+    );
+    expect(line).toContain(` --volume ${MARATHON_LOGBACK_FILE}:${MARATHON_LOGBACK_FILE}:ro `);
+    const xml = fileOf(doc, MARATHON_LOGBACK_FILE).content;
+    expect(xml).toContain(`<logger name="${MARATHON_ARGS_LOGGER}" level="WARN"/>`);
+    expect(xml).toContain('<root level="INFO">');
+    expect(MARATHON_ARGS_LOGGER).toBe('mesosphere.marathon.MarathonApp');
   });
 
   test('every Marathon binds and advertises its own private address', () => {

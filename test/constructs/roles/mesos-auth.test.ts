@@ -8,10 +8,14 @@ import { describe, expect, test } from 'vitest';
 
 import { CHRONOS_HTTP_ENV_FILE, CHRONOS_MESOS_SECRET_FILE } from '../../../constructs/roles/chronos.js';
 import { MARATHON_LB_CREDENTIAL_FILE } from '../../../constructs/roles/marathon-lb.js';
-import { MARATHON_HTTP_ENV_FILE, MARATHON_MESOS_SECRET_FILE } from '../../../constructs/roles/marathon.js';
+import {
+  MARATHON_HTTP_ENV_FILE,
+  MARATHON_MESOS_SECRET_FILE,
+  MARATHON_ZK_ENV_FILE,
+} from '../../../constructs/roles/marathon.js';
 import { MESOS_AGENT_CREDENTIAL_FILE } from '../../../constructs/roles/mesos-agent.js';
 import { MESOS_PRINCIPALS } from '../../../constructs/roles/mesos-credentials.js';
-import { MESOS_CREDENTIALS_FILE } from '../../../constructs/roles/mesos-master.js';
+import { MESOS_CREDENTIALS_FILE, MESOS_MASTER_ZK_FILE } from '../../../constructs/roles/mesos-master.js';
 import { Password } from '../../../lib/gen/random/password/index.js';
 import { loadRegionFile } from '../../../lib/spec/load.js';
 import { RegionStack } from '../../../stacks/region-stack.js';
@@ -138,11 +142,12 @@ describe.each(regions)('$name', ({ synth, hosts }) => {
   test('each password is a random_password of 32 letters and digits, made once per stack, and never in user data', () => {
     const json = JSON.parse(synth) as { resource: Record<string, Record<string, Record<string, unknown>>> };
     const passwords = Object.values(json.resource.random_password ?? {});
-    expect(passwords).toHaveLength(6);
+    // 4 Mesos principals, 2 framework APIs, 2 ZooKeeper users (mesos, marathon)
+    expect(passwords).toHaveLength(8);
     expect(synth).toHaveResourceWithProperties(Password, { length: 32, special: false });
     for (const p of passwords) expect(p).toMatchObject({ length: 32, special: false });
     // hostArtifacts above throws on any Terraform expression in user data other than the delivery's own
-    expect(synth.match(/\$\{random_password\.[\w-]+\.result\}/g)?.length).toBeGreaterThanOrEqual(6);
+    expect(synth.match(/\$\{random_password\.[\w-]+\.result\}/g)?.length).toBeGreaterThanOrEqual(8);
   });
 
   test("Marathon's and Chronos' APIs need basic auth: MESOSPHERE_HTTP_CREDENTIALS from an env file (v1.8.244, Chaos 0.8.7)", () => {
@@ -153,12 +158,38 @@ describe.each(regions)('$name', ({ synth, hosts }) => {
       ] as const) {
         const line = execStart(h, unit);
         // a docker option: before the image, and the password never on the command line
-        expect(line).toMatch(new RegExp(` --env-file=${env} \\S+/mesosphere/`));
+        expect(line).toContain(` --env-file=${env} `);
+        expect(line.indexOf(` --env-file=${env} `)).toBeLessThan(line.search(/ \S+\/mesosphere\//));
         const f = file(h, env);
         expect(f.permissions).toBe('0600');
         expect(f.content).toBe(`MESOSPHERE_HTTP_CREDENTIALS=operator:__REGIONKIT_SECRET_${secret}__\n`);
       }
       expect(fetched(h)).toEqual(expect.arrayContaining(['marathon_http_password', 'chronos_http_password']));
+    }
+  });
+
+  test('ZooKeeper: masters as user mesos, Marathons as marathon, each from a secret file; no command line holds one', () => {
+    for (const h of masters) {
+      expect(file(h, MESOS_MASTER_ZK_FILE).content).toMatch(
+        /^zk:\/\/mesos:__REGIONKIT_SECRET_zk_mesos_password__@\S+\/mesos$/,
+      );
+      expect(file(h, MARATHON_ZK_ENV_FILE).content).toMatch(
+        /^MARATHON_ZK=zk:\/\/marathon:__REGIONKIT_SECRET_zk_marathon_password__@\S+\/marathon\n$/,
+      );
+      expect(fetched(h)).toEqual(expect.arrayContaining(['zk_mesos_password', 'zk_marathon_password']));
+    }
+    for (const h of hosts) {
+      const units = h.files.filter((f) => f.path.startsWith('/etc/systemd/system/'));
+      for (const u of units) {
+        // neither a credential in a zk:// URL nor a secret reference (rendered at boot) on any command line
+        for (const line of u.content.split('\n').filter((l) => /^Exec/.test(l))) {
+          expect(line).not.toMatch(/zk:\/\/[^\s/]*@/);
+          expect(line).not.toContain('__REGIONKIT_SECRET_');
+        }
+      }
+      // agents, edges: readers of /mesos without credentials (world-readable: EVERYONE_READ_CREATOR_ALL)
+      const fetches = h.files.some((f) => f.path === '/etc/regionkit/secrets.json');
+      if (!masters.includes(h) && fetches) expect(fetched(h).filter((n) => n.startsWith('zk_'))).toEqual([]);
     }
   });
 

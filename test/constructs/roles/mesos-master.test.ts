@@ -3,8 +3,17 @@ import { parse } from 'yaml';
 
 import { Apt } from '../../../constructs/roles/apt.js';
 import { Docker } from '../../../constructs/roles/docker.js';
-import { MESOS_MASTER_CONTAINER, MesosMaster, type MesosMasterProps } from '../../../constructs/roles/mesos-master.js';
+import {
+  MESOS_MASTER_CONTAINER,
+  MESOS_MASTER_ZK_FILE,
+  MESOS_ZK_ACL_SCRIPT,
+  MESOS_ZK_ACL_UNIT,
+  MesosMaster,
+  type MesosMasterProps,
+} from '../../../constructs/roles/mesos-master.js';
 import { quorumOf, zkUrl } from '../../../constructs/roles/zookeeper.js';
+import { SECRETS_CONFIG } from '../../../lib/cloudinit/secret-delivery.js';
+import { secretNames } from '../../../lib/cloudinit/secret.js';
 import { checkCloudConfig, checkUnits } from '../../checkers/checks.js';
 import { testWith } from '../../checkers/tools.js';
 import { fileOf, renderAll, ruleLines, clusterFixture, execStartOf } from '../../role-helpers.js';
@@ -48,7 +57,7 @@ describe('MesosMaster', () => {
       [Service]
       ExecStartPre=-/usr/bin/docker rm --force mesos_master
       ExecStartPre=-/usr/bin/docker pull docker.io/mesosphere/mesos-master:1.7.1
-      ExecStart=/usr/bin/docker run --rm --name mesos_master --network host --volume /var/lib/mesos/master:/var/lib/mesos/master --volume /var/log/mesos:/var/log/mesos --volume /etc/mesos/credentials:/etc/mesos/credentials:ro docker.io/mesosphere/mesos-master:1.7.1 --zk=zk://10.0.0.16:2181,10.0.16.16:2181,10.0.32.16:2181/mesos --quorum=2 --cluster=test --registry=replicated_log --work_dir=/var/lib/mesos/master --log_dir=/var/log/mesos --hostname=10.0.0.16 --ip=10.0.0.16 --port=5050 --authenticate_frameworks=true --authenticate_agents=true --authenticate_http_frameworks=true --http_framework_authenticators=basic --authenticate_http_readwrite=true --credentials=/etc/mesos/credentials
+      ExecStart=/usr/bin/docker run --rm --name mesos_master --network host --volume /var/lib/mesos/master:/var/lib/mesos/master --volume /var/log/mesos:/var/log/mesos --volume /etc/mesos/credentials:/etc/mesos/credentials:ro --volume /etc/mesos/zk:/etc/mesos/zk:ro docker.io/mesosphere/mesos-master:1.7.1 --zk=file:///etc/mesos/zk --quorum=2 --cluster=test --registry=replicated_log --work_dir=/var/lib/mesos/master --log_dir=/var/log/mesos --hostname=10.0.0.16 --ip=10.0.0.16 --port=5050 --authenticate_frameworks=true --authenticate_agents=true --authenticate_http_frameworks=true --http_framework_authenticators=basic --authenticate_http_readwrite=true --credentials=/etc/mesos/credentials
       ExecStop=/usr/bin/docker stop --time 30 mesos_master
       Restart=always
       RestartSec=5
@@ -59,6 +68,38 @@ describe('MesosMaster', () => {
       WantedBy=multi-user.target
       "
     `);
+  });
+
+  test('the ZooKeeper URL with user mesos and its password comes from a secret file, never the command line', () => {
+    const { group } = control();
+    const doc = renderAll(group)[0]!;
+    const line = execStart(doc);
+    // stout reads a `file://` value of --zk and shows only the path (1.7.1 stout/flags/parse.hpp, flag.hpp)
+    expect(line).toContain(` --zk=file://${MESOS_MASTER_ZK_FILE} `);
+    expect(line).toContain(` --volume ${MESOS_MASTER_ZK_FILE}:${MESOS_MASTER_ZK_FILE}:ro `);
+    expect(line).not.toContain('zk://');
+    expect(secretNames(line)).toEqual([]);
+    const file = fileOf(doc, MESOS_MASTER_ZK_FILE);
+    expect(file.content).toBe(
+      `zk://mesos:__REGIONKIT_SECRET_zk_mesos_password__@${zkUrl(group.hosts, 'mesos').slice('zk://'.length)}`,
+    );
+    expect(file.permissions).toBe('0600');
+    const fetched = Object.keys((JSON.parse(fileOf(doc, SECRETS_CONFIG).content) as { secrets: object }).secrets);
+    expect(fetched).toContain('zk_mesos_password');
+  });
+
+  test("a oneshot gives /mesos the masters' ACL after the secret fetch where zkCli is installed (real run: zookeeper test)", () => {
+    const doc = renderAll(control().group)[0]!;
+    const unit = fileOf(doc, `/etc/systemd/system/${MESOS_ZK_ACL_UNIT}`).content;
+    expect(unit).toContain(`ExecStart=${MESOS_ZK_ACL_SCRIPT}\n`);
+    expect(unit).toContain('ConditionPathExists=/usr/share/zookeeper/bin/zkCli.sh\n');
+    expect(fileOf(doc, `/etc/systemd/system/${MESOS_ZK_ACL_UNIT}.d/10-regionkit-secrets.conf`).content).toContain(
+      'Requires=regionkit-secrets.service',
+    );
+    const script = fileOf(doc, MESOS_ZK_ACL_SCRIPT);
+    expect(script.permissions).toBe('0755');
+    expect(script.content).toContain(`url=$(cat ${MESOS_MASTER_ZK_FILE})`);
+    expect(secretNames(script.content)).toEqual([]);
   });
 
   test('creates the work and log directories with explicit modes before starting the unit', () => {

@@ -1,10 +1,25 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 
 import { Apt } from '../../../constructs/roles/apt.js';
-import { quorumOf, ZOO_CFG, ZOO_MYID, ZooKeeper, zkUrl } from '../../../constructs/roles/zookeeper.js';
+import { Docker } from '../../../constructs/roles/docker.js';
+import { MARATHON_ZK_ENV_FILE, Marathon } from '../../../constructs/roles/marathon.js';
+import { MESOS_MASTER_ZK_FILE, MESOS_ZK_ACL_SCRIPT, MesosMaster } from '../../../constructs/roles/mesos-master.js';
+import {
+  quorumOf,
+  ZOO_CFG,
+  ZOO_MYID,
+  ZooKeeper,
+  zkUrl,
+  zkUrlWithCredentials,
+} from '../../../constructs/roles/zookeeper.js';
 import { testWith } from '../../checkers/tools.js';
-import { runEnsemble, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
-import { fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
+import { runEnsemble, startStandalone, ZK_CLI, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
+import { clusterFixture, fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 function ensemble(count = 3) {
   const f = roleFixture();
@@ -80,6 +95,28 @@ describe('ZooKeeper', () => {
   });
 });
 
+describe('zkUrlWithCredentials', () => {
+  test('puts user:password@ before the hosts (Mesos 1.7.1 url.hpp, Marathon v1.8.244 ZkUrlPattern)', () => {
+    expect(zkUrlWithCredentials('zk://10.0.0.16:2181,10.0.16.16:2181/mesos', 'mesos', 'p4ss')).toBe(
+      'zk://mesos:p4ss@10.0.0.16:2181,10.0.16.16:2181/mesos',
+    );
+  });
+
+  test('fails on a URL that is not zk://host:port/path', () => {
+    expect(() => zkUrlWithCredentials('zk://10.0.0.16:2181', 'mesos', 'p')).toThrow(
+      'zkUrlWithCredentials: url must be a zk://host:port[,host:port...]/path URL, got zk://10.0.0.16:2181',
+    );
+  });
+
+  test.each([
+    ['user', 'me:sos', 'p', 'user must be letters, digits or "_", got "me:sos"'],
+    ['password', 'mesos', 'p@ss', 'password must be letters, digits or "_"'],
+  ])('fails on a %s with a separator, without showing a password', (_, user, password, message) => {
+    expect(() => zkUrlWithCredentials('zk://h:2181/mesos', user, password)).toThrow(message);
+    expect(() => zkUrlWithCredentials('zk://h:2181/mesos', user, password)).not.toThrow('p@ss');
+  });
+});
+
 describe('a real ZooKeeper ensemble from the rendered zoo.cfg and myid files', () => {
   testWith(
     ZOOKEEPER_JAR,
@@ -92,5 +129,186 @@ describe('a real ZooKeeper ensemble from the rendered zoo.cfg and myid files', (
       expect(modes.sort()).toEqual(['follower', 'follower', 'leader']);
     },
     120_000,
+  );
+});
+
+/** The digest user in a rendered `zk://user:<secret reference>@…` URL, and the secret's name. */
+function credentialOf(text: string): { user: string; secret: string } {
+  const m = /zk:\/\/([A-Za-z0-9_]+):__REGIONKIT_SECRET_([a-z0-9_]+)__@/.exec(text);
+  if (!m) throw new Error(`no zk://user:<secret>@ URL in ${text}`);
+  return { user: m[1]!, secret: m[2]! };
+}
+
+/** The users the masters' and Marathon's rendered files authenticate as. */
+function renderedUsers() {
+  const f = clusterFixture({ bastion: true });
+  const g = f.control;
+  const roles = [
+    new Apt(f.stack, 'Apt'),
+    new Docker(f.stack, 'Docker'),
+    new MesosMaster(f.stack, 'MesosMaster', {
+      image: 'docker.io/mesosphere/mesos-master:1.7.1',
+      zk: zkUrl(g.hosts, 'mesos'),
+      quorum: 2,
+      clusterName: 'test',
+    }),
+    new Marathon(f.stack, 'Marathon', {
+      image: 'docker.io/mesosphere/marathon:v1.8.244',
+      master: zkUrl(g.hosts, 'mesos'),
+      zk: zkUrl(g.hosts, 'marathon'),
+    }),
+  ];
+  for (const r of roles) g.addRole(r);
+  const doc = renderAll(g)[0]!;
+  return {
+    aclScript: fileOf(doc, MESOS_ZK_ACL_SCRIPT).content,
+    mesos: credentialOf(fileOf(doc, MESOS_MASTER_ZK_FILE).content),
+    marathon: credentialOf(fileOf(doc, MARATHON_ZK_ENV_FILE).content),
+  };
+}
+
+/**
+ * The ACLs the daemons set, on the ZooKeeper the control hosts run (Debian's package; here the checkers'
+ * copy): `EVERYONE_READ_CREATOR_ALL` is `{READ, world:anyone}` + `{ALL, auth ids}` (apache/mesos 1.7.1
+ * src/zookeeper/authentication.cpp), Marathon's `CREATOR_ALL_ACL` is `{ALL, auth ids}` (ZooDefs.Ids).
+ */
+describe('digest ACLs on a real ZooKeeper server', () => {
+  testWith(
+    ZK_CLI,
+    "readers without credentials still read /mesos and get NODEEXISTS for Mesos's create; nothing else",
+    async () => {
+      const { aclScript: _, ...users } = renderedUsers();
+      expect(users).toEqual({
+        mesos: { user: 'mesos', secret: 'zk_mesos_password' },
+        marathon: { user: 'marathon', secret: 'zk_marathon_password' },
+      });
+      const zk = await startStandalone();
+      try {
+        expect(
+          await zk.cli([
+            `addauth digest ${users.mesos.user}:pw1`,
+            'create /mesos "" world:anyone:r,auth::cdrwa',
+            'create /mesos/log_replicas "" world:anyone:r,auth::cdrwa',
+          ]),
+        ).toBe('Created /mesos\nCreated /mesos/log_replicas');
+        expect(await zk.cli([`addauth digest ${users.marathon.user}:pw2`, 'create /marathon "" auth::cdrwa'])).toBe(
+          'Created /marathon',
+        );
+        // an agent's detector (group.cpp creates the path first), Mesos-DNS (reads only), anyone else
+        expect(
+          await zk.cli([
+            'ls /mesos',
+            'create /mesos',
+            'set /mesos x',
+            'create /mesos/x',
+            'delete /mesos/log_replicas',
+            'ls /marathon',
+          ]),
+        ).toBe(
+          [
+            '[log_replicas]',
+            'Node already exists: /mesos',
+            'Insufficient permission : /mesos',
+            'Insufficient permission : /mesos/x',
+            'Insufficient permission : /mesos/log_replicas',
+            'Insufficient permission : /marathon',
+          ].join('\n'),
+        );
+      } finally {
+        zk.stop();
+      }
+    },
+    120_000,
+  );
+
+  testWith(
+    ZK_CLI,
+    "the zookeeper page's setAcl sessions close a tree made before the ACLs",
+    async () => {
+      const page = readFileSync(new URL('../../../constructs/roles/docs/zookeeper.md', import.meta.url), 'utf8');
+      const block = /### A region that already has znodes[\s\S]*?```\n([\s\S]*?)```/.exec(page)?.[1];
+      expect(block).toBeDefined();
+      const sessions = block!
+        .trim()
+        .split(/\n\s*\n/)
+        .map((s) => s.split('\n').filter((l) => !l.includes('zkCli.sh') && l.trim() !== 'quit'));
+      expect(sessions).toHaveLength(2);
+      const zk = await startStandalone();
+      try {
+        await zk.cli([
+          'create /mesos',
+          'create /mesos/log_replicas',
+          'create /mesos/log_replicas/x',
+          'create /marathon',
+          'create /marathon/state',
+          'create /marathon/leader-curator',
+        ]);
+        for (const lines of sessions) {
+          const out = await zk.cli(
+            lines.map((l) => l.replace('<zk_mesos_password>', 'pw1').replace('<zk_marathon_password>', 'pw2')),
+          );
+          expect(out).not.toMatch(/Insufficient|does not have the form|Exception/);
+        }
+        expect(
+          await zk.cli([
+            'set /mesos/log_replicas/x y',
+            'ls /mesos/log_replicas',
+            'ls /marathon/state',
+            'ls /marathon/leader-curator',
+          ]),
+        ).toBe(
+          [
+            'Insufficient permission : /mesos/log_replicas/x',
+            '[x]',
+            'Insufficient permission : /marathon/state',
+            '[]',
+          ].join('\n'),
+        );
+        expect(await zk.cli(['addauth digest mesos:pw1', 'create /mesos/log_replicas/y', 'ls /marathon/state'])).toBe(
+          'Created /mesos/log_replicas/y\nInsufficient permission : /marathon/state',
+        );
+        expect(await zk.cli(['addauth digest marathon:pw2', 'create /marathon/state/z'])).toBe(
+          'Created /marathon/state/z',
+        );
+      } finally {
+        zk.stop();
+      }
+    },
+    120_000,
+  );
+
+  testWith(
+    ZK_CLI,
+    "the masters' ACL script closes a /mesos an agent created first, and runs again without harm",
+    async () => {
+      const { aclScript } = renderedUsers();
+      const zk = await startStandalone();
+      try {
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-acl-'));
+        const urlFile = path.join(dir, 'zk');
+        // what the secret fetch renders from the template: the test's password, a loopback ensemble
+        writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${zk.port}/mesos`);
+        const script = path.join(dir, 'script');
+        expect(aclScript).toContain(MESOS_MASTER_ZK_FILE);
+        writeFileSync(script, aclScript.replaceAll(MESOS_MASTER_ZK_FILE, urlFile), { mode: 0o755 });
+        // an agent's detector reached ZooKeeper first (no credentials: OPEN_ACL_UNSAFE, group.cpp)
+        expect(await zk.cli(['create /mesos'])).toBe('Created /mesos');
+        for (let run = 0; run < 2; run++) {
+          const r = await execa('sh', [script], { reject: false, all: true });
+          expect(r.exitCode).toBe(0);
+          expect(r.all).toBe('regionkit-mesos-zk-acl: /mesos: anyone reads, mesos may change it');
+        }
+        expect(await zk.cli(['ls /mesos', 'create /mesos/x', 'setAcl /mesos world:anyone:cdrwa'])).toBe(
+          ['[]', 'Insufficient permission : /mesos/x', 'Insufficient permission : /mesos'].join('\n'),
+        );
+        expect(await zk.cli(['addauth digest mesos:pw1', 'create /mesos/x'])).toBe('Created /mesos/x');
+        // ZooKeeper gone: the script fails (its unit retries)
+        zk.stop();
+        expect((await execa('sh', [script], { reject: false })).exitCode).toBe(1);
+      } finally {
+        zk.stop();
+      }
+    },
+    180_000,
   );
 });
