@@ -17,6 +17,7 @@
  */
 import type { Construct, IConstruct } from 'constructs';
 
+import { neverInstall } from '../../lib/cloudinit/apt-preferences.js';
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { execLine, renderUnit } from '../../lib/cloudinit/systemd.js';
 import { SpecError } from '../../lib/errors.js';
@@ -163,6 +164,15 @@ export class GlusterfsServer extends HostRole {
         { hint: 'each host holds one brick; 2 or 3 hosts form one replica set, more hosts form several sets of 3' },
       );
     }
+    // glusterfs-server 10.3-5 Recommends nfs-common, which Depends on rpcbind: port 111 on every address, for
+    // an NFS this role never serves (gNFS stays off). The first-boot test found rpcbind listening there.
+    neverInstall(
+      config,
+      'glusterfs-server',
+      ['nfs-common'],
+      'regionkit glusterfs-server role: nfs-common comes in through Recommends and brings\n' +
+        'rpcbind listening on port 111 of every address; gNFS is not used',
+    );
     config.addPackages('glusterfs-server');
     // The package's own settings (as Debian's glusterfs-server 10.3 ships them), the brick port range capped.
     config.addFile({

@@ -6,6 +6,7 @@
  */
 import type { Construct } from 'constructs';
 
+import { aptPreferencesPath, neverInstall } from '../../lib/cloudinit/apt-preferences.js';
 import type { CloudConfig } from '../../lib/cloudinit/cloud-config.js';
 import { renderUnit } from '../../lib/cloudinit/systemd.js';
 import { checkRange } from '../../lib/validate.js';
@@ -29,7 +30,7 @@ export const NODE_EXPORTER_DROP_IN = '/etc/systemd/system/prometheus-node-export
  * accepts; ipmitool itself stays (the collectors' ipmitool script finds no sensors and writes nothing).
  * @see apt_preferences(5); `apt-cache show` of those packages in bookworm (docs: constructs/roles/docs/node-exporter.md)
  */
-export const NODE_EXPORTER_APT_PREFERENCES = '/etc/apt/preferences.d/regionkit-node-exporter.pref';
+export const NODE_EXPORTER_APT_PREFERENCES = aptPreferencesPath('node-exporter');
 
 /** Collector flags, each a single word without quotes, backslashes or spaces (systemd splits `$ARGS`). */
 export const NODE_EXPORTER_FLAGS: readonly string[] = [
@@ -59,18 +60,13 @@ export class NodeExporter extends HostRole {
 
   public configure(ctx: HostContext, config: CloudConfig): void {
     const args = [`--web.listen-address=${ctx.host.privateIp}:${this.port}`, ...NODE_EXPORTER_FLAGS];
-    // Written before cloud-init installs packages (write_files runs in its init stage, packages in final).
-    config.addFile({
-      path: NODE_EXPORTER_APT_PREFERENCES,
-      content: [
-        'Explanation: regionkit node-exporter role: openipmi comes in through Recommends',
-        'Explanation: (collectors -> ipmitool) and its service fails on a VM without an IPMI device',
-        'Package: openipmi',
-        'Pin: version *',
-        'Pin-Priority: -1',
-        '',
-      ].join('\n'),
-    });
+    neverInstall(
+      config,
+      'node-exporter',
+      ['openipmi'],
+      'regionkit node-exporter role: openipmi comes in through Recommends\n' +
+        '(collectors -> ipmitool) and its service fails on a VM without an IPMI device',
+    );
     config.addPackages('prometheus-node-exporter');
     config.addFile({
       path: NODE_EXPORTER_DEFAULTS,

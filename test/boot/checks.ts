@@ -11,6 +11,7 @@ import { dataDiskMountPoint } from '../../constructs/roles/data-disk.js';
 import {
   BASE_LISTENERS,
   HOST_LOCAL_LISTENERS,
+  LEADER_ONLY_PORTS,
   BIND_ADDRESS,
   CGROUP_V1_ROLES,
   EXPECTED_FAILURES,
@@ -83,8 +84,18 @@ export function cloudInitProblems(r: Report): string[] {
   return problems;
 }
 
-/** `systemctl --failed` and the declared units against EXPECTED_NOT_ACTIVE, exactly. */
-export function unitProblems(host: BootHost, r: Report, declared: readonly string[]): string[] {
+/** Container images the report found on the host (`docker-images` probe), or undefined without Docker running. */
+export function dockerImages(r: Report): string[] | undefined {
+  const line = r.probes.find((p) => p === 'docker-images' || p.startsWith('docker-images '));
+  return line === undefined ? undefined : line.split(/\s+/).slice(1).filter(Boolean);
+}
+
+/**
+ * `systemctl --failed` and the declared units against EXPECTED_NOT_ACTIVE, exactly. `userData` (the booted
+ * user data) lets a unit expected down for want of its image be caught in its first start: `docker run` is
+ * still trying the pull, and no image the user data names is on the host, so its daemon cannot be running.
+ */
+export function unitProblems(host: BootHost, r: Report, declared: readonly string[], userData = ''): string[] {
   const expected = expectedNotActive(host);
   const notActive = new Set(r.failed);
   for (const u of r.units) if (u.active !== 'active') notActive.add(u.id);
@@ -104,7 +115,9 @@ export function unitProblems(host: BootHost, r: Report, declared: readonly strin
     // A unit that cannot work here but restarts (Restart=always) is active between its failures: a report taken
     // then finds it running, with systemd's restart count above 0.
     const restarting = (r.units.find((s) => s.id === u)?.restarts ?? 0) > 0;
-    if (!notActive.has(u) && !restarting) {
+    const images = dockerImages(r);
+    const pulling = /: image\b/.test(why) && images !== undefined && !images.some((i) => userData.includes(i));
+    if (!notActive.has(u) && !restarting && !pulling) {
       problems.push(`unit ${u} is active, but listed as expected not to be (${why})`);
     }
   }
@@ -132,7 +145,8 @@ export function portProblems(host: BootHost, r: Report): string[] {
       const matching = outside.filter((l) => l.protocol === port.protocol && l.port >= port.port && l.port <= last);
       matching.forEach((l) => claimed.add(l));
       for (const l of matching) {
-        const ok = bind === 'any' ? true : l.address === host.privateIp;
+        // Java's dual-stack sockets show an IPv4 address as IPv4-mapped IPv6 (ZooKeeper: ::ffff:10.30.0.48).
+        const ok = bind === 'any' ? true : l.address.replace(/^::ffff:/i, '') === host.privateIp;
         if (!ok) {
           problems.push(
             `${key} (${port.description}) is bound to ${l.address} by ${l.processes.join(',') || '?'}; expected ${host.privateIp} only`,
@@ -140,7 +154,9 @@ export function portProblems(host: BootHost, r: Report): string[] {
         }
       }
       // Ranges (brick and task ports) are taken on demand; single ports must be listening.
-      if (mustListen && port.toPort === undefined && matching.length === 0) {
+      const leaderOnly = LEADER_ONLY_PORTS[key];
+      const isLeader = leaderOnly !== undefined && r.probes.some((p) => leaderOnly.test(p));
+      if (mustListen && port.toPort === undefined && matching.length === 0 && (leaderOnly === undefined || isLeader)) {
         problems.push(`${key} (${port.description}) is not listening`);
       }
     }
@@ -259,7 +275,7 @@ export function containerdProblems(r: Report, userData: string): string[] {
 export function reportProblems(host: BootHost, r: Report, declared: readonly string[], userData: string): string[] {
   return [
     ...cloudInitProblems(r),
-    ...unitProblems(host, r, declared),
+    ...unitProblems(host, r, declared, userData),
     ...failureProblems(host, r),
     ...containerdProblems(r, userData),
     ...portProblems(host, r),

@@ -117,7 +117,24 @@ export type BindExpectation =
  * Bind address per `role:protocol/port`; a port not listed here is expected on the private address only
  * ("every daemon binds the host's private address", issue 7).
  */
-export const BIND_ADDRESS: Readonly<Record<string, BindExpectation>> = {};
+export const BIND_ADDRESS: Readonly<Record<string, BindExpectation>> = {
+  // glusterd and the brick processes listen on every address, a documented limit of the role
+  // (constructs/roles/docs/glusterfs-server.md: bind-address would take glusterd off loopback, where the
+  // self-heal daemon fetches its volume file, and bricks ignore it); the security group admits the cluster only
+  'glusterfs-server:tcp/24007': 'any',
+  'glusterfs-server:tcp/49152-49251': 'any',
+};
+
+/**
+ * Ports only one host of a group listens on at a time, with the probe line that says this host is the one: ZooKeeper's
+ * quorum port, which only the leader opens (the constructor of `Leader` makes the server sockets on the quorum
+ * addresses; `Follower` and `Learner` make none: apache/zookeeper release-3.8.0-0,
+ * zookeeper-server/src/main/java/org/apache/zookeeper/server/quorum/Leader.java line 301). Seen on 1 December:
+ * two of three control hosts had no listener on 2888, and those were the followers.
+ */
+export const LEADER_ONLY_PORTS: Readonly<Record<string, RegExp>> = {
+  'zookeeper:tcp/2888': /^zookeeper \S+ .*Mode: leader/,
+};
 
 /**
  * Sockets a role opens for the host itself, which no security-group rule opens to other hosts, so the role declares

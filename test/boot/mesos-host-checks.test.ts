@@ -85,3 +85,55 @@ test('a control host needs its data disk mounted at /srv/data1, ext4, off the ro
   expect(mounts('/srv/data1 /dev/vdb xfs')).toEqual(['/srv/data1 is xfs, not ext4 (/dev/vdb)']);
   expect(mountProblems(WORKER, parseReport('### mounts\n/ /dev/vda1 ext4'))).toEqual([]);
 });
+
+test('ZooKeeper: an IPv4-mapped listener is the private address; only the leader must listen on 2888', () => {
+  const control = HOSTS.find((h) => h.name === 'example-openstack-control-1')!;
+  const ip = control.privateIp;
+  const problems = (mode: string, ports: number[]) =>
+    portProblems(
+      control,
+      parseReport(
+        [
+          '### listen-tcp',
+          ...ports.map((p) => `LISTEN 0 50 [::ffff:${ip}]:${p} *:* users:(("java",pid=597,fd=35))`),
+          '### probes',
+          `zookeeper ${ip} Zookeeper version: 3.8.0 Mode: ${mode}`,
+        ].join('\n'),
+      ),
+    ).filter((p) => p.startsWith('zookeeper:'));
+  expect(problems('follower', [2181, 3888])).toEqual([]);
+  expect(problems('leader', [2181, 2888, 3888])).toEqual([]);
+  expect(problems('leader', [2181, 3888])).toEqual([
+    'zookeeper:tcp/2888 (follower connections to the leader) is not listening',
+  ]);
+  // a mapped address other than the private one is still a wider bind
+  const wide = portProblems(
+    control,
+    parseReport('### listen-tcp\nLISTEN 0 50 [::ffff:10.9.9.9]:2181 *:* users:(("java",pid=597,fd=32))'),
+  );
+  expect(wide.some((p) => p.startsWith('zookeeper:tcp/2181') && p.includes('bound to ::ffff:10.9.9.9'))).toBe(true);
+});
+
+test('a container unit whose image is missing may be caught in its first start, not once its image is there', () => {
+  const control = HOSTS.find((h) => h.name === 'example-openstack-control-1')!;
+  const unit = 'mesos_dns.service';
+  expect(expectedNotActive(control).get(unit)).toMatch(/: image\b/);
+  const userData = 'ExecStart=/usr/bin/docker run registry.example-openstack.internal/mesosphere/mesos-dns:v0.6.0\n';
+  const problems = (images: string | undefined) =>
+    unitProblems(
+      control,
+      parseReport(
+        [
+          '### units',
+          `Id=${unit} LoadState=loaded ActiveState=active SubState=running Result=success UnitFileState=enabled NRestarts=0`,
+          '### probes',
+          ...(images === undefined ? [] : [`docker-images ${images}`]),
+        ].join('\n'),
+      ),
+      [unit],
+      userData,
+    ).filter((p) => p.startsWith(`unit ${unit} is active`));
+  expect(problems('')).toEqual([]);
+  expect(problems('registry.example-openstack.internal/mesosphere/mesos-dns:v0.6.0')).toHaveLength(1);
+  expect(problems(undefined)).toHaveLength(1);
+});
