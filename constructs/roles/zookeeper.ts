@@ -141,6 +141,17 @@ export class ZooKeeper extends HostRole {
 }
 
 /**
+ * SLF4J's binding to log4j 1.2 and log4j itself, both installed with ZooKeeper (libzookeeper-java 3.8.0-11+deb12u2
+ * Depends on libslf4j-java and liblog4j1.2-java). The package's CLASSPATH (`/etc/zookeeper/conf/environment`:
+ * `/etc/zookeeper/conf:/usr/share/java/zookeeper.jar`, whose manifest adds `slf4j-api.jar` only) has no binding,
+ * so ZooKeeper falls back to SLF4J's no-operation logger and logs nothing at all; the first-boot test of
+ * 1 December found exactly `SLF4J: Defaulting to no-operation (NOP) logger implementation` in its journal. With
+ * the binding it logs as the package's `log4j.properties` says (`ZOO_LOG4J_PROP=INFO,ROLLINGFILE`:
+ * `/var/log/zookeeper/zookeeper.log`).
+ */
+export const ZOOKEEPER_LOG_BINDING = '/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar';
+
+/**
  * The daemon as the package's init script runs it (its environment file and class path), in the foreground.
  * @see zookeeperd 3.8.0-11+deb12u2 /etc/init.d/zookeeper; zookeeper 3.8.0-11+deb12u2 /etc/zookeeper/conf_example/environment
  */
@@ -164,7 +175,7 @@ const ZOOKEEPER_UNIT_CONTENT = renderUnit('zookeeper.service: ZooKeeper ensemble
     ['ExecStartPre', `+/bin/ln -sfn ${ZOO_MYID} ${ZOO_DATA_DIR}/myid`],
     [
       'ExecStart',
-      '/usr/bin/java -cp ${CLASSPATH} $JAVA_OPTS -Dzookeeper.log.dir=${ZOO_LOG_DIR} ' +
+      `/usr/bin/java -cp \${CLASSPATH}:${ZOOKEEPER_LOG_BINDING} $JAVA_OPTS -Dzookeeper.log.dir=\${ZOO_LOG_DIR} ` +
         '-Dzookeeper.root.logger=${ZOO_LOG4J_PROP} ${ZOOMAIN} ${ZOOCFG}',
     ],
     // the JVM exits 143 on SIGTERM

@@ -312,3 +312,56 @@ describe('digest ACLs on a real ZooKeeper server', () => {
     180_000,
   );
 });
+
+describe('ZooKeeper logging', () => {
+  /** The `-cp` of the rendered unit's ExecStart, with the package's CLASSPATH filled in as its environment file has it. */
+  function renderedClassPath(): string {
+    const { control } = ensemble();
+    const unit = fileOf(renderAll(control)[0]!, '/etc/systemd/system/zookeeper.service').content;
+    const cp = /^ExecStart=\S+ -cp (\S+) /m.exec(unit)?.[1];
+    if (!cp) throw new Error('no -cp in ExecStart');
+    return cp.replace('${CLASSPATH}', '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar');
+  }
+
+  /** Runs ZooKeeper standalone for a few seconds with `classPath`; resolves with its log file's lines and its output. */
+  async function run(classPath: string): Promise<{ logLines: number; output: string }> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-log-'));
+    writeFileSync(
+      path.join(dir, 'zoo.cfg'),
+      `tickTime=2000\ndataDir=${dir}/data\nclientPort=${21000 + Math.floor(Math.random() * 1000)}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n`,
+    );
+    const r = await execa(
+      'java',
+      [
+        '-cp',
+        classPath,
+        `-Dzookeeper.log.dir=${dir}`,
+        '-Dzookeeper.root.logger=INFO,ROLLINGFILE',
+        'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+        path.join(dir, 'zoo.cfg'),
+      ],
+      { reject: false, all: true, timeout: 10_000 },
+    );
+    let logLines = 0;
+    try {
+      logLines = readFileSync(path.join(dir, 'zookeeper.log'), 'utf8').split('\n').filter(Boolean).length;
+    } catch {
+      // no log file: nothing was logged
+    }
+    return { logLines, output: r.all ?? '' };
+  }
+
+  testWith(
+    ZOOKEEPER_JAR,
+    'the rendered class path makes ZooKeeper log to its file (the package CLASSPATH alone logs nothing)',
+    async () => {
+      const rendered = await run(renderedClassPath());
+      expect(rendered.output).not.toMatch(/NOP/);
+      expect(rendered.logLines).toBeGreaterThan(10);
+      const packaged = await run('/etc/zookeeper/conf:/usr/share/java/zookeeper.jar');
+      expect(packaged.output).toMatch(/no-operation \(NOP\) logger/);
+      expect(packaged.logLines).toBe(0);
+    },
+    60_000,
+  );
+});
