@@ -10,9 +10,12 @@
  */
 import type { CloudConfig } from './cloud-config.js';
 
+/** The directory apt reads preferences parts from (`Dir::Etc::PreferencesParts`). */
+export const APT_PREFERENCES_DIR = '/etc/apt/preferences.d/';
+
 /** Where a role's pins go: `/etc/apt/preferences.d/regionkit-<role>.pref`. */
 export function aptPreferencesPath(roleName: string): string {
-  return `/etc/apt/preferences.d/regionkit-${roleName}.pref`;
+  return `${APT_PREFERENCES_DIR}regionkit-${roleName}.pref`;
 }
 
 /**

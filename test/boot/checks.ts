@@ -111,11 +111,11 @@ export function unitProblems(host: BootHost, r: Report, declared: readonly strin
         : 'not reported';
     problems.push(`unit ${u} is ${how}${declared.includes(u) ? '' : ' (not declared by a role)'}`);
   }
+  const images = dockerImages(r);
   for (const [u, why] of expected) {
     // A unit that cannot work here but restarts (Restart=always) is active between its failures: a report taken
     // then finds it running, with systemd's restart count above 0.
     const restarting = (r.units.find((s) => s.id === u)?.restarts ?? 0) > 0;
-    const images = dockerImages(r);
     const pulling = /: image\b/.test(why) && images !== undefined && !images.some((i) => userData.includes(i));
     if (!notActive.has(u) && !restarting && !pulling) {
       problems.push(`unit ${u} is active, but listed as expected not to be (${why})`);

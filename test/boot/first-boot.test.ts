@@ -15,6 +15,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
+import { APT_PREFERENCES_DIR } from '../../lib/cloudinit/apt-preferences.js';
 import { which } from '../checkers/tools.js';
 
 import { declaredUnits, expectedNotActive, reportProblems, secretGatedUnits } from './checks.js';
@@ -58,24 +59,29 @@ describe('expected not active for want of a secret store: exactly the fetch and 
 });
 
 /**
- * The apt_preferences(5) files the hosts' user data writes, by file name; one content per name, or the image
- * could not stand for every host.
+ * What the image of a Debian release needs from the hosts that run it, read from their user data: the packages
+ * they install, and the apt_preferences(5) files they write, by file name (one content per name, or the image
+ * could not stand for every host).
  */
-function aptPreferencesOf(hosts: readonly BootHost[]): Map<string, string> {
-  const prefs = new Map<string, string>();
+function imageInputs(hosts: readonly BootHost[]): { packages: string[]; aptPreferences: Map<string, string> } {
+  const packages = new Set<string>();
+  const aptPreferences = new Map<string, string>();
   for (const h of hosts) {
-    const doc = parse(PREPARED.get(h.name)!.userData) as { write_files?: { path: string; content?: string }[] };
+    const doc = parse(PREPARED.get(h.name)!.userData) as {
+      packages?: string[];
+      write_files?: { path: string; content?: string }[];
+    };
+    for (const p of doc.packages ?? []) packages.add(p);
     for (const f of doc.write_files ?? []) {
-      if (!f.path.startsWith(APT_PREFERENCES_D)) continue;
-      const name = f.path.slice(APT_PREFERENCES_D.length);
-      const seen = prefs.get(name);
+      if (!f.path.startsWith(APT_PREFERENCES_DIR)) continue;
+      const name = f.path.slice(APT_PREFERENCES_DIR.length);
+      const seen = aptPreferences.get(name);
       if (seen !== undefined && seen !== f.content) throw new Error(`${h.name}: ${f.path} differs between hosts`);
-      prefs.set(name, f.content ?? '');
+      aptPreferences.set(name, f.content ?? '');
     }
   }
-  return prefs;
+  return { packages: [...packages], aptPreferences };
 }
-const APT_PREFERENCES_D = '/etc/apt/preferences.d/';
 
 const ENABLED = process.env.REGIONKIT_BOOT === '1' || process.env.CI === 'true';
 if (!ENABLED) {
@@ -195,14 +201,8 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
     for (const suite of ['bookworm', 'trixie'] as const) {
       if (!HOSTS.some((h) => h.suite === suite)) continue;
       // One image per suite for every selection: the packages of all example hosts that run it.
-      const packages = [
-        ...new Set(
-          ALL_HOSTS.filter((h) => h.suite === suite).flatMap(
-            (h) => (parse(PREPARED.get(h.name)!.userData) as { packages?: string[] }).packages ?? [],
-          ),
-        ),
-      ];
-      const image = await ensureImage(suite, packages, aptPreferencesOf(ALL_HOSTS.filter((h) => h.suite === suite)));
+      const { packages, aptPreferences } = imageInputs(ALL_HOSTS.filter((h) => h.suite === suite));
+      const image = await ensureImage(suite, packages, aptPreferences);
       images.set(suite, image.path);
       timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.how}; load ${loadAverage()})`);
       log(timings.at(-1)!);
