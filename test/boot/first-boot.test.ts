@@ -18,6 +18,7 @@ import { parse } from 'yaml';
 import { APT_PREFERENCES_DIR } from '../../lib/cloudinit/apt-preferences.js';
 import { which } from '../checkers/tools.js';
 
+import { Barrier } from './barrier.js';
 import { declaredUnits, expectedNotActive, reportProblems, secretGatedUnits } from './checks.js';
 import { expectedReplacements } from './expectations.js';
 import { exampleHosts, type BootHost, type DebianSuite } from './hosts.js';
@@ -215,6 +216,8 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
     const running = new Set<Promise<void>>();
     let free = capacity;
     const bootBatch = async (batch: BootHost[]) => {
+      // A quorum is seen only while its members are all up: they power down together (test/boot/barrier.ts).
+      const barrier = batch.length > 1 ? new Barrier(batch.length) : undefined;
       await Promise.all(
         batch.map(async (host) => {
           try {
@@ -226,6 +229,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
               units: declaredUnits(PREPARED.get(host.name)!.userData),
               runDir,
               log,
+              barrier,
             });
             results.set(host.name, result);
             const t = result.timings;

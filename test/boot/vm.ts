@@ -28,6 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { execa } from 'execa';
 
+import type { Barrier } from './barrier.js';
 import type { BootHost, DebianSuite } from './hosts.js';
 import { parseReport, type Report } from './report.js';
 
@@ -175,10 +176,32 @@ export interface VmOptions {
   readonly timeoutMs?: number;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /**
+   * Shared by the VMs of a batch: this VM powers down (for its reboot, and at the end) only when every member
+   * still booting has reported. Without one it powers down as soon as its own report is in.
+   */
+  readonly barrier?: Barrier;
 }
 
-/** Boots `host`, waits for its report, powers it down, boots it again and waits for the second report. */
+/**
+ * Boots `host`, waits for its report (and its batch's, `opts.barrier`), powers it down, boots it again and
+ * waits for the second report. A failure leaves the barrier, so the rest of the batch does not wait for it.
+ */
 export async function bootTwice(host: BootHost, opts: VmOptions): Promise<VmResult> {
+  const barrier = opts.barrier;
+  try {
+    return await bootTwiceAt(host, opts, () => barrier?.arrive());
+  } catch (err) {
+    barrier?.leave();
+    throw err;
+  }
+}
+
+async function bootTwiceAt(
+  host: BootHost,
+  opts: VmOptions,
+  reported: () => Promise<void> | undefined,
+): Promise<VmResult> {
   const dir = path.join(opts.runDir, host.name);
   mkdirSync(dir, { recursive: true });
   const log = opts.log ?? (() => undefined);
@@ -246,6 +269,7 @@ export async function bootTwice(host: BootHost, opts: VmOptions): Promise<VmResu
   timings.firstBoot = (Date.now() - started) / 1000;
   log(`${host.name}: report 1 after ${timings.firstBoot.toFixed(0)} s`);
   timings.peakRssMiB = peakRss(qemu);
+  await reported();
   started = Date.now();
   await powerDown(path.join(dir, 'qmp.sock'), qemu);
   log(`${host.name}: boot 2`);
@@ -255,6 +279,7 @@ export async function bootTwice(host: BootHost, opts: VmOptions): Promise<VmResu
     timings.reboot = (Date.now() - started) / 1000;
     log(`${host.name}: report 2 after ${timings.reboot.toFixed(0)} s`);
     timings.peakRssMiB = Math.max(timings.peakRssMiB, peakRss(qemu));
+    await reported();
     await powerDown(path.join(dir, 'qmp.sock'), qemu);
     return { host, first, second, timings, dir };
   } finally {
