@@ -44,6 +44,10 @@ KMS_VERSION = '2016-01-20'
 # environment variable exists for the first-boot test, whose image has no secret store to reach
 # (docs/boot-test.md).
 DEADLINE_SECONDS = int(os.environ.get('REGIONKIT_SECRETS_DEADLINE_SECONDS', 15 * 60))
+# A JSON file of secret name -> value read instead of the store. Hosts never set it: it exists for the
+# first-boot test's quorum members, whose values come from a real apply of the stack's random and tls
+# resources on the test's own seed, as there is no store to reach (docs/boot-test.md).
+VALUES_FILE = os.environ.get('REGIONKIT_SECRETS_VALUES_FILE')
 
 
 def request(method, url, headers=None, body=None):
@@ -121,6 +125,16 @@ def openstack_values(cfg):
     return values
 
 
+def file_values(cfg):
+    """Secret values from VALUES_FILE: exactly the names this host fetches, each one required."""
+    with open(VALUES_FILE, encoding='utf-8') as f:
+        data = json.load(f)
+    missing = sorted(set(cfg['secrets']) - set(data))
+    if missing:
+        raise RuntimeError('%s has no value for %s' % (VALUES_FILE, ', '.join(missing)))
+    return {name: data[name] for name in cfg['secrets']}
+
+
 def owner_ids(owner):
     """(uid, gid) of 'user:group'."""
     user, _, group = owner.partition(':')
@@ -176,7 +190,7 @@ def deliver(cfg, values):
 def main(argv):
     with open(argv[1], encoding='utf-8') as f:
         cfg = json.load(f)
-    fetch = {'alicloud': alicloud_values, 'openstack': openstack_values}[cfg['kind']]
+    fetch = file_values if VALUES_FILE else {'alicloud': alicloud_values, 'openstack': openstack_values}[cfg['kind']]
     deadline = time.monotonic() + DEADLINE_SECONDS
     delay = 5
     while True:

@@ -16,6 +16,7 @@ import {
   CGROUP_V1_ROLES,
   EXPECTED_FAILURES,
   EXPECTED_NOT_ACTIVE,
+  bootsWithSecrets,
   hostExpectedNotActive,
   type BindExpectation,
 } from './expectations.js';
@@ -63,14 +64,18 @@ export function secretGatedUnits(userData: string): string[] {
 
 /**
  * Units expected not to be active here, by unit, with every reason (`role: reason`): the host's roles'
- * EXPECTED_NOT_ACTIVE entries and the host's own (hostExpectedNotActive).
+ * EXPECTED_NOT_ACTIVE entries and the host's own (hostExpectedNotActive). On a host that boots with its
+ * secrets (bootsWithSecrets), `secrets` is no reason.
  */
 export function expectedNotActive(host: BootHost): Map<string, string> {
   const out = new Map<string, string>();
   const add = (unit: string, why: string) => out.set(unit, out.has(unit) ? `${out.get(unit)}, ${why}` : why);
   for (const e of hostExpectedNotActive(host)) add(e.unit, `host: ${e.reason}`);
+  const withSecrets = bootsWithSecrets(host);
   for (const role of host.roles) {
-    for (const e of EXPECTED_NOT_ACTIVE[role.name] ?? []) add(e.unit, `${role.name}: ${e.reason}`);
+    for (const e of EXPECTED_NOT_ACTIVE[role.name] ?? []) {
+      if (!(withSecrets && e.reason === 'secrets')) add(e.unit, `${role.name}: ${e.reason}`);
+    }
   }
   return out;
 }

@@ -15,7 +15,8 @@ export type NotActiveReason =
   /**
    * it needs the host's secrets, and there is no cloud secret store here (no Alibaba Cloud KMS with an instance
    * RAM role, no Keystone and Barbican; none is faked): `regionkit-secrets.service` gives up and every unit that
-   * requires it fails with it (docs/boot-test.md, "What the test cannot prove")
+   * requires it fails with it (docs/boot-test.md, "What the test cannot prove"). No reason on a host that
+   * boots with its secrets (bootsWithSecrets).
    */
   | 'secrets'
   /**
@@ -169,12 +170,23 @@ export const BASE_LISTENERS: readonly { protocol: 'tcp' | 'udp'; port: number; w
 ];
 
 /**
+ * The hosts that boot with their secrets: the Mesos control groups (`control`, not a kubeadm control plane),
+ * whose quorums need them (etcd's members authenticate each other with their certificates; the masters' znode
+ * gets its ACL with their ZooKeeper password). The values come from a real apply of the stack's `random_*`
+ * and `tls_*` resources and reach the host on its seed instead of from the store (secret-values.ts). Every
+ * other host boots with no secret store at all, which shows the fetch failing without holding up the boot.
+ */
+export function bootsWithSecrets(host: BootHost): boolean {
+  return host.group === 'control' && !host.kubeadmControlPlane;
+}
+
+/**
  * Units of the host itself (not of a role) expected not to be active: the secret fetch, on every host whose
- * roles reference a secret (SECRETS_BY_ROLE), for want of a secret store.
+ * roles reference a secret (SECRETS_BY_ROLE), for want of a secret store, unless it boots with its secrets.
  */
 export function hostExpectedNotActive(host: BootHost): { unit: string; reason: NotActiveReason }[] {
   const hasSecrets = host.roles.some((r) => (SECRETS_BY_ROLE[r.name] ?? []).length > 0);
-  return hasSecrets ? [{ unit: 'regionkit-secrets.service', reason: 'secrets' }] : [];
+  return hasSecrets && !bootsWithSecrets(host) ? [{ unit: 'regionkit-secrets.service', reason: 'secrets' }] : [];
 }
 
 /** Secrets each role's files reference on a host (etcd members reference only their own key and certificate). */

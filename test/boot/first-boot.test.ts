@@ -20,9 +20,10 @@ import { which } from '../checkers/tools.js';
 
 import { Barrier } from './barrier.js';
 import { declaredUnits, expectedNotActive, reportProblems, secretGatedUnits } from './checks.js';
-import { expectedReplacements } from './expectations.js';
+import { bootsWithSecrets, expectedReplacements } from './expectations.js';
 import { exampleHosts, type BootHost, type DebianSuite } from './hosts.js';
 import { prepareUserData, type Prepared } from './replace.js';
+import { applySecretValues, hostSecretValues, secretValuesConfig } from './secret-values.js';
 import {
   BOOT_TOOLS,
   PrivateSwitch,
@@ -49,13 +50,33 @@ describe('user data as booted: only cloud-only endpoints replaced', () => {
   });
 });
 
+/** Units expected not active for want of the secret store, by the host's expectations. */
+function notActiveForSecrets(host: BootHost): string[] {
+  return [...expectedNotActive(host)]
+    .filter(([, why]) => /: secrets\b/.test(why))
+    .map(([unit]) => unit)
+    .sort();
+}
+
 describe('expected not active for want of a secret store: exactly the fetch and the units it gates', () => {
-  test.each(ALL_HOSTS.map((h) => [h.name, h] as const))('%s', (_, host) => {
-    const expected = [...expectedNotActive(host)]
-      .filter(([, why]) => /: secrets\b/.test(why))
-      .map(([unit]) => unit)
-      .sort();
-    expect(expected).toEqual(secretGatedUnits(PREPARED.get(host.name)!.userData));
+  test.each(ALL_HOSTS.filter((h) => !bootsWithSecrets(h)).map((h) => [h.name, h] as const))('%s', (_, host) => {
+    expect(notActiveForSecrets(host)).toEqual(secretGatedUnits(PREPARED.get(host.name)!.userData));
+  });
+});
+
+describe('hosts that boot with their secrets: the stack’s random and tls resources make every secret they fetch', () => {
+  const withSecrets = ALL_HOSTS.filter(bootsWithSecrets);
+  test('they are the six Mesos control hosts', () => {
+    expect(withSecrets.map((h) => h.name)).toEqual(
+      ['alicloud', 'openstack'].flatMap((c) => [1, 2, 3].map((i) => `example-${c}-control-${i}`)),
+    );
+  });
+  test.each(withSecrets.map((h) => [h.name, h] as const))('%s', (_, host) => {
+    const userData = PREPARED.get(host.name)!.userData;
+    expect(notActiveForSecrets(host)).toEqual([]);
+    expect(secretGatedUnits(userData).length).toBeGreaterThan(1);
+    const values = Object.fromEntries(secretValuesConfig(host.stack).names.map((n) => [n, 'x']));
+    expect(Object.keys(hostSecretValues(userData, values)).length).toBeGreaterThan(0);
   });
 });
 
@@ -209,6 +230,18 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
       log(timings.at(-1)!);
     }
 
+    // Secret values for the hosts that boot with them: one real apply per region (secret-values.ts).
+    const secretValues = new Map<string, Record<string, string>>();
+    for (const host of HOSTS.filter(bootsWithSecrets)) {
+      if (secretValues.has(host.region)) continue;
+      const started = Date.now();
+      secretValues.set(host.region, await applySecretValues(host.stack, path.join(runDir, `secrets-${host.region}`)));
+      timings.push(
+        `secret values ${host.region}: tofu apply of its random and tls resources ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
+      log(timings.at(-1)!);
+    }
+
     sw = await PrivateSwitch.start(runDir);
     const capacity = Number(process.env.REGIONKIT_BOOT_JOBS ?? 3);
     let slot = 0;
@@ -230,6 +263,9 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
               runDir,
               log,
               barrier,
+              secretValues: bootsWithSecrets(host)
+                ? hostSecretValues(PREPARED.get(host.name)!.userData, secretValues.get(host.region)!)
+                : undefined,
             });
             results.set(host.name, result);
             const t = result.timings;
@@ -265,8 +301,10 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
 
   afterAll(async () => {
     sw?.stop();
-    // Overlays and data disks are large; keep only the logs and reports of the run.
-    await execa('find', [runDir, '-name', '*.qcow2', '-delete'], { reject: false });
+    // Overlays and data disks are large, and seeds may hold secret values; keep only the logs and reports.
+    await execa('find', [runDir, '(', '-name', '*.qcow2', '-o', '-name', 'seed.iso', ')', '-delete'], {
+      reject: false,
+    });
   });
 
   for (const host of HOSTS) {

@@ -12,6 +12,8 @@ import type { RegionSpec } from '../../lib/spec/region-spec.js';
 import { RegionStack } from '../../stacks/region-stack.js';
 import { EXAMPLE_FILES, K8S_EXAMPLE_FILES, synthJson } from '../helpers.js';
 
+import type { StackJson } from './secret-values.js';
+
 /** A Debian release the test can build and boot. */
 export type DebianSuite = 'bookworm' | 'trixie';
 
@@ -62,6 +64,8 @@ export interface BootHost {
   readonly systemDiskGiB: number;
   /** The user_data string of the host's Terraform resource (Terraform escapes and `${var.x}` still in it). */
   readonly terraformUserData: string;
+  /** The region's synthesized infra stack (one object shared by its hosts); the secrets' resources are in it. */
+  readonly stack: StackJson;
 }
 
 const INSTANCE_TYPES: Record<string, string> = {
@@ -113,6 +117,7 @@ export async function exampleHosts(): Promise<BootHost[]> {
           dataDisksGiB: (groupSpec?.dataDisks ?? []).map((d) => d.sizeGiB),
           systemDiskGiB: groupSpec?.systemDiskSizeGiB ?? 40,
           terraformUserData,
+          stack: json,
         });
       }
     }

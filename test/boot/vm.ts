@@ -181,7 +181,15 @@ export interface VmOptions {
    * still booting has reported. Without one it powers down as soon as its own report is in.
    */
   readonly barrier?: Barrier;
+  /**
+   * Secret name → value, put on the seed as `regionkit-secret-values.json` for the fetch to read instead of the
+   * store (guest/regionkit-boot-test-secret-values). Without it the host boots with no secret store.
+   */
+  readonly secretValues?: Readonly<Record<string, string>>;
 }
+
+/** The seed's secret values file, read by guest/regionkit-boot-test-secret-values. */
+const SECRET_VALUES_FILE = 'regionkit-secret-values.json';
 
 /**
  * Boots `host`, waits for its report (and its batch's, `opts.barrier`), powers it down, boots it again and
@@ -326,19 +334,27 @@ async function writeSeed(host: BootHost, opts: VmOptions, dir: string): Promise<
   writeFileSync(path.join(seedDir, 'regionkit-units'), opts.units.map((u) => `${u}\n`).join(''));
   // The report script runs from the seed (guest/regionkit-boot-report-launch), so it is not part of the image.
   copyFileSync(path.join(HERE, 'guest', 'regionkit-boot-report'), path.join(seedDir, 'regionkit-boot-report'));
+  const files = ['user-data', 'meta-data', 'network-config', 'regionkit-units', 'regionkit-boot-report'];
+  if (opts.secretValues) {
+    writeFileSync(path.join(seedDir, SECRET_VALUES_FILE), JSON.stringify(opts.secretValues), { mode: 0o600 });
+    files.push(SECRET_VALUES_FILE);
+  }
   const iso = path.join(dir, 'seed.iso');
-  await execa('genisoimage', [
-    '-quiet',
-    '-output',
-    iso,
-    '-volid',
-    'cidata',
-    '-joliet',
-    '-rock',
-    ...['user-data', 'meta-data', 'network-config', 'regionkit-units', 'regionkit-boot-report'].map((f) =>
-      path.join(seedDir, f),
-    ),
-  ]);
+  try {
+    await execa('genisoimage', [
+      '-quiet',
+      '-output',
+      iso,
+      '-volid',
+      'cidata',
+      '-joliet',
+      '-rock',
+      ...files.map((f) => path.join(seedDir, f)),
+    ]);
+  } finally {
+    // the values stay only in the seed image, which the run removes with the disks
+    rmSync(path.join(seedDir, SECRET_VALUES_FILE), { force: true });
+  }
   return iso;
 }
 

@@ -391,6 +391,40 @@ describe('fetch script', () => {
     );
   });
 
+  testWith(
+    'python3',
+    'reads a values file only where the environment names one (the boot test), and needs every name',
+    () => {
+      const { REGIONKIT_SECRETS_VALUES_FILE: _unset, ...inherited } = process.env;
+      const values = path.join(dir, 'values.json');
+      writeFileSync(values, JSON.stringify({ a: 'x', b: 'y', other: 'z' }));
+      const run = (secrets: string[], env: Record<string, string>) =>
+        execFileSync(
+          'python3',
+          [
+            '-c',
+            'import json, sys, regionkit_secrets as m\n' +
+              'cfg = {"kind": "openstack", "secrets": {n: "ref" for n in sys.argv[1:]}}\n' +
+              'try:\n    print(m.VALUES_FILE, json.dumps(m.file_values(cfg), sort_keys=True))\n' +
+              'except RuntimeError as e:\n    print(e)\n',
+            ...secrets,
+          ],
+          { cwd: dir, encoding: 'utf8', env: { ...inherited, PYTHONDONTWRITEBYTECODE: '1', ...env } },
+        ).trim();
+      // exactly the host's names, not another host's
+      expect(run(['a', 'b'], { REGIONKIT_SECRETS_VALUES_FILE: values })).toBe(`${values} {"a": "x", "b": "y"}`);
+      expect(run(['a', 'c'], { REGIONKIT_SECRETS_VALUES_FILE: values })).toBe(`${values} has no value for c`);
+      expect(python('import regionkit_secrets as m; print(m.VALUES_FILE)').trim()).toBe('None');
+      // hosts never set it
+      const f = roleFixture('openstack');
+      const g = f.group('app');
+      g.addRole(secretRole());
+      expect(fileOf(g.renderUserData(g.hosts[0]!), `/etc/systemd/system/${SECRETS_UNIT}`).content).not.toMatch(
+        /REGIONKIT_SECRETS_VALUES_FILE/,
+      );
+    },
+  );
+
   testWith('python3', 'renders templates and refuses a reference it did not fetch', () => {
     const out = python(
       'import regionkit_secrets as m\n' +
