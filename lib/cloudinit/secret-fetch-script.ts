@@ -190,7 +190,17 @@ def deliver(cfg, values):
 def main(argv):
     with open(argv[1], encoding='utf-8') as f:
         cfg = json.load(f)
-    fetch = file_values if VALUES_FILE else {'alicloud': alicloud_values, 'openstack': openstack_values}[cfg['kind']]
+    if VALUES_FILE:
+        # a file either has the values or never will: no retries
+        try:
+            values = file_values(cfg)
+        except (OSError, ValueError, RuntimeError) as err:
+            print('regionkit-secrets: %s' % err, file=sys.stderr)
+            return 1
+        deliver(cfg, values)
+        print('regionkit-secrets: %d secrets from %s, %d files' % (len(values), VALUES_FILE, len(cfg['files'])))
+        return 0
+    fetch = {'alicloud': alicloud_values, 'openstack': openstack_values}[cfg['kind']]
     deadline = time.monotonic() + DEADLINE_SECONDS
     delay = 5
     while True:

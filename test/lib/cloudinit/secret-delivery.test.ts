@@ -3,7 +3,7 @@
  * and the metadata guard accepted by their checkers, the guard and the fetch ordered before every workload,
  * and the cloud grants limited to exactly the secrets of the region.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -414,6 +414,28 @@ describe('fetch script', () => {
       // exactly the host's names, not another host's
       expect(run(['a', 'b'], { REGIONKIT_SECRETS_VALUES_FILE: values })).toBe(`${values} {"a": "x", "b": "y"}`);
       expect(run(['a', 'c'], { REGIONKIT_SECRETS_VALUES_FILE: values })).toBe(`${values} has no value for c`);
+      // a file that is not there fails the fetch at once: no retries until the deadline
+      const cfg = path.join(dir, 'cfg.json');
+      writeFileSync(cfg, JSON.stringify({ kind: 'alicloud', secrets: { a: 'ref' }, files: [] }));
+      const started = Date.now();
+      const missing = spawnSync(
+        'python3',
+        ['-c', 'import sys, regionkit_secrets as m; sys.exit(m.main(sys.argv))', cfg],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          env: {
+            ...inherited,
+            PYTHONDONTWRITEBYTECODE: '1',
+            REGIONKIT_SECRETS_VALUES_FILE: path.join(dir, 'none.json'),
+          },
+        },
+      );
+      expect([missing.status, missing.stderr.trim()]).toEqual([
+        1,
+        expect.stringMatching(/^regionkit-secrets: .*none\.json/),
+      ]);
+      expect(Date.now() - started).toBeLessThan(4000);
       expect(python('import regionkit_secrets as m; print(m.VALUES_FILE)').trim()).toBe('None');
       // hosts never set it
       const f = roleFixture('openstack');
