@@ -164,7 +164,10 @@ def render(template, values):
 
 
 def deliver(cfg, values):
-    for directory in (RUN_DIR, os.path.join(RUN_DIR, 'files')):
+    # Every directory from /run down is traversable (never listable) by the daemons' own users: the unit's
+    # UMask=0077 would give the parent os.makedirs creates 0700, and etcd (User=etcd) could not open its
+    # certificate through the symlink (found by the first-boot test).
+    for directory in (os.path.dirname(RUN_DIR), RUN_DIR, os.path.join(RUN_DIR, 'files')):
         os.makedirs(directory, mode=0o711, exist_ok=True)
         os.chmod(directory, 0o711)
     for name, value in values.items():

@@ -4,7 +4,7 @@
  * and the cloud grants limited to exactly the secrets of the region.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -446,6 +446,36 @@ describe('fetch script', () => {
       );
     },
   );
+
+  // The first-boot test's alicloud control trio found etcd (User=etcd) unable to open its certificate: the
+  // unit's UMask=0077 made /run/regionkit 0700. Delivered under that umask, every directory down to the file
+  // is traversable and the file is its owner's to read through the role's symlink.
+  testWith('python3', 'delivers under UMask=0077 so that a non-root owner reads its file through the symlink', () => {
+    const base = mkdtempSync(path.join(os.tmpdir(), 'regionkit-deliver-'));
+    chmodSync(base, 0o711);
+    const root = process.getuid?.() === 0;
+    const owner = root
+      ? 'nobody:nogroup'
+      : `${os.userInfo().username}:${execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim()}`;
+    const target = path.join(base, 'etc', 'member.crt');
+    mkdirSync(path.dirname(target), { mode: 0o755 });
+    writeFileSync(target, 'cert=__REGIONKIT_SECRET_c__\n');
+    const out = python(
+      'import json, os, regionkit_secrets as m\n' +
+        `m.RUN_DIR = ${JSON.stringify(path.join(base, 'run', 'regionkit', 'secrets'))}\n` +
+        `m.TEMPLATE_DIR = ${JSON.stringify(path.join(base, 'templates'))}\n` +
+        'os.umask(0o077)\n' +
+        `m.deliver({'files': [{'path': ${JSON.stringify(target)}, 'mode': '0400', 'owner': ${JSON.stringify(owner)}}]}, {'c': 'pem'})\n` +
+        "print(' '.join(oct(os.stat(d).st_mode & 0o777) for d in (os.path.dirname(m.RUN_DIR), m.RUN_DIR, m.RUN_DIR + '/files')))\n",
+    );
+    // /run itself is the system's (0755); the test's stand-in for it is made by os.makedirs too
+    expect(out.trim()).toBe('0o711 0o711 0o711');
+    if (root) {
+      chmodSync(path.join(base, 'run'), 0o755);
+      expect(execFileSync('runuser', ['-u', 'nobody', '--', 'cat', target], { encoding: 'utf8' })).toBe('cert=pem\n');
+    }
+    rmSync(base, { recursive: true, force: true });
+  });
 
   testWith('python3', 'renders templates and refuses a reference it did not fetch', () => {
     const out = python(
