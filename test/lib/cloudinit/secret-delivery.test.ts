@@ -355,6 +355,13 @@ describe('fetch script', () => {
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
     });
 
+  /** The fetch unit as a host's user data renders it (the variables the boot test sets must not be in it). */
+  const renderedFetchUnit = () => {
+    const g = roleFixture('openstack').group('app');
+    g.addRole(secretRole());
+    return fileOf(g.renderUserData(g.hosts[0]!), `/etc/systemd/system/${SECRETS_UNIT}`).content;
+  };
+
   testWith('python3', 'compiles with python3 -m py_compile', () => {
     execFileSync('python3', ['-m', 'py_compile', file], { env: { ...process.env, PYTHONPYCACHEPREFIX: dir } });
   });
@@ -383,12 +390,7 @@ describe('fetch script', () => {
     expect(deadline({})).toBe('900');
     expect(deadline({ REGIONKIT_SECRETS_DEADLINE_SECONDS: '60' })).toBe('60');
     // hosts never set it: the unit as rendered has no Environment= for it
-    const f = roleFixture('openstack');
-    const g = f.group('app');
-    g.addRole(secretRole());
-    expect(fileOf(g.renderUserData(g.hosts[0]!), `/etc/systemd/system/${SECRETS_UNIT}`).content).not.toMatch(
-      /REGIONKIT_SECRETS_DEADLINE_SECONDS/,
-    );
+    expect(renderedFetchUnit()).not.toMatch(/REGIONKIT_SECRETS_DEADLINE_SECONDS/);
   });
 
   testWith(
@@ -438,12 +440,7 @@ describe('fetch script', () => {
       expect(Date.now() - started).toBeLessThan(4000);
       expect(python('import regionkit_secrets as m; print(m.VALUES_FILE)').trim()).toBe('None');
       // hosts never set it
-      const f = roleFixture('openstack');
-      const g = f.group('app');
-      g.addRole(secretRole());
-      expect(fileOf(g.renderUserData(g.hosts[0]!), `/etc/systemd/system/${SECRETS_UNIT}`).content).not.toMatch(
-        /REGIONKIT_SECRETS_VALUES_FILE/,
-      );
+      expect(renderedFetchUnit()).not.toMatch(/REGIONKIT_SECRETS_VALUES_FILE/);
     },
   );
 
