@@ -192,6 +192,9 @@ export class MesosMaster extends HostRole {
   }
 }
 
+/** How long one zkCli.sh session of {@link MESOS_ZK_ACL_SCRIPT} may take before its unit retries. */
+const ZK_CLI_TIMEOUT_SECONDS = 120;
+
 /** {@link MESOS_ZK_ACL_SCRIPT}: reads {@link MESOS_MASTER_ZK_FILE}; the password reaches zkCli on stdin only. */
 const ZK_ACL_SCRIPT = `#!/bin/sh
 # regionkit mesos-master role: /mesos gets the ACL the masters create it with (see ${MESOS_ZK_ACL_UNIT}).
@@ -205,14 +208,17 @@ znode=/\${servers#*/}
 servers=\${servers%%/*}
 acl='${EVERYONE_READ_CREATOR_ALL}'
 # printf is a shell builtin: the password is in no process's arguments
+status=0
 out=$(printf 'addauth digest %s\\ncreate %s "" %s\\nsetAcl %s %s\\ngetAcl %s\\nquit\\n' \\
   "$credential" "$znode" "$acl" "$znode" "$acl" "$znode" |
-  timeout 120 ${ZK_CLI_PATH} -server "$servers" 2>&1) || true
+  timeout ${ZK_CLI_TIMEOUT_SECONDS} ${ZK_CLI_PATH} -server "$servers" 2>&1) || status=$?
 if printf '%s\\n' "$out" | grep -q "^'digest,'$user:"; then
   echo "regionkit-mesos-zk-acl: $znode: anyone reads, $user may change it"
   exit 0
 fi
-printf '%s\\n' "$out" | grep -E 'Exception|Insufficient|Error' | grep -v digest >&2 || true
+[ "$status" -ne 124 ] || echo "regionkit-mesos-zk-acl: zkCli.sh did not finish within ${ZK_CLI_TIMEOUT_SECONDS} s" >&2
+# what zkCli said last, for the journal; never a line with the credential (zkCli may echo its input)
+printf '%s\\n' "$out" | grep -v digest | tail -n 8 >&2 || true
 echo "regionkit-mesos-zk-acl: $znode: ACL not set yet" >&2
 exit 1
 `;

@@ -41,7 +41,8 @@ mirror="${REGIONKIT_BOOT_MIRROR:-http://deb.debian.org/debian}"
 # The report script itself travels on the seed (vm.ts), so changing it does not rebuild the image.
 baked=("$here/guest/regionkit-boot-report-launch" "$here/guest/regionkit-boot-report.service"
   "$here/guest/regionkit-boot-test-package-units" "$here/guest/regionkit-boot-test-package-units.service"
-  "$here/guest/glusterd-boot-test-timeout.conf" "$here/guest/regionkit-secrets-boot-test.conf"
+  "$here/guest/glusterd-boot-test-timeout.conf" "$here/guest/etcd-boot-test-timing.conf"
+  "$here/guest/regionkit-secrets-boot-test.conf"
   "$here/guest/regionkit-boot-test-secret-values"
   "$here/guest/regionkit-kubernetes-packages-boot-test-tries.conf")
 prefs=()
@@ -207,6 +208,9 @@ install -m 0644 "$here/guest/regionkit-boot-test-package-units.service" "$root/e
 # Emulation only: glusterd's start outlasts its packaged 300 s under TCG (see the file).
 install -D -m 0644 "$here/guest/glusterd-boot-test-timeout.conf" \
   "$root/etc/systemd/system/glusterd.service.d/90-regionkit-boot-test.conf"
+# Emulation only: etcd's Raft timing for VMs that wait for a host core (see the file).
+install -D -m 0644 "$here/guest/etcd-boot-test-timing.conf" \
+  "$root/etc/systemd/system/etcd.service.d/90-regionkit-boot-test.conf"
 # No secret store here: the fetch gives up after 60 s instead of 15 min, or reads the values on the seed of a
 # host that boots with its secrets (see the file).
 install -m 0755 "$here/guest/regionkit-boot-test-secret-values" "$root/usr/local/sbin/regionkit-boot-test-secret-values"
