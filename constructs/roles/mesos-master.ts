@@ -192,8 +192,16 @@ export class MesosMaster extends HostRole {
   }
 }
 
-/** How long one zkCli.sh session of {@link MESOS_ZK_ACL_SCRIPT} may take before its unit retries. */
-const ZK_CLI_TIMEOUT_SECONDS = 120;
+/**
+ * How long one zkCli.sh session of {@link MESOS_ZK_ACL_SCRIPT} may take before its unit retries. ZooKeeper 3.8's
+ * client waits for a reply with no limit by default (`zookeeper.request.timeout` 0), so this bounds a session
+ * against an ensemble that is not serving yet. On a cloud host a session takes seconds; in the boot test's
+ * emulated trio the JVM alone used 15-18 s of CPU and 120 s ran out (docs/boot-test.md). Below the unit's
+ * `TimeoutStartSec` (300 s).
+ * @see apache/zookeeper release-3.8.0-1, client/ZKClientConfig.java (ZOOKEEPER_REQUEST_TIMEOUT_DEFAULT = 0) and
+ *   ClientCnxn.java (submitRequest waits without limit when it is 0)
+ */
+const ZK_CLI_TIMEOUT_SECONDS = 240;
 
 /** {@link MESOS_ZK_ACL_SCRIPT}: reads {@link MESOS_MASTER_ZK_FILE}; the password reaches zkCli on stdin only. */
 const ZK_ACL_SCRIPT = `#!/bin/sh
