@@ -1,6 +1,23 @@
 /**
  * The report the test image prints on its second serial port (guest/regionkit-boot-report), parsed.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The report script as the seed carries it. */
+export const REPORT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'guest', 'regionkit-boot-report');
+
+/**
+ * The Python program of the report's etcd probe (its `<<'PY'` here-document), so a test can run it against a real
+ * cluster. Arguments: address, port (default 2379); `REGIONKIT_ETCD_PKI` names the directory with ca.crt,
+ * member.crt and member.key (default /etc/etcd/pki). Throws when the script has no such here-document.
+ */
+export function etcdProbeProgram(): string {
+  const m = /<<'PY'[^\n]*\n([\s\S]*?)\nPY\n/.exec(readFileSync(REPORT_SCRIPT, 'utf8'));
+  if (!m) throw new Error(`${REPORT_SCRIPT}: no <<'PY' here-document (the etcd probe)`);
+  return `${m[1]}\n`;
+}
 
 /** One unit as `systemctl show` describes it. */
 export interface UnitState {
@@ -41,7 +58,7 @@ export interface Report {
   readonly cmdline: string;
   /** `cgroup2fs` (unified) or `tmpfs` (v1 or hybrid). */
   readonly cgroupFs: string;
-  /** Probe lines: `zookeeper <addr> Mode: follower`, `etcd <addr> {"health":"true"}`. */
+  /** Probe lines: `zookeeper <addr> Mode: follower`, `etcd <addr> members=3 linearizable-read=ok raft_term=7`. */
   readonly probes: readonly string[];
 }
 

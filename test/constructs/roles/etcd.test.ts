@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { App, LocalBackend, TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { runEngine, type Engine } from '../../../bin/engine/engine.js';
@@ -25,6 +26,7 @@ import { LocallySignedCert } from '../../../lib/gen/tls/locally-signed-cert/inde
 import { PrivateKey } from '../../../lib/gen/tls/private-key/index.js';
 import { SelfSignedCert } from '../../../lib/gen/tls/self-signed-cert/index.js';
 import { ALL_PROVIDERS } from '../../../lib/versions.js';
+import { etcdProbeProgram } from '../../boot/report.js';
 import { checkCloudConfig } from '../../checkers/checks.js';
 import { testWith, which } from '../../checkers/tools.js';
 import { tempDir, testWithEngine } from '../../engine/engine-harness.js';
@@ -323,6 +325,15 @@ describe('a real etcd cluster from the rendered /etc/default/etcd files, with ce
         (err: Error) => err,
       );
       expect(plain instanceof Error || plain.status !== 200).toBe(true);
+
+      // the boot test's probe (the report on each VM) calls this cluster whole, with a member's own certificate
+      const probe = await execa('python3', ['-', '127.0.0.1', String(base + 1)], {
+        input: etcdProbeProgram(),
+        env: { REGIONKIT_ETCD_PKI: path.join(root, 'pki2') },
+        reject: false,
+      });
+      expect(probe.stderr).toBe('');
+      expect(probe.stdout).toMatch(/^members=3 linearizable-read=ok raft_term=\d+$/);
 
       // etcd read every variable of the file; none is unknown to it
       for (const log of logs) {
