@@ -30,7 +30,7 @@ import { execa } from 'execa';
 
 import type { Barrier } from './barrier.js';
 import type { BootHost, DebianSuite } from './hosts.js';
-import { parseReport, type Report } from './report.js';
+import { parseReport, REPORT_SCRIPT, type Report } from './report.js';
 
 /** Where images and per-run VM directories live. */
 export function bootDir(): string {
@@ -333,7 +333,7 @@ async function writeSeed(host: BootHost, opts: VmOptions, dir: string): Promise<
   );
   writeFileSync(path.join(seedDir, 'regionkit-units'), opts.units.map((u) => `${u}\n`).join(''));
   // The report script runs from the seed (guest/regionkit-boot-report-launch), so it is not part of the image.
-  copyFileSync(path.join(HERE, 'guest', 'regionkit-boot-report'), path.join(seedDir, 'regionkit-boot-report'));
+  copyFileSync(REPORT_SCRIPT, path.join(seedDir, 'regionkit-boot-report'));
   const files = ['user-data', 'meta-data', 'network-config', 'regionkit-units', 'regionkit-boot-report'];
   if (opts.secretValues) {
     writeFileSync(path.join(seedDir, SECRET_VALUES_FILE), JSON.stringify(opts.secretValues), { mode: 0o600 });
