@@ -11,7 +11,10 @@ export const REPORT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.ur
 /**
  * The Python program of the report's etcd probe (its `<<'PY'` here-document), so a test can run it against a real
  * cluster. Arguments: address, port (default 2379); `REGIONKIT_ETCD_PKI` names the directory with ca.crt,
- * member.crt and member.key (default /etc/etcd/pki). Throws when the script has no such here-document.
+ * member.crt and member.key (default /etc/etcd/pki); `REGIONKIT_ETCD_PROBE_SECONDS` is how long it tries again
+ * (default 240). Prints one line: `members=3 linearizable-read=ok raft_term=9 attempts=1 seconds=4`, or
+ * `no linearizable read within 240 s, N attempts, the last at the <step>: <error>`. Throws when the script has
+ * no such here-document.
  */
 export function etcdProbeProgram(): string {
   const m = /<<'PY'[^\n]*\n([\s\S]*?)\nPY\n/.exec(readFileSync(REPORT_SCRIPT, 'utf8'));
@@ -29,6 +32,8 @@ export interface UnitState {
   readonly fileState: string;
   /** Times systemd restarted the service since boot (`NRestarts`; 0 for other units and older reports). */
   readonly restarts: number;
+  /** systemd's delay before a restart (`RestartUSec`: `5s`, `2min`); empty for other units and older reports. */
+  readonly restartDelay: string;
 }
 
 /** A listening socket from `ss -Hl[tu]np`. */
@@ -58,7 +63,7 @@ export interface Report {
   readonly cmdline: string;
   /** `cgroup2fs` (unified) or `tmpfs` (v1 or hybrid). */
   readonly cgroupFs: string;
-  /** Probe lines: `zookeeper <addr> Mode: follower`, `etcd <addr> members=3 linearizable-read=ok raft_term=7`. */
+  /** Probe lines: `zookeeper <addr> Mode: follower`, `etcd <addr> members=3 linearizable-read=ok raft_term=7 attempts=1 seconds=4`. */
   readonly probes: readonly string[];
 }
 
@@ -110,6 +115,7 @@ function parseUnit(line: string): UnitState {
     result: get('Result'),
     fileState: get('UnitFileState'),
     restarts: Number(get('NRestarts')) || 0,
+    restartDelay: get('RestartUSec'),
   };
 }
 

@@ -333,7 +333,16 @@ describe('a real etcd cluster from the rendered /etc/default/etcd files, with ce
         reject: false,
       });
       expect(probe.stderr).toBe('');
-      expect(probe.stdout).toMatch(/^members=3 linearizable-read=ok raft_term=\d+$/);
+      expect(probe.stdout).toMatch(/^members=3 linearizable-read=ok raft_term=\d+ attempts=1 seconds=\d+$/);
+      // and where nothing answers, it tries again until its deadline and names the step that failed
+      const none = await execa('python3', ['-', '127.0.0.1', String(base + 99)], {
+        input: etcdProbeProgram(),
+        env: { REGIONKIT_ETCD_PKI: path.join(root, 'pki2'), REGIONKIT_ETCD_PROBE_SECONDS: '7' },
+        reject: false,
+      });
+      expect(none.stdout).toMatch(
+        /^no linearizable read within 7 s, 2 attempts, the last at the member list: .*Connection refused/,
+      );
 
       // etcd read every variable of the file; none is unknown to it
       for (const log of logs) {
