@@ -5,11 +5,14 @@
 # NoCloud seed, a generated locale, and the packages the rendered cloud-configs install, so first boot
 # downloads nothing big.
 #
-#   build-image.sh [--apt-preferences <dir>] <bookworm|trixie> [role package...]
+#   build-image.sh [--apt-preferences <dir>] [--image-units <unit,...>] <bookworm|trixie> [role package...]
 #
 # --apt-preferences: apt_preferences(5) files the hosts' user data writes to /etc/apt/preferences.d. They are
 # copied there before the role packages install, as on a real first boot (write_files before packages), so a
 # package the hosts pin away (Pin-Priority -1) is not in the image either.
+#
+# --image-units: units whose container image cannot be pulled here; each gets the emulation-only restart delay
+# of guest/image-unit-boot-test-restart.conf (see the file).
 #
 # Prints the path of the qcow2 image on stdout. The image is cached under
 # ${REGIONKIT_BOOT_DIR:-~/.cache/regionkit/boot}/images, keyed by this script's text, the suite and the sorted
@@ -31,7 +34,12 @@ if [ "${1:-}" = --apt-preferences ]; then
   prefs_dir="${2:?--apt-preferences needs a directory}"
   shift 2
 fi
-suite="${1:?usage: build-image.sh [--apt-preferences <dir>] <bookworm|trixie> [package...]}"
+image_units=()
+if [ "${1:-}" = --image-units ]; then
+  IFS=, read -r -a image_units <<<"${2:?--image-units needs a comma-separated list}"
+  shift 2
+fi
+suite="${1:?usage: build-image.sh [--apt-preferences <dir>] [--image-units <unit,...>] <bookworm|trixie> [package...]}"
 shift
 case "$suite" in bookworm | trixie) ;; *) echo "build-image: unsupported suite $suite" >&2; exit 2 ;; esac
 mapfile -t role_packages < <(printf '%s\n' "$@" | sed '/^$/d' | sort -u)
@@ -44,7 +52,8 @@ baked=("$here/guest/regionkit-boot-report-launch" "$here/guest/regionkit-boot-re
   "$here/guest/glusterd-boot-test-timeout.conf" "$here/guest/etcd-boot-test-timing.conf"
   "$here/guest/regionkit-secrets-boot-test.conf"
   "$here/guest/regionkit-boot-test-secret-values"
-  "$here/guest/regionkit-kubernetes-packages-boot-test-tries.conf")
+  "$here/guest/regionkit-kubernetes-packages-boot-test-tries.conf"
+  "$here/guest/image-unit-boot-test-restart.conf")
 prefs=()
 if [ -n "$prefs_dir" ]; then mapfile -t prefs < <(find "$prefs_dir" -maxdepth 1 -type f | sort); fi
 key="$({
@@ -52,6 +61,7 @@ key="$({
   echo "$suite"
   printf '%s\n' "${role_packages[@]}"
   for f in "${prefs[@]}"; do basename "$f"; cat "$f"; done
+  printf 'image-unit %s\n' "${image_units[@]}"
 } | sha256sum | cut -c1-16)"
 out="$dir/images/debian-$suite-$key.qcow2"
 if [ -f "$out" ]; then
@@ -219,6 +229,11 @@ install -D -m 0644 "$here/guest/regionkit-secrets-boot-test.conf" \
 # No pkgs.k8s.io here: the Kubernetes packages unit gives up after two tries instead of 30 (see the file).
 install -D -m 0644 "$here/guest/regionkit-kubernetes-packages-boot-test-tries.conf" \
   "$root/etc/systemd/system/regionkit-kubernetes-packages.service.d/90-regionkit-boot-test.conf"
+# Emulation only: units whose image cannot be pulled here retry every 120 s instead of 5 s (see the file).
+for u in "${image_units[@]}"; do
+  install -D -m 0644 "$here/guest/image-unit-boot-test-restart.conf" \
+    "$root/etc/systemd/system/$u.d/90-regionkit-boot-test.conf"
+done
 in_root systemctl enable regionkit-boot-report.service regionkit-boot-test-package-units.service >/dev/null 2>&1
 
 log "grub"

@@ -16,8 +16,10 @@ import {
   CGROUP_V1_ROLES,
   EXPECTED_FAILURES,
   EXPECTED_NOT_ACTIVE,
+  IMAGE_UNIT_RESTART_DELAY,
   bootsWithSecrets,
   hostExpectedNotActive,
+  imageUnits,
   type BindExpectation,
 } from './expectations.js';
 import type { BootHost } from './hosts.js';
@@ -125,6 +127,14 @@ export function unitProblems(host: BootHost, r: Report, declared: readonly strin
     if (!notActive.has(u) && !restarting && !pulling) {
       problems.push(`unit ${u} is active, but listed as expected not to be (${why})`);
     }
+  }
+  // the test image's slower restart loop (guest/image-unit-boot-test-restart.conf) reached these units
+  const slowed = new Set(imageUnits());
+  for (const s of r.units) {
+    if (!slowed.has(s.id) || s.restartDelay === '' || s.restartDelay === IMAGE_UNIT_RESTART_DELAY) continue;
+    problems.push(
+      `unit ${s.id} restarts after ${s.restartDelay}, not the test image's ${IMAGE_UNIT_RESTART_DELAY} (its drop-in is missing)`,
+    );
   }
   return problems;
 }

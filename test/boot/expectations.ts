@@ -79,6 +79,20 @@ export const EXPECTED_NOT_ACTIVE: Readonly<Record<string, readonly { unit: strin
   ],
 };
 
+/** The restart delay of imageUnits() in the test image, as `systemctl show -p RestartUSec` prints `RestartSec=120`. */
+export const IMAGE_UNIT_RESTART_DELAY = '2min';
+
+/**
+ * The units expected down for want of their container image (reason `image`, any role), sorted: the test image
+ * slows their restart loop (test/boot/guest/image-unit-boot-test-restart.conf), and nothing else's.
+ */
+export function imageUnits(): string[] {
+  const units = Object.values(EXPECTED_NOT_ACTIVE).flatMap((es) =>
+    es.filter((e) => e.reason === 'image').map((e) => e.unit),
+  );
+  return [...new Set(units)].sort();
+}
+
 /**
  * How a unit expected not to be active must have ended, per role: its state and the lines its journal must hold
  * (each pattern matched somewhere in the report's journal of that unit). This is where a kubeadm host stops: the

@@ -20,7 +20,7 @@ import { which } from '../checkers/tools.js';
 
 import { Barrier } from './barrier.js';
 import { declaredUnits, expectedNotActive, reportProblems, secretGatedUnits } from './checks.js';
-import { bootsWithSecrets, expectedReplacements } from './expectations.js';
+import { bootsWithSecrets, expectedReplacements, imageUnits } from './expectations.js';
 import { exampleHosts, type BootHost, type DebianSuite } from './hosts.js';
 import { prepareUserData, type Prepared } from './replace.js';
 import { applySecretValues, hostSecretValues, secretValuesConfig } from './secret-values.js';
@@ -223,7 +223,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
       if (!HOSTS.some((h) => h.suite === suite)) continue;
       // One image per suite for every selection: the packages of all example hosts that run it.
       const { packages, aptPreferences } = imageInputs(ALL_HOSTS.filter((h) => h.suite === suite));
-      const image = await ensureImage(suite, packages, aptPreferences);
+      const image = await ensureImage(suite, packages, aptPreferences, imageUnits());
       images.set(suite, image.path);
       timings.push(`image ${suite}: ${image.seconds.toFixed(0)} s (${image.how}; load ${loadAverage()})`);
       log(timings.at(-1)!);

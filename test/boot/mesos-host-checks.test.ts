@@ -6,9 +6,12 @@
  * - a unit expected not to run here whose `Restart=always` brings it back between failures may be caught active,
  *   if systemd has restarted it (`NRestarts` above 0).
  */
+import { readFileSync } from 'node:fs';
+
 import { expect, test } from 'vitest';
 
 import { expectedNotActive, mountProblems, portProblems, unitProblems } from './checks.js';
+import { IMAGE_UNIT_RESTART_DELAY, imageUnits } from './expectations.js';
 import { exampleHosts } from './hosts.js';
 import { parseReport } from './report.js';
 
@@ -71,6 +74,31 @@ test('a unit expected not to run here that restarts (Restart=always) may be caug
     unitProblems(WORKER, units(restarts), []).filter((p) => p.startsWith('unit cadvisor.service is active'));
   expect(about(6)).toEqual([]);
   expect(about(0)).toHaveLength(1);
+});
+
+test("a unit whose image cannot be pulled here must restart at the test image's slower pace, as its drop-in sets", () => {
+  expect(imageUnits()).toContain('cadvisor.service');
+  expect(imageUnits()).not.toContain('etcd.service');
+  // the drop-in's RestartSec is what systemd prints as IMAGE_UNIT_RESTART_DELAY
+  const dropIn = readFileSync(new URL('guest/image-unit-boot-test-restart.conf', import.meta.url), 'utf8');
+  expect(/^RestartSec=(\d+)$/m.exec(dropIn)?.[1]).toBe('120');
+  expect(IMAGE_UNIT_RESTART_DELAY).toBe('2min');
+  const about = (unit: string, delay: string) =>
+    unitProblems(
+      WORKER,
+      parseReport(
+        [
+          '### units',
+          `Id=${unit} LoadState=loaded ActiveState=activating SubState=auto-restart Result=exit-code UnitFileState=enabled NRestarts=2 RestartUSec=${delay}`,
+        ].join('\n'),
+      ),
+      [],
+    ).filter((p) => p.includes('restarts after'));
+  expect(about('cadvisor.service', '2min')).toEqual([]);
+  expect(about('cadvisor.service', '5s')).toEqual([
+    "unit cadvisor.service restarts after 5s, not the test image's 2min (its drop-in is missing)",
+  ]);
+  expect(about('dnsmasq.service', '5s')).toEqual([]);
 });
 
 test('a control host needs its data disk mounted at /srv/data1, ext4, off the root disk; a worker has none to check', () => {

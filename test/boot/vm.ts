@@ -81,18 +81,21 @@ export async function canBuildAsRoot(): Promise<boolean> {
  * it was made: `cached` (image found), `from-base` (cached debootstrap and base set), `cold` (debootstrap).
  * `aptPreferences` (file name in /etc/apt/preferences.d → content, as the hosts' user data writes them) are in
  * place before the packages install, as on a real first boot, where write_files runs before cloud-init's
- * package step: a pin that keeps a package off a host keeps it out of the image too.
+ * package step: a pin that keeps a package off a host keeps it out of the image too. `imageUnits` (unit names)
+ * get the emulation-only restart delay of guest/image-unit-boot-test-restart.conf.
  */
 export async function ensureImage(
   suite: DebianSuite,
   packages: readonly string[],
   aptPreferences: ReadonlyMap<string, string> = new Map(),
+  imageUnits: readonly string[] = [],
 ): Promise<{ path: string; seconds: number; cached: boolean; how: 'cached' | 'from-base' | 'cold' }> {
   const started = Date.now();
   const prefDir = path.join(bootDir(), 'apt-preferences', `${process.pid}-${suite}`);
   mkdirSync(prefDir, { recursive: true });
   for (const [name, content] of aptPreferences) writeFileSync(path.join(prefDir, name), content);
-  const script = [path.join(HERE, 'build-image.sh'), '--apt-preferences', prefDir, suite, ...packages];
+  const units = imageUnits.length > 0 ? ['--image-units', imageUnits.join(',')] : [];
+  const script = [path.join(HERE, 'build-image.sh'), '--apt-preferences', prefDir, ...units, suite, ...packages];
   // Root as .ci/install-checkers.sh gets it: directly, or through passwordless sudo (env passes the cache
   // directory, which sudo would otherwise reset with HOME).
   try {
