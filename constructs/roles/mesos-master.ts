@@ -194,14 +194,26 @@ export class MesosMaster extends HostRole {
 
 /**
  * How long one zkCli.sh session of {@link MESOS_ZK_ACL_SCRIPT} may take before its unit retries. ZooKeeper 3.8's
- * client waits for a reply with no limit by default (`zookeeper.request.timeout` 0), so this bounds a session
- * against an ensemble that is not serving yet. On a cloud host a session takes seconds; in the boot test's
+ * client waits for a reply with no limit by default (`zookeeper.request.timeout` 0); the script sets
+ * {@link ZK_CLI_REQUEST_TIMEOUT_MS}, and this bounds the rest (the JVM's start, connecting). On a cloud host a
+ * session takes seconds; in the boot test's
  * emulated trio the JVM alone used 15-18 s of CPU and 120 s ran out (docs/boot-test.md). Below the unit's
  * `TimeoutStartSec` (300 s).
  * @see apache/zookeeper release-3.8.0-1, client/ZKClientConfig.java (ZOOKEEPER_REQUEST_TIMEOUT_DEFAULT = 0) and
  *   ClientCnxn.java (submitRequest waits without limit when it is 0)
  */
 const ZK_CLI_TIMEOUT_SECONDS = 240;
+
+/**
+ * How long zkCli.sh waits for the reply to one request of {@link MESOS_ZK_ACL_SCRIPT}, in ms: then the request
+ * fails with `RequestTimeout`, the client drops its connection and the next command connects again, so a
+ * session started during a leader election ends well inside {@link ZK_CLI_TIMEOUT_SECONDS} (its four requests at
+ * most 120 s). Set through `CLIENT_JVMFLAGS`, which Debian 12's zkCli.sh (zookeeper 3.8.0-11+deb12u2) passes to
+ * the JVM and its environment file leaves unset.
+ * @see apache/zookeeper release-3.8.0-1, client/ZKClientConfig.java (`zookeeper.request.timeout`) and
+ *   ClientCnxn.java (submitRequest, waitForPacketFinish, cleanAndNotifyState)
+ */
+const ZK_CLI_REQUEST_TIMEOUT_MS = 30_000;
 
 /** {@link MESOS_ZK_ACL_SCRIPT}: reads {@link MESOS_MASTER_ZK_FILE}; the password reaches zkCli on stdin only. */
 const ZK_ACL_SCRIPT = `#!/bin/sh
@@ -219,7 +231,8 @@ acl='${EVERYONE_READ_CREATOR_ALL}'
 status=0
 out=$(printf 'addauth digest %s\\ncreate %s "" %s\\nsetAcl %s %s\\ngetAcl %s\\nquit\\n' \\
   "$credential" "$znode" "$acl" "$znode" "$acl" "$znode" |
-  timeout ${ZK_CLI_TIMEOUT_SECONDS} ${ZK_CLI_PATH} -server "$servers" 2>&1) || status=$?
+  CLIENT_JVMFLAGS=-Dzookeeper.request.timeout=${ZK_CLI_REQUEST_TIMEOUT_MS} \\
+    timeout ${ZK_CLI_TIMEOUT_SECONDS} ${ZK_CLI_PATH} -server "$servers" 2>&1) || status=$?
 if printf '%s\\n' "$out" | grep -q "^'digest,'$user:"; then
   echo "regionkit-mesos-zk-acl: $znode: anyone reads, $user may change it"
   exit 0

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -315,6 +316,48 @@ describe('digest ACLs on a real ZooKeeper server', () => {
       }
     },
     180_000,
+  );
+
+  testWith(
+    ZK_CLI,
+    "the masters' ACL script gives up on a server that accepts and never answers, through its request timeout",
+    async () => {
+      const { aclScript } = renderedUsers();
+      // the script's 30 s, shortened here; the 240 s around the whole session stays
+      const flag = '-Dzookeeper.request.timeout=30000';
+      expect(aclScript).toContain(`CLIENT_JVMFLAGS=${flag}`);
+      // like a member busy in an election: the TCP connection opens, no reply ever comes
+      const held: net.Socket[] = [];
+      const server = net.createServer((s) => held.push(s));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as net.AddressInfo;
+      try {
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-acl-'));
+        const urlFile = path.join(dir, 'zk');
+        writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${port}/mesos`);
+        const script = path.join(dir, 'script');
+        writeFileSync(
+          script,
+          aclScript.replaceAll(MESOS_MASTER_ZK_FILE, urlFile).replace(flag, '-Dzookeeper.request.timeout=3000'),
+          { mode: 0o755 },
+        );
+        // without the flag each request waits out a connect timeout (zkCli's 30 s session over one server):
+        // about 124 s here, past this limit
+        const r = await execa('sh', [script], { reject: false, timeout: 90_000 });
+        expect(r.timedOut).toBe(false);
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr).not.toContain('did not finish');
+        // each of create, setAcl and getAcl times out; the client's cleanup after a timeout reports it as a
+        // lost connection (ClientCnxn.java, release-3.8.0-1: cleanAndNotifyState, conLossPacket)
+        expect(r.stderr.match(/^KeeperErrorCode = ConnectionLoss for \/mesos$/gm)).toHaveLength(3);
+        expect(r.stderr).toMatch(/ACL not set yet$/);
+        expect(r.stderr).not.toContain('pw1');
+      } finally {
+        for (const s of held) s.destroy();
+        server.close();
+      }
+    },
+    120_000,
   );
 });
 
