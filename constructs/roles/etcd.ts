@@ -143,6 +143,8 @@ const ETCD_DROP_IN_CONTENT = renderUnit(
     Service: [
       // made on the data disk as root for etcd (User=etcd), 0700 as the package's postinst makes /var/lib/etcd
       ['ExecStartPre', `+/usr/bin/install -d -o etcd -g etcd -m 0700 ${ETCD_DATA_DIR}`],
+      // TimeoutStartSec stays systemd's 90 s: multi-user.target (and cloud-final after it) waits for this
+      // start job on every reboot, so a member waiting for its peers fails and restarts instead (etcd page)
       ['Restart', 'on-failure'],
       ['RestartSec', 10],
     ],
