@@ -206,7 +206,7 @@ const ZK_CLI_TIMEOUT_SECONDS = 240;
 
 /**
  * How long zkCli.sh waits for the reply to one request of {@link MESOS_ZK_ACL_SCRIPT}, in ms: then the request
- * fails with `RequestTimeout`, the client drops its connection and the next command connects again, so a
+ * fails (zkCli prints ConnectionLoss), the client drops its connection and the next command connects again, so a
  * session started during a leader election ends well inside {@link ZK_CLI_TIMEOUT_SECONDS} (its four requests at
  * most 120 s). Set through `CLIENT_JVMFLAGS`, which Debian 12's zkCli.sh (zookeeper 3.8.0-11+deb12u2) passes to
  * the JVM and its environment file leaves unset.

@@ -139,3 +139,58 @@ export async function startStandalone(
     });
   return { port, cli, stop };
 }
+
+/** One jute frame: the length, then the record (zookeeper-jute's BinaryOutputArchive, big-endian). */
+function frame(record: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeInt32BE(record.length);
+  return Buffer.concat([length, record]);
+}
+
+/**
+ * A ZooKeeper server as far as a session goes, that never answers a request: it accepts the client's
+ * ConnectRequest with a ConnectResponse of the timeout asked for, and answers pings, so the client's session
+ * stays up, as with a member whose ensemble cannot commit (a leader election). Record layouts from
+ * `zookeeper-jute/src/main/resources/zookeeper.jute` and `ClientCnxnSocket.readConnectResult` at tag
+ * release-3.8.0-1 (ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly;
+ * ConnectResponse: protocolVersion, timeOut, sessionId, passwd, then readOnly; a ping is RequestHeader xid -2,
+ * answered by ReplyHeader xid, zxid, err).
+ */
+export async function startMuteServer(): Promise<{ port: number; close: () => void }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    let pending = Buffer.alloc(0);
+    let sessionUp = false;
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+        const record = pending.subarray(4, 4 + pending.readInt32BE(0));
+        pending = pending.subarray(4 + record.length);
+        if (!sessionUp) {
+          sessionUp = true;
+          const response = Buffer.alloc(4 + 4 + 8 + 4 + 16 + 1);
+          response.writeInt32BE(0, 0); // protocolVersion
+          response.writeInt32BE(record.readInt32BE(12), 4); // timeOut: the client's, after protocolVersion, lastZxidSeen
+          response.writeBigInt64BE(1n, 8); // sessionId
+          response.writeInt32BE(16, 16); // passwd: 16 zero bytes; readOnly false
+          socket.write(frame(response));
+        } else if (record.readInt32BE(0) === -2) {
+          const reply = Buffer.alloc(4 + 8 + 4);
+          reply.writeInt32BE(-2, 0);
+          socket.write(frame(reply));
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}

@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -19,7 +18,7 @@ import {
   zkUrlWithCredentials,
 } from '../../../constructs/roles/zookeeper.js';
 import { testWith } from '../../checkers/tools.js';
-import { runEnsemble, startStandalone, ZK_CLI, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
+import { runEnsemble, startMuteServer, startStandalone, ZK_CLI, ZOOKEEPER_JAR } from '../../checkers/zookeeper.js';
 import { clusterFixture, fileOf, renderAll, roleFixture, ruleLines } from '../../role-helpers.js';
 
 function ensemble(count = 3) {
@@ -320,41 +319,37 @@ describe('digest ACLs on a real ZooKeeper server', () => {
 
   testWith(
     ZK_CLI,
-    "the masters' ACL script gives up on a server that accepts and never answers, through its request timeout",
+    "the masters' ACL script gives up on a session that is up but never answered, through its request timeout",
     async () => {
       const { aclScript } = renderedUsers();
       // the script's 30 s, shortened here; the 240 s around the whole session stays
       const flag = '-Dzookeeper.request.timeout=30000';
       expect(aclScript).toContain(`CLIENT_JVMFLAGS=${flag}`);
-      // like a member busy in an election: the TCP connection opens, no reply ever comes
-      const held: net.Socket[] = [];
-      const server = net.createServer((s) => held.push(s));
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as net.AddressInfo;
+      const mute = await startMuteServer();
       try {
         const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-acl-'));
         const urlFile = path.join(dir, 'zk');
-        writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${port}/mesos`);
+        writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${mute.port}/mesos`);
         const script = path.join(dir, 'script');
         writeFileSync(
           script,
           aclScript.replaceAll(MESOS_MASTER_ZK_FILE, urlFile).replace(flag, '-Dzookeeper.request.timeout=3000'),
           { mode: 0o755 },
         );
-        // without the flag each request waits out a connect timeout (zkCli's 30 s session over one server):
-        // about 124 s here, past this limit
+        // without the flag zkCli waits for the create's reply until `timeout` ends the session at 240 s (tried:
+        // the test then runs into its own limit)
         const r = await execa('sh', [script], { reject: false, timeout: 90_000 });
         expect(r.timedOut).toBe(false);
         expect(r.exitCode).toBe(1);
         expect(r.stderr).not.toContain('did not finish');
-        // each of create, setAcl and getAcl times out; the client's cleanup after a timeout reports it as a
-        // lost connection (ClientCnxn.java, release-3.8.0-1: cleanAndNotifyState, conLossPacket)
-        expect(r.stderr.match(/^KeeperErrorCode = ConnectionLoss for \/mesos$/gm)).toHaveLength(3);
+        // after a timeout the client drops its connection (ClientCnxn.java, release-3.8.0-1: submitRequest,
+        // cleanAndNotifyState) and reports the request as ConnectionLoss; of zkCli's output the journal gets the
+        // last lines, where the watcher's events may come last, so only the disconnect is asserted
+        expect(r.stderr).toMatch(/^WatchedEvent state:Disconnected type:None path:null$/m);
         expect(r.stderr).toMatch(/ACL not set yet$/);
         expect(r.stderr).not.toContain('pw1');
       } finally {
-        for (const s of held) s.destroy();
-        server.close();
+        mute.close();
       }
     },
     120_000,
