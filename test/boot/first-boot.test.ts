@@ -254,6 +254,7 @@ describe.skipIf(!ENABLED)('first boot on VMs', () => {
         return {
           userData,
           units: declaredUnits(userData),
+          expectedDown: new Set(expectedNotActive(host).keys()),
           secretValues: bootsWithSecrets(host) ? hostSecretValues(userData, secretValues.get(host.region)!) : undefined,
         };
       });

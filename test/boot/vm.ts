@@ -168,6 +168,11 @@ export interface VmOptions {
   readonly userData: string;
   /** Units the report describes (one per line in the seed). */
   readonly units: readonly string[];
+  /**
+   * Of `units`, those expected not to be active on this host: the report does not wait for their start jobs,
+   * and waits (up to 10 min) for the other units' even while they restart.
+   */
+  readonly expectedDown: ReadonlySet<string>;
   readonly runDir: string;
   /** @default 1536 */
   readonly memoryMiB?: number;
@@ -334,7 +339,10 @@ async function writeSeed(host: BootHost, opts: VmOptions, dir: string): Promise<
       '',
     ].join('\n'),
   );
-  writeFileSync(path.join(seedDir, 'regionkit-units'), opts.units.map((u) => `${u}\n`).join(''));
+  writeFileSync(
+    path.join(seedDir, 'regionkit-units'),
+    opts.units.map((u) => (opts.expectedDown.has(u) ? `${u}\texpected-down\n` : `${u}\n`)).join(''),
+  );
   // The report script runs from the seed (guest/regionkit-boot-report-launch), so it is not part of the image.
   copyFileSync(REPORT_SCRIPT, path.join(seedDir, 'regionkit-boot-report'));
   const files = ['user-data', 'meta-data', 'network-config', 'regionkit-units', 'regionkit-boot-report'];
