@@ -196,9 +196,8 @@ export class MesosMaster extends HostRole {
  * How long one zkCli.sh session of {@link MESOS_ZK_ACL_SCRIPT} may take before its unit retries. ZooKeeper 3.8's
  * client waits for a reply with no limit by default (`zookeeper.request.timeout` 0); the script sets
  * {@link ZK_CLI_REQUEST_TIMEOUT_MS}, and this bounds the rest (the JVM's start, connecting). On a cloud host a
- * session takes seconds; in the boot test's
- * emulated trio the JVM alone used 15-18 s of CPU and 120 s ran out (docs/boot-test.md). Below the unit's
- * `TimeoutStartSec` (300 s).
+ * session takes seconds; in the boot test's emulated trio the JVM alone used 15-47 s of CPU and 120 s ran out
+ * (docs/boot-test.md). Below the unit's `TimeoutStartSec` (300 s).
  * @see apache/zookeeper release-3.8.0-1, client/ZKClientConfig.java (ZOOKEEPER_REQUEST_TIMEOUT_DEFAULT = 0) and
  *   ClientCnxn.java (submitRequest waits without limit when it is 0)
  */

@@ -1,6 +1,7 @@
 /**
  * A real ZooKeeper ensemble on loopback from rendered zoo.cfg and myid files: only what cannot be the same
- * on one machine is remapped (addresses, ports, data directories). Resolves to each member's `Mode:`.
+ * on one machine is remapped (addresses, ports, data directories). Resolves to each member's `Mode:`. Also a
+ * standalone server for client-side checks, and a stand-in that keeps a session up but answers no request.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
