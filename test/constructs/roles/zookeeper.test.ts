@@ -168,6 +168,20 @@ function renderedUsers() {
 }
 
 /**
+ * The masters' rendered ACL script, runnable here: it reads a file holding what the secret fetch renders from
+ * the template (the password `pw1`, one server on loopback at `port`) instead of MESOS_MASTER_ZK_FILE.
+ */
+function localAclScript(aclScript: string, port: number): string {
+  expect(aclScript).toContain(MESOS_MASTER_ZK_FILE);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-acl-'));
+  const urlFile = path.join(dir, 'zk');
+  writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${port}/mesos`);
+  const script = path.join(dir, 'script');
+  writeFileSync(script, aclScript.replaceAll(MESOS_MASTER_ZK_FILE, urlFile), { mode: 0o755 });
+  return script;
+}
+
+/**
  * The ACLs the daemons set, on the ZooKeeper the control hosts run (Debian's package; here the checkers'
  * copy): `EVERYONE_READ_CREATOR_ALL` is `{READ, world:anyone}` + `{ALL, auth ids}` (apache/mesos 1.7.1
  * src/zookeeper/authentication.cpp), Marathon's `CREATOR_ALL_ACL` is `{ALL, auth ids}` (ZooDefs.Ids).
@@ -284,13 +298,7 @@ describe('digest ACLs on a real ZooKeeper server', () => {
       const { aclScript } = renderedUsers();
       const zk = await startStandalone();
       try {
-        const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-acl-'));
-        const urlFile = path.join(dir, 'zk');
-        // what the secret fetch renders from the template: the test's password, a loopback ensemble
-        writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${zk.port}/mesos`);
-        const script = path.join(dir, 'script');
-        expect(aclScript).toContain(MESOS_MASTER_ZK_FILE);
-        writeFileSync(script, aclScript.replaceAll(MESOS_MASTER_ZK_FILE, urlFile), { mode: 0o755 });
+        const script = localAclScript(aclScript, zk.port);
         // an agent's detector reached ZooKeeper first (no credentials: OPEN_ACL_UNSAFE, group.cpp)
         expect(await zk.cli(['create /mesos'])).toBe('Created /mesos');
         for (let run = 0; run < 2; run++) {
@@ -327,15 +335,7 @@ describe('digest ACLs on a real ZooKeeper server', () => {
       expect(aclScript).toContain(`CLIENT_JVMFLAGS=${flag}`);
       const mute = await startMuteServer();
       try {
-        const dir = mkdtempSync(path.join(os.tmpdir(), 'regionkit-zk-acl-'));
-        const urlFile = path.join(dir, 'zk');
-        writeFileSync(urlFile, `zk://mesos:pw1@127.0.0.1:${mute.port}/mesos`);
-        const script = path.join(dir, 'script');
-        writeFileSync(
-          script,
-          aclScript.replaceAll(MESOS_MASTER_ZK_FILE, urlFile).replace(flag, '-Dzookeeper.request.timeout=3000'),
-          { mode: 0o755 },
-        );
+        const script = localAclScript(aclScript.replace(flag, '-Dzookeeper.request.timeout=3000'), mute.port);
         // without the flag zkCli waits for the create's reply until `timeout` ends the session at 240 s (tried:
         // the test then runs into its own limit)
         const r = await execa('sh', [script], { reject: false, timeout: 90_000 });
