@@ -179,7 +179,7 @@ export interface VmOptions {
   /**
    * Per boot, until its report. About twice the longest boot measured with two free cores (the worker's
    * first boot with its cgroup v1 reboot, 766 s): a stuck boot must not hold CI for long.
-   * @default 25 min, or REGIONKIT_BOOT_TIMEOUT_MIN
+   * @default 40 min, or REGIONKIT_BOOT_TIMEOUT_MIN
    */
   readonly timeoutMs?: number;
   /** Progress lines. */
@@ -221,7 +221,7 @@ async function bootTwiceAt(
   const dir = path.join(opts.runDir, host.name);
   mkdirSync(dir, { recursive: true });
   const log = opts.log ?? (() => undefined);
-  const timeoutMs = opts.timeoutMs ?? Number(process.env.REGIONKIT_BOOT_TIMEOUT_MIN ?? 25) * 60_000;
+  const timeoutMs = opts.timeoutMs ?? Number(process.env.REGIONKIT_BOOT_TIMEOUT_MIN ?? 40) * 60_000;
   const disk = path.join(dir, 'root.qcow2');
   await execa('qemu-img', [
     'create',
