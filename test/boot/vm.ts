@@ -177,8 +177,9 @@ export interface VmOptions {
   /** @default 1536 */
   readonly memoryMiB?: number;
   /**
-   * Per boot, until its report. About twice the longest boot measured with two free cores (the worker's
-   * first boot with its cgroup v1 reboot, 766 s): a stuck boot must not hold CI for long.
+   * Per boot, until its report. Bounds a stuck boot so it cannot hold CI for long, with room for the slowest
+   * measured: the worker's first boot with its cgroup v1 reboot took 1081-1216 s on CI's kind of machine and
+   * once ran past 25 min (docs/boot-test.md, "On CI").
    * @default 40 min, or REGIONKIT_BOOT_TIMEOUT_MIN
    */
   readonly timeoutMs?: number;
